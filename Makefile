@@ -1,0 +1,24 @@
+# The two commands a newcomer needs: `make run` and `make test`. Each builds .venv itself.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+ARGS ?=
+
+.PHONY: run test lint
+
+$(INSTALLED): requirements.txt requirements-dev.txt constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+	touch $@
+
+run: $(INSTALLED)
+	@PYTHONPATH=lambda $(BIN)/python -m si_coach.demo $(ARGS)
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check lambda tests
+	$(BIN)/ruff format --check lambda tests
+
+test: lint
+	$(BIN)/python -m pytest
