@@ -1,0 +1,1 @@
+"""SI joint coach: an Alexa skill that paces a home exercise routine for sacroiliac joint pain."""
