@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import os
 
+from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response
 from ask_sdk_model.services import ApiClient
-from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
+
+from si_coach.storage import adapter_from_environment
 
 
 class LaunchHandler(AbstractRequestHandler):
@@ -38,8 +40,6 @@ def create_skill_builder(
 
 
 def skill_builder_from_environment() -> CustomSkillBuilder:
-    from si_coach.storage import adapter_from_environment
-
     return create_skill_builder(
         adapter_from_environment(os.environ), skill_id=os.environ.get("SKILL_ID") or None
     )
