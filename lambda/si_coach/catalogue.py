@@ -222,7 +222,7 @@ def _variant(raw: dict, exercise_id: str, default_rest: RestSeconds) -> Variant:
         notes=_lines(raw, "notes", where, required=False),
         side_setup=_text(raw, "side_setup", where, required=sides is Sides.EACH),
         action_cue=_text(raw, "action_cue", where),
-        release_cue=_text(raw, "release_cue", where, required=sides is not Sides.ALTERNATING),
+        release_cue=_text(raw, "release_cue", where),
     )
     for text in (variant.action_cue, variant.release_cue, variant.side_setup):
         _check_placeholders(text, where)
@@ -254,11 +254,16 @@ def parse_catalogue(raw: dict) -> Catalogue:
         )
     if not exercises:
         raise CatalogueError("the catalogue has no exercises")
-    ids = [e.id for e in exercises] + [v.id for e in exercises for v in e.variants]
-    single_variant_ids = {e.id for e in exercises if len(e.variants) == 1}
-    duplicated = {i for i in ids if ids.count(i) > 1} - single_variant_ids
-    if duplicated:
-        raise CatalogueError(f"ids must be unique: {sorted(duplicated)}")
+    exercise_ids = [e.id for e in exercises]
+    variant_ids = [v.id for e in exercises for v in e.variants]
+    # A single-variant exercise may share its id with its variant; nothing else may clash.
+    clashing = {i for i in exercise_ids if exercise_ids.count(i) > 1}
+    clashing |= {i for i in variant_ids if variant_ids.count(i) > 1}
+    clashing |= {
+        v.id for e in exercises for v in e.variants if v.id in exercise_ids and v.id != e.id
+    }
+    if clashing:
+        raise CatalogueError(f"ids must be unique: {sorted(clashing)}")
     overview = raw.get("overview", {})
     safety = raw.get("safety", {})
     return Catalogue(
