@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 ARGS ?=
 
-.PHONY: run test lint
+.PHONY: run serve test lint
 
 $(INSTALLED): requirements.txt requirements-dev.txt constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed")'
@@ -16,9 +16,12 @@ $(INSTALLED): requirements.txt requirements-dev.txt constraints.txt
 run: $(INSTALLED)
 	@PYTHONPATH=lambda $(BIN)/python -m si_coach.demo $(ARGS)
 
+serve: $(INSTALLED)
+	@PYTHONPATH=lambda:. $(BIN)/python -m local.web_service $(ARGS)
+
 lint: $(INSTALLED)
-	$(BIN)/ruff check lambda tests
-	$(BIN)/ruff format --check lambda tests
+	$(BIN)/ruff check lambda local tests
+	$(BIN)/ruff format --check lambda local tests
 
 test: lint
 	$(BIN)/python -m pytest

@@ -56,8 +56,9 @@ from flask_ask_sdk.skill_adapter import (  # noqa: E402
     VERIFY_TIMESTAMP_APP_CONFIG,
     SkillAdapter,
 )
-from si_coach.skill import skill_builder_from_environment  # noqa: E402
 from werkzeug.exceptions import BadRequest, HTTPException  # noqa: E402
+
+from si_coach.skill import skill_builder_from_environment  # noqa: E402
 
 CertificateChainFetcher = Callable[[str], bytes]
 

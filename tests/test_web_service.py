@@ -26,7 +26,6 @@ import pytest
 from ask_sdk_core.exceptions import AskSdkException
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 from cryptography.utils import CryptographyDeprecationWarning
-from si_coach.skill import create_skill_builder
 from support_signing import (
     CERTIFICATE_CHAIN_URL,
     OTHER_SKILL_ID,
@@ -49,6 +48,7 @@ from local.web_service import (
     main,
     parse_arguments,
 )
+from si_coach.skill import create_skill_builder
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

@@ -305,19 +305,23 @@ def _block_name(block: Block) -> str:
     return f"{block.variant.name}, {block.side.value} side"
 
 
-def _intro(engine: PacingEngine, block: Block, coaching: Coaching, lead: str) -> list[str]:
-    """Announce a block: a new variant gets its set-up; a new side or set a short bridge."""
+def _intro(
+    engine: PacingEngine, block: Block, coaching: Coaching, lead: str, *, full: bool = False
+) -> list[str]:
+    """Announce a block: a new variant (or a resumed block) gets its whole set-up; the
+    next side or set within a variant a short bridge."""
     variant = block.variant
     exercise = engine.catalogue.exercise_of(variant)
-    first_block = engine.blocks(variant, coaching)[0]
     lines: list[str] = []
-    if block == first_block:
-        lines.append(f"{lead} {variant.name}.".strip())
+    if full or block == engine.blocks(variant, coaching)[0]:
+        lines.append(f"{lead} {_block_name(block)}.".strip())
         if exercise.equipment:
             lines.append(f"You'll need {exercise.equipment}.")
         lines.extend(variant.position)
         if block.side is not None:
             lines.append(_side_text(variant.side_setup, block.side))
+        if block.set_number > 1:
+            lines.append(f"This is set {number_words(block.set_number)}.")
         lines.append(_dose_sentence(variant, coaching))
         lines.append("Say next when you're in position.")
     elif block.side is not None and block.set_number == 1:
@@ -336,10 +340,15 @@ def _ready_reprompt(block: Block) -> str:
 
 
 def _announce(
-    engine: PacingEngine, state: RoutineState, coaching: Coaching, *, lead: str = "Next:"
+    engine: PacingEngine,
+    state: RoutineState,
+    coaching: Coaching,
+    *,
+    lead: str = "Next:",
+    full: bool = False,
 ) -> Step:
     block = engine.current_block(state, coaching)
-    speech = SpeechBuilder().say(*_intro(engine, block, coaching, lead))
+    speech = SpeechBuilder().say(*_intro(engine, block, coaching, lead, full=full))
     return Step(replace(state, phase=Phase.READY), speech.build(_ready_reprompt(block)))
 
 
@@ -347,7 +356,8 @@ def _where_you_are(engine: PacingEngine, state: RoutineState, coaching: Coaching
     """Re-announce the current block, saying how far into it the user already is."""
     block = engine.current_block(state, coaching)
     if state.reps_done == 0:
-        return _announce(engine, replace(state, hold_ends_at=None), coaching, lead="You're on")
+        resumed = replace(state, hold_ends_at=None)
+        return _announce(engine, resumed, coaching, lead="You're on the", full=True)
     dose = block.variant.dose(coaching.level(block.variant))
     speech = SpeechBuilder().say(
         f"You're on the {_block_name(block)}.",

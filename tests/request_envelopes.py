@@ -1,0 +1,146 @@
+"""Alexa request envelopes as plain JSON, and a session that threads them like a device does.
+
+`AlexaSession` sends each request to a handler (usually `lambda_function.lambda_handler`),
+carries the session attributes of each response into the next request, starts a new
+session after one ends, and moves a simulated clock on by the time each response takes
+to speak, so paced holds are answered when they would really be.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+SKILL_ID = "amzn1.ask.skill.00000000-0000-4000-8000-000000000001"
+WORDS_PER_SECOND = 2.5
+
+Handler = Callable[[dict, Any], dict]
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def resolved_slot(name: str, spoken: str, value_id: str | None) -> dict:
+    """A slot as Alexa sends it, with entity resolution matched to `value_id` (or no match)."""
+    authority = {
+        "authority": f"amzn1.er-authority.echo-sdk.{SKILL_ID}.{name.upper()}",
+        "status": {"code": "ER_SUCCESS_MATCH" if value_id else "ER_SUCCESS_NO_MATCH"},
+    }
+    if value_id:
+        authority["values"] = [{"value": {"name": spoken, "id": value_id}}]
+    return {
+        "name": name,
+        "value": spoken,
+        "confirmationStatus": "NONE",
+        "resolutions": {"resolutionsPerAuthority": [authority]},
+    }
+
+
+def speech_seconds(ssml: str) -> float:
+    """How long a response takes to say, by the same model the skill plans with."""
+    pauses = sum(int(ms) for ms in re.findall(r'<break time="(\d+)ms"/>', ssml)) / 1000
+    words = re.findall(r"[\w'-]+", re.sub(r"<[^>]+>", " ", ssml))
+    return pauses + len(words) / WORDS_PER_SECOND
+
+
+def speech_text(response: dict) -> str:
+    ssml = response["response"].get("outputSpeech", {}).get("ssml", "")
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", ssml)).strip()
+
+
+@dataclass
+class AlexaDevice:
+    user_id: str = "amzn1.ask.account.TESTUSER"
+    device_id: str = field(default_factory=lambda: f"amzn1.ask.device.{uuid.uuid4().hex}")
+    application_id: str = SKILL_ID
+    # The Alexa API the settings service is asked for the time zone; None leaves it out.
+    api_endpoint: str | None = None
+    locale: str = "en-US"
+
+    def context(self) -> dict:
+        system: dict[str, Any] = {
+            "application": {"applicationId": self.application_id},
+            "user": {"userId": self.user_id},
+            "device": {"deviceId": self.device_id, "supportedInterfaces": {}},
+        }
+        if self.api_endpoint:
+            system["apiEndpoint"] = self.api_endpoint
+            system["apiAccessToken"] = "test-access-token"
+        return {"System": system}
+
+
+@dataclass
+class AlexaSession:
+    handler: Handler
+    device: AlexaDevice = field(default_factory=AlexaDevice)
+    clock: datetime = field(default_factory=lambda: datetime(2026, 11, 23, 8, 0, tzinfo=UTC))
+    # Seconds between the end of a response and the user's next words.
+    reply_delay: float = 2.0
+    session_id: str | None = None
+    attributes: dict = field(default_factory=dict)
+    last_response: dict | None = None
+
+    def send(self, request: dict) -> dict:
+        if self.session_id is None:
+            self.session_id = f"amzn1.echo-api.session.{uuid.uuid4()}"
+            self.attributes = {}
+            new = True
+        else:
+            new = False
+        request.setdefault("requestId", f"amzn1.echo-api.request.{uuid.uuid4()}")
+        request.setdefault("timestamp", iso(self.clock))
+        request.setdefault("locale", self.device.locale)
+        envelope = {
+            "version": "1.0",
+            "session": {
+                "new": new,
+                "sessionId": self.session_id,
+                "application": {"applicationId": self.device.application_id},
+                "user": {"userId": self.device.user_id},
+                "attributes": self.attributes,
+            },
+            "context": self.device.context(),
+            "request": request,
+        }
+        response = self.handler(envelope, None)
+        self.last_response = response
+        self.attributes = response.get("sessionAttributes") or {}
+        body = response.get("response", {})
+        self.clock += timedelta(
+            seconds=speech_seconds(body.get("outputSpeech", {}).get("ssml", "")) + self.reply_delay
+        )
+        if body.get("shouldEndSession", True) and request["type"] != "SessionEndedRequest":
+            self.session_id = None
+        return response
+
+    def launch(self) -> dict:
+        return self.send({"type": "LaunchRequest"})
+
+    def say(self, intent: str, **slots: tuple[str, str | None]) -> dict:
+        """An IntentRequest; each slot is given as (spoken words, resolved id or None)."""
+        intent_body: dict[str, Any] = {"name": intent, "confirmationStatus": "NONE"}
+        if slots:
+            intent_body["slots"] = {
+                name: resolved_slot(name, spoken, value_id)
+                for name, (spoken, value_id) in slots.items()
+            }
+        return self.send({"type": "IntentRequest", "intent": intent_body, "dialogState": None})
+
+    def end(self, reason: str = "USER_INITIATED") -> dict:
+        response = self.send({"type": "SessionEndedRequest", "reason": reason})
+        self.session_id = None
+        return response
+
+    def wait(self, **duration: float) -> None:
+        """Time passes with the speaker silent; any open session has timed out."""
+        self.clock += timedelta(**duration)
+        self.session_id = None
+
+    @property
+    def text(self) -> str:
+        return speech_text(self.last_response or {"response": {}})

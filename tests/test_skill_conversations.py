@@ -1,0 +1,417 @@
+"""Whole conversations through lambda_handler, with progress in DynamoDB (moto)."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import threading
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from si_coach.catalogue import default_catalogue
+from tests.request_envelopes import SKILL_ID, AlexaDevice, AlexaSession, speech_text
+
+CATALOGUE = default_catalogue()
+EN_US = (
+    Path(__file__).resolve().parents[1] / "interaction_model/interactionModels/custom/en-US.json"
+)
+
+
+@pytest.fixture
+def skill(moto_dynamodb_table, monkeypatch: pytest.MonkeyPatch) -> Callable[[dict, object], dict]:
+    """lambda_function.lambda_handler, built as the Lambda builds it, on the moto table."""
+    monkeypatch.setenv("TABLE_NAME", moto_dynamodb_table.name)
+    monkeypatch.delenv("SKILL_ID", raising=False)
+    import lambda_function
+
+    return importlib.reload(lambda_function).lambda_handler
+
+
+def stored_record(table, user_id: str = "amzn1.ask.account.TESTUSER") -> dict:
+    item = table.get_item(Key={"id": user_id}).get("Item")
+    return json.loads(json.dumps(item["attributes"], default=_plain)) if item else {}
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, Decimal):
+        return int(value) if value == int(value) else float(value)
+    raise TypeError(value)
+
+
+def routine_of(record: dict) -> dict:
+    return record["routine"]
+
+
+def test_a_first_time_user_hears_a_welcome_the_safety_rule_and_an_offer(skill) -> None:
+    session = AlexaSession(skill)
+    response = session.launch()
+    text = session.text
+    assert text.startswith("Welcome to S.I. joint coach.")
+    assert CATALOGUE.safety_reminder in text
+    assert "start the routine" in text
+    assert response["response"]["shouldEndSession"] is False
+    assert response["response"]["reprompt"]["outputSpeech"]["ssml"].startswith("<speak>")
+    session.say("AMAZON.YesIntent")
+    assert session.text.startswith("First: hip abduction.")
+
+
+def test_the_whole_routine_from_launch_to_the_last_rep(skill, moto_dynamodb_table) -> None:
+    session = AlexaSession(skill)
+    session.launch()
+    session.say("StartRoutineIntent")
+    finished = []
+    for _ in range(200):
+        response = session.say("AMAZON.NextIntent")
+        text = speech_text(response)
+        finished += [v.name for v in CATALOGUE.variants if f"You've finished the {v.name}." in text]
+        if response["response"].get("shouldEndSession"):
+            break
+    assert "And that's the whole routine." in session.text
+    assert finished == [v.name for v in CATALOGUE.variants]
+    record = stored_record(moto_dynamodb_table)
+    assert routine_of(record)["phase"] == "finished"
+    assert record["days"][0] == ["2026-11-23", [v.id for v in CATALOGUE.variants]]
+    assert all(record["levels"][v.id] == 1 for v in CATALOGUE.variants if v.top_level)
+
+
+def test_stop_halfway_and_resume_the_next_day_on_another_device(skill, moto_dynamodb_table):
+    kitchen = AlexaSession(skill, AlexaDevice(device_id="amzn1.ask.device.KITCHEN"))
+    kitchen.launch()
+    kitchen.say("GoToExerciseIntent", exercise=("clamshell", "clamshell"))
+    kitchen.say("AMAZON.NextIntent")  # left side, first reps
+    kitchen.say("AMAZON.NextIntent")  # left side done: the right side is announced
+    assert "Now your right side." in kitchen.text
+    kitchen.say("AMAZON.StopIntent")
+    assert kitchen.text == "Okay. I've saved your place. See you next time."
+    saved = routine_of(stored_record(moto_dynamodb_table))
+    assert (saved["variant"], saved["side"], saved["set"]) == ("clamshell", "right", 1)
+
+    bedroom = AlexaSession(
+        skill,
+        AlexaDevice(device_id="amzn1.ask.device.BEDROOM"),
+        clock=kitchen.clock + timedelta(days=1),
+    )
+    bedroom.launch()
+    assert "Welcome back." in bedroom.text
+    assert "Pick up with the clamshell?" in bedroom.text
+    bedroom.say("AMAZON.YesIntent")
+    assert "You're on the clamshell, right side." in bedroom.text
+    assert "Lie on your left side, so your right knee is on top." in bedroom.text
+    bedroom.say("AMAZON.NextIntent")
+    assert "Raise your top knee." in bedroom.text
+
+
+def test_yesterday_is_named_when_coming_back(skill) -> None:
+    session = AlexaSession(skill)
+    session.launch()
+    session.say("GoToExerciseIntent", exercise=("bridge", "bridge"))
+    while "You've finished the bridge." not in session.text:
+        session.say("AMAZON.NextIntent")
+    session.say("AMAZON.StopIntent")
+    session.wait(days=1)
+    session.launch()
+    assert "Yesterday you finished the bridge." in session.text
+    assert "Pick up with the knee to chest, one leg at a time?" in session.text
+    session.say("HistoryIntent")
+    assert "Yesterday you did the bridge." in session.text
+
+
+def test_how_to_mid_exercise_then_carry_on_where_you_were(skill) -> None:
+    session = AlexaSession(skill)
+    session.launch()
+    session.say("StartRoutineIntent")
+    session.say("AMAZON.NextIntent")
+    assert "That's six of ten." in session.text
+    session.say("HowToIntent", exercise=("glute bridge", "bridge"))
+    assert session.text.startswith("Here's the bridge.")
+    assert session.text.endswith("Say next to carry on with the hip abduction.")
+    session.say("AMAZON.NextIntent")
+    assert session.text.startswith("Number seven.")
+
+
+def test_pain_stops_at_once_saves_and_ends_gently(skill, moto_dynamodb_table) -> None:
+    session = AlexaSession(skill)
+    session.launch()
+    session.say("GoToExerciseIntent", exercise=("bridge", "bridge"))
+    session.say("AMAZON.NextIntent")
+    response = session.say("PainIntent")
+    assert session.text.startswith("Stop now.")
+    assert "call your healthcare provider" in session.text
+    assert response["response"]["shouldEndSession"] is True
+    record = stored_record(moto_dynamodb_table)
+    assert routine_of(record)["phase"] == "stopped_for_pain"
+    assert routine_of(record)["variant"] == "bridge"
+    assert "pain" not in json.dumps({k: v for k, v in record.items() if k != "routine"})
+    session.launch()
+    assert "Last time you stopped because something hurt." in session.text
+
+
+def test_an_injured_side_is_skipped_and_remembered(skill, moto_dynamodb_table) -> None:
+    session = AlexaSession(skill)
+    session.launch()
+    session.say("InjuredSideIntent", side=("left", "left"))
+    assert "I'll leave out your left side" in session.text
+    session.say("GoToExerciseIntent", exercise=("clam", "clamshell"))
+    assert "Lie on your left side, so your right knee is on top." in session.text
+    assert stored_record(moto_dynamodb_table)["injured_side"] == "left"
+    session.say("AMAZON.NextIntent")
+    session.say("AMAZON.NextIntent")
+    assert "You've finished the clamshell." in session.text
+    session.say("InjuredSideIntent", side=("both sides are fine", "none"))
+    assert session.text.startswith("Okay. Both sides it is.")
+
+
+def test_pace_changes_the_rest_between_reps(skill) -> None:
+    session = AlexaSession(skill)
+    session.launch()
+    session.say("PaceIntent", pace=("slower", "slower"))
+    assert "more rest" in session.text
+    session.say("GoToExerciseIntent", exercise=("bridge", "bridge"))
+    session.say("AMAZON.NextIntent")
+    ssml = session.last_response["response"]["outputSpeech"]["ssml"]
+    assert 'Rest. <break time="9600ms"/>' in ssml
+
+
+@pytest.mark.parametrize("ending", ["AMAZON.StopIntent", "AMAZON.CancelIntent", "session end"])
+def test_stop_cancel_and_session_end_save_the_place(skill, moto_dynamodb_table, ending) -> None:
+    session = AlexaSession(skill)
+    session.launch()
+    session.say("StartRoutineIntent")
+    session.say("AMAZON.NextIntent")
+    assert routine_of(stored_record(moto_dynamodb_table))["reps_done"] == 0
+    if ending == "session end":
+        session.end("EXCEEDED_MAX_REPROMPTS")
+    else:
+        session.say(ending)
+        assert session.last_response["response"]["shouldEndSession"] is True
+    routine = routine_of(stored_record(moto_dynamodb_table))
+    assert (routine["variant"], routine["reps_done"]) == ("hip_abduction", 6)
+
+
+def test_an_unchanged_session_writes_nothing(skill, moto_dynamodb_table) -> None:
+    session = AlexaSession(skill)
+    session.launch()
+    session.say("ListExercisesIntent")
+    session.say("AMAZON.StopIntent")
+    assert stored_record(moto_dynamodb_table) == {}
+
+
+def _model_intents() -> dict[str, list[str]]:
+    model = json.loads(EN_US.read_text())["interactionModel"]["languageModel"]
+    return {i["name"]: [s["name"] for s in i.get("slots", [])] for i in model["intents"]}
+
+
+def _walk_to_every_phase(skill) -> Iterator[AlexaSession]:
+    """Sessions left in each phase of the engine, for probing with every intent."""
+    moves = {
+        "not started": [],
+        "ready": [("StartRoutineIntent", {})],
+        "in set": [("StartRoutineIntent", {}), ("AMAZON.NextIntent", {})],
+        "holding": [
+            ("GoToExerciseIntent", {"exercise": ("hamstring", "hamstring_wall_stretch")}),
+            ("AMAZON.NextIntent", {}),
+        ],
+        "paused": [("StartRoutineIntent", {}), ("AMAZON.PauseIntent", {})],
+        "stopped for pain": [("StartRoutineIntent", {}), ("PainIntent", {}), ("launch", {})],
+        "finished": [
+            ("GoToExerciseIntent", {"exercise": ("trunk rotation", "lower_trunk_rotation")}),
+            *[("AMAZON.NextIntent", {})] * 4,
+            ("launch", {}),
+        ],
+    }
+    for name, steps in moves.items():
+        session = AlexaSession(skill, AlexaDevice(user_id=f"amzn1.ask.account.{name}"))
+        session.launch()
+        for intent, slots in steps:
+            if intent == "launch":
+                session.launch()
+            else:
+                session.say(intent, **slots)
+        yield session
+
+
+def test_every_intent_in_every_phase_answers_with_well_formed_speech(skill) -> None:
+    import xml.etree.ElementTree as ET
+
+    intents = _model_intents()
+    for session in _walk_to_every_phase(skill):
+        for intent, slot_names in intents.items():
+            probe = AlexaSession(skill, session.device, clock=session.clock)
+            probe.session_id, probe.attributes = session.session_id, dict(session.attributes)
+            if probe.session_id is None:
+                probe.launch()
+            slots = {name: ("bridge", None) for name in slot_names}
+            response = probe.say(intent, **slots)
+            body = response["response"]
+            ET.fromstring(body["outputSpeech"]["ssml"])
+            assert speech_text(response), (intent, session.device.user_id)
+            assert "something went wrong" not in speech_text(response), intent
+            if not body.get("shouldEndSession"):
+                ET.fromstring(body["reprompt"]["outputSpeech"]["ssml"])
+
+
+def test_every_model_intent_has_a_handler_and_every_handled_intent_exists() -> None:
+    from si_coach.skill import HANDLED_INTENTS
+
+    assert set(_model_intents()) == set(HANDLED_INTENTS)
+
+
+@pytest.mark.parametrize(
+    ("request_body", "expect_speech"),
+    [
+        ({"type": "IntentRequest", "intent": {"name": "OrderPizzaIntent"}}, True),
+        ({"type": "IntentRequest", "intent": {"name": "GoToExerciseIntent"}}, True),
+        (
+            {
+                "type": "IntentRequest",
+                "intent": {
+                    "name": "GoToExerciseIntent",
+                    "slots": {"exercise": {"name": "exercise", "value": "cartwheel"}},
+                },
+            },
+            True,
+        ),
+        ({"type": "IntentRequest", "intent": {"name": "InjuredSideIntent", "slots": {}}}, True),
+        ({"type": "IntentRequest", "intent": {"name": "PaceIntent"}}, True),
+        ({"type": "IntentRequest", "intent": {"name": "HowToIntent"}}, True),
+        ({"type": "CanFulfillIntentRequest", "intent": {"name": "HowToIntent"}}, False),
+        ({"type": "Connections.Response", "name": "Buy", "status": {"code": "200"}}, False),
+        ({"type": "System.ExceptionEncountered", "error": {"type": "INVALID_RESPONSE"}}, False),
+    ],
+)
+def test_malformed_or_unexpected_requests_never_raise(skill, request_body, expect_speech) -> None:
+    session = AlexaSession(skill)
+    session.launch()
+    response = session.send(dict(request_body))
+    assert "response" in response
+    if expect_speech:
+        assert speech_text(response)
+        assert "something went wrong" not in speech_text(response)
+
+
+def test_an_unknown_exercise_gets_the_list(skill) -> None:
+    session = AlexaSession(skill)
+    session.launch()
+    session.say("GoToExerciseIntent", exercise=("cartwheels", None))
+    assert session.text.startswith("I don't know that one. The exercises are: hip abduction,")
+
+
+def test_requests_for_another_skill_are_refused(moto_dynamodb_table, monkeypatch) -> None:
+    monkeypatch.setenv("TABLE_NAME", moto_dynamodb_table.name)
+    monkeypatch.setenv("SKILL_ID", SKILL_ID)
+    import lambda_function
+
+    handler = importlib.reload(lambda_function).lambda_handler
+    assert "Welcome" in speech_text(AlexaSession(handler).launch())
+    stranger = AlexaSession(handler, AlexaDevice(application_id="amzn1.ask.skill.someone-else"))
+    with pytest.raises(Exception, match="Skill ID Verification failed"):
+        stranger.launch()
+    assert stored_record(moto_dynamodb_table) == {}
+
+
+class _TimeZoneApi(BaseHTTPRequestHandler):
+    zone = "Pacific/Auckland"
+
+    def do_GET(self) -> None:
+        if self.path.endswith("/settings/System.timeZone"):
+            body = json.dumps(self.zone).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        else:
+            self.send_error(404)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def _self_signed_certificate(directory: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and its key, as PEM files."""
+    import ipaddress
+    from datetime import UTC, datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(hours=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = directory / "api-cert.pem", directory / "api-key.pem"
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.TraditionalOpenSSL,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_file, key_file
+
+
+@pytest.fixture
+def settings_api(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The Alexa settings API's time-zone call, over HTTPS on 127.0.0.1, trusted by requests."""
+    import ssl
+
+    cert_file, key_file = _self_signed_certificate(tmp_path)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert_file))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _TimeZoneApi)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"https://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_today_is_the_users_local_date_from_the_settings_api(
+    skill, moto_dynamodb_table, settings_api
+) -> None:
+    from datetime import UTC, datetime
+
+    # 20:00 UTC on the 23rd is already the 24th in Auckland.
+    session = AlexaSession(
+        skill,
+        AlexaDevice(api_endpoint=settings_api),
+        clock=datetime(2026, 11, 23, 20, 0, tzinfo=UTC),
+    )
+    session.launch()
+    session.say("StartRoutineIntent")
+    session.say("AMAZON.StopIntent")
+    assert stored_record(moto_dynamodb_table)["days"][0][0] == "2026-11-24"
+
+    elsewhere = AlexaSession(
+        skill,
+        AlexaDevice(user_id="amzn1.ask.account.UTC"),
+        clock=datetime(2026, 11, 23, 20, 0, tzinfo=UTC),
+    )
+    elsewhere.launch()
+    elsewhere.say("StartRoutineIntent")
+    elsewhere.say("AMAZON.StopIntent")
+    assert stored_record(moto_dynamodb_table, "amzn1.ask.account.UTC")["days"][0][0] == "2026-11-23"
