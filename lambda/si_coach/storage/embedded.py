@@ -1,0 +1,117 @@
+"""Embedded store for progress records: one SQLite file, for running the skill locally.
+
+Same contract as the DynamoDB adapter: one progress record per Alexa user id, stored as JSON
+text, ``{}`` for a user never seen. Every operation opens its own short-lived connection, so
+one store may be shared by threads, and several processes may use the same file: writes take
+the database lock up front (``BEGIN IMMEDIATE``) and wait for it up to a busy timeout.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
+from ask_sdk_core.exceptions import PersistenceException
+from ask_sdk_dynamodb.partition_keygen import user_id_partition_keygen
+
+if TYPE_CHECKING:
+    from ask_sdk_model import RequestEnvelope
+
+DATABASE_FILE_NAME = "progress.sqlite3"
+
+BUSY_TIMEOUT_SECONDS = 5.0
+"""How long a write waits for another writer; well under Alexa's 8 s response deadline."""
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS progress_record (
+    user_id TEXT PRIMARY KEY NOT NULL,
+    record_json TEXT NOT NULL
+)
+"""
+
+
+class EmbeddedProgressStore(AbstractPersistenceAdapter):
+    """Progress records in a SQLite file, created with its directory on first use."""
+
+    def __init__(
+        self,
+        database_path: Path,
+        partition_keygen: Callable[[RequestEnvelope], str] = user_id_partition_keygen,
+    ) -> None:
+        self.database_path = Path(database_path)
+        self.partition_keygen = partition_keygen
+        self._schema_ready = False
+
+    def get_attributes(self, request_envelope: RequestEnvelope) -> dict[str, Any]:
+        user_id = self.partition_keygen(request_envelope)
+        with self._connection("read the progress record") as connection:
+            row = connection.execute(
+                "SELECT record_json FROM progress_record WHERE user_id = ?", (user_id,)
+            ).fetchone()
+        return {} if row is None else json.loads(row[0])
+
+    def save_attributes(
+        self, request_envelope: RequestEnvelope, attributes: dict[str, Any]
+    ) -> None:
+        user_id = self.partition_keygen(request_envelope)
+        try:
+            # allow_nan=False: NaN and Infinity are not JSON, and DynamoDB refuses them too.
+            record_json = json.dumps(attributes, ensure_ascii=False, allow_nan=False)
+        except (TypeError, ValueError) as error:
+            raise PersistenceException(f"Progress record is not plain JSON: {error}") from error
+        with self._connection("save the progress record") as connection:
+            connection.execute("BEGIN IMMEDIATE")
+            connection.execute(
+                "INSERT INTO progress_record (user_id, record_json) VALUES (?, ?) "
+                "ON CONFLICT (user_id) DO UPDATE SET record_json = excluded.record_json",
+                (user_id, record_json),
+            )
+            connection.execute("COMMIT")
+
+    def delete_attributes(self, request_envelope: RequestEnvelope) -> None:
+        user_id = self.partition_keygen(request_envelope)
+        with self._connection("delete the progress record") as connection:
+            connection.execute("BEGIN IMMEDIATE")
+            connection.execute("DELETE FROM progress_record WHERE user_id = ?", (user_id,))
+            connection.execute("COMMIT")
+
+    @contextmanager
+    def _connection(self, purpose: str) -> Iterator[sqlite3.Connection]:
+        try:
+            self._ensure_schema()
+            # isolation_level=None: transactions are opened explicitly, so a write holds the
+            # lock from its first statement instead of upgrading a read lock (which can fail
+            # at once with "database is locked" when two writers meet).
+            with closing(
+                sqlite3.connect(
+                    self.database_path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None
+                )
+            ) as connection:
+                try:
+                    yield connection
+                except BaseException:
+                    if connection.in_transaction:
+                        connection.execute("ROLLBACK")
+                    raise
+        except sqlite3.Error as error:
+            raise PersistenceException(
+                f"Could not {purpose} in {self.database_path}: {error}"
+            ) from error
+
+    def _ensure_schema(self) -> None:
+        if self._schema_ready:
+            return
+        self.database_path.parent.mkdir(parents=True, exist_ok=True)
+        with closing(
+            sqlite3.connect(self.database_path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+        ) as connection:
+            # WAL lets readers carry on while one process writes; the mode is stored in the
+            # file, so setting it once per process is enough.
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute(_SCHEMA)
+        self._schema_ready = True

@@ -1,0 +1,1 @@
+"""Test support shared by the suites: builders for AWS resources defined in template.yaml."""
