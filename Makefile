@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 ARGS ?=
 
-.PHONY: run serve test lint
+.PHONY: run serve test lint validate-template fuzz
 
 $(INSTALLED): requirements.txt requirements-dev.txt constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed")'
@@ -23,5 +23,13 @@ lint: $(INSTALLED)
 	$(BIN)/ruff check lambda local tests
 	$(BIN)/ruff format --check lambda local tests
 
-test: lint
+# cfn-lint and `sam validate`, offline; aws-sam-cli lives in .venv-sam (it pins its own boto3).
+validate-template: $(INSTALLED)
+	PYTHON=$(PYTHON) scripts/validate-template
+
+test: lint validate-template
 	$(BIN)/python -m pytest
+
+# Many more fuzzed requests than `make test` runs; prints how many were tried.
+fuzz: $(INSTALLED)
+	FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest tests/test_fuzz_requests.py -q -p no:cacheprovider

@@ -1,5 +1,9 @@
 """AWS Lambda entry point: hands every Alexa request to the SI joint coach skill."""
 
-from si_coach.skill import skill_builder_from_environment
+import os
 
-lambda_handler = skill_builder_from_environment().lambda_handler()
+from si_coach.skill import guarded_lambda_handler, skill_builder_from_environment
+
+lambda_handler = guarded_lambda_handler(
+    skill_builder_from_environment(), os.environ.get("SKILL_ID") or None
+)

@@ -221,8 +221,10 @@ def _read_request_envelope(skill: CustomSkill, body: bytes) -> RequestEnvelope:
         envelope = skill.serializer.deserialize(payload=text, obj_type=RequestEnvelope)
     except (UnicodeDecodeError, SerializationException) as error:
         raise MalformedRequestError("Request body is not a JSON Alexa request envelope") from error
-    if envelope.request is None:
+    if envelope is None or envelope.request is None:
         raise MalformedRequestError("Request envelope has no request")
+    if envelope.context is None or envelope.context.system is None:
+        raise MalformedRequestError("Request envelope has no context.System")
     return envelope
 
 

@@ -309,7 +309,7 @@ def test_requests_for_another_skill_are_refused(moto_dynamodb_table, monkeypatch
     handler = importlib.reload(lambda_function).lambda_handler
     assert "Welcome" in speech_text(AlexaSession(handler).launch())
     stranger = AlexaSession(handler, AlexaDevice(application_id="amzn1.ask.skill.someone-else"))
-    with pytest.raises(Exception, match="Skill ID Verification failed"):
+    with pytest.raises(PermissionError, match="another skill"):
         stranger.launch()
     assert stored_record(moto_dynamodb_table) == {}
 

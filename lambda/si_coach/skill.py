@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -146,7 +147,7 @@ class LoadProgressInterceptor(AbstractRequestInterceptor):
 
     def process(self, handler_input: HandlerInput) -> None:
         session = handler_input.attributes_manager.session_attributes
-        if SESSION_PROGRESS in session:
+        if isinstance(session.get(SESSION_PROGRESS), dict):
             return
         stored = read_stored_progress(handler_input) if self.has_store else {}
         if stored is None:
@@ -181,7 +182,9 @@ class SaveProgressInterceptor(AbstractResponseInterceptor):
         current = session.get(SESSION_PROGRESS)
         if current is None or not self.has_store:
             return
-        saved = session.get(SESSION_SAVED) or Progress().to_dict()
+        saved = session.get(SESSION_SAVED)
+        if not isinstance(saved, dict):
+            saved = Progress().to_dict()
         ending = (
             response is None
             or bool(response.should_end_session)
@@ -519,6 +522,51 @@ def create_skill_builder(
     builder.add_global_response_interceptor(SaveProgressInterceptor(catalogue, has_store=has_store))
     builder.add_exception_handler(ApologyHandler())
     return builder
+
+
+class SkillIdMismatchError(PermissionError):
+    """A request for another skill: refused without being handled."""
+
+
+UNREADABLE_REQUEST_RESPONSE = {
+    "version": "1.0",
+    "response": {
+        "outputSpeech": {
+            "type": "SSML",
+            "ssml": "<speak>Sorry, I couldn't make sense of that request.</speak>",
+        },
+        "shouldEndSession": True,
+    },
+}
+
+
+def guarded_lambda_handler(
+    builder: CustomSkillBuilder, skill_id: str | None
+) -> Callable[[object, object], dict]:
+    """The SDK's lambda handler, refusing other skills and answering any request it can't read.
+
+    The SDK raises on envelopes it cannot deserialise (an unknown request type, a malformed
+    timestamp); Alexa would then play its generic error. Here they get a short spoken answer.
+    """
+    sdk_handler = builder.lambda_handler()
+
+    def lambda_handler(event: object, context: object) -> dict:
+        if skill_id is not None and _application_id(event) != skill_id:
+            raise SkillIdMismatchError("request is for another skill")
+        try:
+            return sdk_handler(event, context)
+        except Exception:
+            log.exception("request could not be handled")
+            return UNREADABLE_REQUEST_RESPONSE
+
+    return lambda_handler
+
+
+def _application_id(event: object) -> object:
+    try:
+        return event["context"]["System"]["application"]["applicationId"]  # type: ignore[index]
+    except (KeyError, TypeError):
+        return None
 
 
 def skill_builder_from_environment() -> CustomSkillBuilder:
