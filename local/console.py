@@ -1,0 +1,585 @@
+"""`make run`: go through the routine in a terminal, typing what you would say to Alexa.
+
+Each line is resolved against the skill's interaction model (local.utterances), wrapped in
+a request envelope the way a device wraps it (session attributes carried from the previous
+response, a new session after one ends) and answered by the Lambda's own ``lambda_handler``.
+The answer's SSML is shown as text, with its pauses played out in real time, and spoken
+through espeak-ng with --voice. Progress is saved by the skill itself, in the embedded store
+(or the DynamoDB table named by TABLE_NAME), so the next run picks up where this one ended.
+
+    PYTHONPATH=lambda:. python -m local.console [--fast] [--voice] [--user ID] [--data-dir DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import getpass
+import html
+import io
+import logging
+import math
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Protocol, TextIO
+from xml.sax.saxutils import escape
+
+from local.utterances import InteractionModel, Resolution
+from si_coach.speech import WORDS_PER_SECOND, speaking_seconds
+
+LOCAL_SKILL_ID = "amzn1.ask.skill.00000000-0000-4000-8000-00000000c0de"
+LOCAL_DEVICE_ID = "amzn1.ask.device.local-console"
+LOCALE = "en-US"
+LEAVE_COMMANDS = frozenset({"exit", "quit", "bye", "/exit", "/quit", ":q"})
+# Pauses shorter than this stay on the speech line as "..."; longer ones get a countdown.
+COUNTDOWN_FROM_SECONDS = 1.5
+# espeak-ng's rate in words a minute, the same pace the skill plans with.
+ESPEAK_WORDS_PER_MINUTE = round(WORDS_PER_SECOND * 60)
+
+SkillHandler = Callable[[dict, Any], dict]
+
+log = logging.getLogger(__name__)
+
+
+# -- speech ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Words:
+    text: str
+
+
+@dataclass(frozen=True)
+class Pause:
+    seconds: float
+
+
+SpeechPart = Words | Pause
+
+_SSML_TOKEN = re.compile(r"<[^>]*>|[^<]+")
+_BREAK_TIME = re.compile(r"""time\s*=\s*["']\s*([\d.]+)\s*(ms|s)\s*["']""")
+
+
+def speech_parts(ssml: str) -> list[SpeechPart]:
+    """The words and pauses of an SSML string, in order; other tags are dropped."""
+    parts: list[SpeechPart] = []
+    for token in _SSML_TOKEN.findall(ssml):
+        if token.startswith("<"):
+            found = _BREAK_TIME.search(token) if token[1:].lstrip().startswith("break") else None
+            if found:
+                amount = float(found.group(1))
+                parts.append(Pause(amount / 1000 if found.group(2) == "ms" else amount))
+            continue
+        text = " ".join(html.unescape(token).split())
+        if text:
+            parts.append(Words(text))
+    return parts
+
+
+def planned_seconds(parts: Sequence[SpeechPart]) -> float:
+    """How long the speech takes by the skill's own model (si_coach.speech)."""
+    return sum(p.seconds if isinstance(p, Pause) else speaking_seconds(p.text) for p in parts)
+
+
+def response_ssml(response: dict) -> str:
+    speech = (response.get("response") or {}).get("outputSpeech") or {}
+    if speech.get("type") == "PlainText":
+        return f"<speak>{escape(speech.get('text') or '')}</speak>"
+    return speech.get("ssml") or ""
+
+
+def response_text(response: dict) -> str:
+    """The words of a response's speech, for logs and tests."""
+    return " ".join(p.text for p in speech_parts(response_ssml(response)) if isinstance(p, Words))
+
+
+# -- time ------------------------------------------------------------------------------------
+
+
+class SkillClock(Protocol):
+    """The time requests are stamped with."""
+
+    def now(self) -> datetime: ...
+
+    def spoke(self, seconds: float) -> None:
+        """A response was played; it took ``seconds`` by the skill's timing model."""
+
+
+class WallClock:
+    """The real time: right whenever the console really waits through the speech."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    def spoke(self, seconds: float) -> None:
+        pass
+
+
+@dataclass
+class SimulatedClock:
+    """For --fast: time moves on by each response's planned length, not by waiting.
+
+    A hold that spans two responses ("say next when you let go") then ends when the skill
+    expects it to, although the console played it in no time.
+    """
+
+    current: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    def now(self) -> datetime:
+        return self.current
+
+    def spoke(self, seconds: float) -> None:
+        self.current += timedelta(seconds=seconds)
+
+
+def iso_timestamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# -- output ----------------------------------------------------------------------------------
+
+
+class Voice:
+    """Speaks cues through espeak-ng, if it is installed and can play sound."""
+
+    def __init__(self, out: TextIO, executable: str | None) -> None:
+        self.out = out
+        self.executable = executable
+
+    @classmethod
+    def find(cls, out: TextIO) -> Voice:
+        executable = shutil.which("espeak-ng")
+        if executable is None:
+            out.write(
+                "--voice: espeak-ng is not installed, so speech is shown as text only.\n"
+                "         (Debian/Ubuntu: sudo apt-get install espeak-ng; macOS: brew install"
+                " espeak-ng)\n"
+            )
+        return cls(out, executable)
+
+    @property
+    def available(self) -> bool:
+        return self.executable is not None
+
+    def speak(self, text: str) -> None:
+        if self.executable is None:
+            return
+        ssml = f"<speak>{escape(text)}</speak>"
+        command = [self.executable, "-m", "-s", str(ESPEAK_WORDS_PER_MINUTE), ssml]
+        try:
+            result = subprocess.run(
+                command, check=False, capture_output=True, text=True, timeout=120
+            )
+        except (OSError, subprocess.SubprocessError) as error:
+            self._give_up(str(error))
+            return
+        if result.returncode != 0:
+            self._give_up(result.stderr.strip() or f"exit status {result.returncode}")
+
+    def _give_up(self, reason: str) -> None:
+        self.out.write(f"\n--voice: espeak-ng failed ({reason[:200]}); text only from now on.\n")
+        self.executable = None
+
+
+@dataclass
+class SpeechPlayer:
+    """Shows a response's words in order and waits through its pauses.
+
+    Waiting goes through ``sleep`` and ``monotonic`` so it can be observed; with ``fast``
+    nothing waits. Without a voice, words take the time the skill plans for them, so a
+    counted five-second hold takes five seconds.
+    """
+
+    out: TextIO
+    fast: bool = False
+    voice: Voice | None = None
+    interactive: bool = False
+    sleep: Callable[[float], None] = time.sleep
+    monotonic: Callable[[], float] = time.monotonic
+
+    def play(self, parts: Sequence[SpeechPart]) -> None:
+        on_speech_line = False
+        for part in parts:
+            if isinstance(part, Pause):
+                if part.seconds < COUNTDOWN_FROM_SECONDS:
+                    if on_speech_line:
+                        self._write(" ...")
+                    self.wait(part.seconds)
+                    continue
+                if on_speech_line:
+                    self._write("\n")
+                    on_speech_line = False
+                self.count_down(part.seconds)
+                continue
+            self._write(" " if on_speech_line else "coach: ")
+            on_speech_line = True
+            self.say(part.text)
+        if on_speech_line:
+            self._write("\n")
+
+    def say(self, text: str) -> None:
+        if self.voice is not None and self.voice.available:
+            self._write(text)
+            self.voice.speak(text)
+            return
+        for index, word in enumerate(text.split()):
+            self._write(f" {word}" if index else word)
+            self.wait(speaking_seconds(word))
+
+    def count_down(self, seconds: float) -> None:
+        label = f"       ({_seconds_label(seconds)} pause)"
+        if self.fast or not self.interactive:
+            self._write(label + "\n")
+            self.wait(seconds)
+            return
+        for left in self._waiting(seconds):
+            self._write(f"\r{label}  {math.ceil(left)} s left ")
+        self._write(f"\r{label}{' ' * 12}\n")
+
+    def wait(self, seconds: float) -> None:
+        for _ in self._waiting(seconds):
+            pass
+
+    def _waiting(self, seconds: float) -> Iterator[float]:
+        """Sleeps until ``seconds`` have passed, yielding the time left before each nap."""
+        if self.fast or seconds <= 0:
+            return
+        end = self.monotonic() + seconds
+        while (left := end - self.monotonic()) > 0:
+            yield left
+            # Naps end on whole seconds left, so a countdown shows each second once.
+            nap = left - math.floor(left - 1e-9) if left > 1 else left
+            self.sleep(nap)
+
+    def _write(self, text: str) -> None:
+        self.out.write(text)
+        self.out.flush()
+
+
+def _seconds_label(seconds: float) -> str:
+    return f"{seconds:g} s" if seconds == round(seconds, 1) else f"{seconds:.1f} s"
+
+
+# -- the device ------------------------------------------------------------------------------
+
+
+@dataclass
+class DeviceSession:
+    """Wraps requests in envelopes as a device does, threading the session between turns."""
+
+    skill_handler: SkillHandler
+    clock: SkillClock
+    user_id: str
+    device_id: str = LOCAL_DEVICE_ID
+    skill_id: str = LOCAL_SKILL_ID
+    session_id: str | None = None
+    attributes: dict = field(default_factory=dict)
+
+    @property
+    def is_open(self) -> bool:
+        return self.session_id is not None
+
+    def send(self, request: dict) -> dict:
+        """Answer one request; on an exception the session stays as it was."""
+        new = self.session_id is None
+        session_id = self.session_id or f"amzn1.echo-api.session.{uuid.uuid4()}"
+        envelope = {
+            "version": "1.0",
+            "session": {
+                "new": new,
+                "sessionId": session_id,
+                "application": {"applicationId": self.skill_id},
+                "user": {"userId": self.user_id},
+                "attributes": {} if new else self.attributes,
+            },
+            "context": {
+                "System": {
+                    "application": {"applicationId": self.skill_id},
+                    "user": {"userId": self.user_id},
+                    "device": {"deviceId": self.device_id, "supportedInterfaces": {}},
+                }
+            },
+            "request": {
+                **request,
+                "requestId": f"amzn1.echo-api.request.{uuid.uuid4()}",
+                "timestamp": iso_timestamp(self.clock.now()),
+                "locale": LOCALE,
+            },
+        }
+        response = self.skill_handler(envelope, None)
+        if request["type"] == "SessionEndedRequest":
+            self.session_id, self.attributes = None, {}
+            return response
+        body = response.get("response") or {}
+        # A response that leaves shouldEndSession out ends the session on a voice-only device.
+        if body.get("shouldEndSession", True):
+            self.session_id, self.attributes = None, {}
+        else:
+            self.session_id = session_id
+            self.attributes = response.get("sessionAttributes") or {}
+        return response
+
+    def end(self, reason: str = "USER_INITIATED") -> dict | None:
+        if not self.is_open:
+            return None
+        return self.send({"type": "SessionEndedRequest", "reason": reason})
+
+
+# -- the console -----------------------------------------------------------------------------
+
+
+def banner(storage: str, *, fast: bool) -> str:
+    pace = (
+        "--fast: pauses are skipped; the skill's clock moves on by each answer's spoken length."
+        if fast
+        else "Pauses play in real time (--fast skips them). Ctrl-C during speech skips to you."
+    )
+    return "\n".join(
+        (
+            "SI Joint Coach, local console. Type what you would say to Alexa, for example:",
+            '  "open s. i. joint coach", "start my routine", "next", "how do I do the bridge",',
+            '  "it hurts", "go slower", "stop". Type exit or quit (or Ctrl-D) to leave.',
+            "On a device the coach's follow-up question (the reprompt) would play after about",
+            "8 s of silence; here the console simply waits for your next line.",
+            pace,
+            f"Progress is kept in {storage}.",
+            "",
+        )
+    )
+
+
+@dataclass
+class Console:
+    """The read-resolve-send-play loop."""
+
+    device: DeviceSession
+    model: InteractionModel
+    player: SpeechPlayer
+    out: TextIO
+    echo_input: bool = False
+    prompt: str = "you> "
+
+    def run(self, lines: Iterator[str | None]) -> None:
+        for line in lines:
+            if line is None or line.strip().lower() in LEAVE_COMMANDS:
+                break
+            if not line.strip():
+                continue
+            self.hear(line)
+        self.leave()
+
+    def read_lines(self, stdin: TextIO) -> Iterator[str | None]:
+        """Lines from the keyboard, or from a pipe echoed after the prompt; None at the end."""
+        while True:
+            if self.echo_input:
+                self.out.write(self.prompt)
+                line = stdin.readline()
+                if not line:
+                    self.out.write("\n")
+                    yield None
+                    return
+                self.out.write(line if line.endswith("\n") else line + "\n")
+                self.out.flush()
+                yield line.rstrip("\r\n")
+                continue
+            try:
+                yield input(self.prompt)
+            except EOFError:
+                self.out.write("\n")
+                yield None
+                return
+            except KeyboardInterrupt:
+                self.out.write("\n")
+                yield None
+                return
+
+    def hear(self, line: str) -> None:
+        """Resolve one line, send it, play the answer; report errors and carry on."""
+        try:
+            resolution = self.model.resolve(line)
+            if resolution.is_launch and self.device.is_open:
+                # Opening the skill again starts afresh, as a new "Alexa, open ..." would.
+                self.device.end()
+            note = "" if self.device.is_open else "  (new session)"
+            self.out.write(f"  -> {resolution.describe()}{note}\n")
+            self.respond(resolution)
+        except KeyboardInterrupt:
+            self.out.write("\n  (interrupted)\n")
+        except Exception as error:
+            self.out.write(f"  ! {type(error).__name__}: {_first_line(error)}\n")
+            self.out.write("  ! (the console carries on; say that again or try something else)\n")
+        self.out.flush()
+
+    def respond(self, resolution: Resolution) -> None:
+        response = self.device.send(resolution.request_body(self.device.skill_id))
+        parts = speech_parts(response_ssml(response))
+        self.device.clock.spoke(planned_seconds(parts))
+        with keyboard_echo_off(self.player.interactive):
+            self.player.play(parts)
+        if not self.device.is_open:
+            self.out.write(
+                "  (session ended: say open s. i. joint coach, or anything to start afresh)\n"
+            )
+
+    def leave(self) -> None:
+        try:
+            if self.device.is_open:
+                self.device.end()
+                self.out.write("  (session ended: you left)\n")
+        except Exception as error:
+            self.out.write(f"  ! {type(error).__name__}: {_first_line(error)}\n")
+        self.out.write("Bye.\n")
+        self.out.flush()
+
+
+@contextlib.contextmanager
+def keyboard_echo_off(interactive: bool) -> Iterator[None]:
+    """While the coach speaks, keys typed ahead stay unseen (and queued for the next line).
+
+    Without this the terminal echoes them into the middle of the speech text.
+    """
+    try:
+        import termios  # noqa: PLC0415  (POSIX only)
+
+        descriptor = sys.stdin.fileno()
+        saved = termios.tcgetattr(descriptor) if interactive else None
+    except (ImportError, OSError, ValueError, io.UnsupportedOperation):
+        saved = None
+    if saved is None:
+        yield
+        return
+    quiet = list(saved)
+    quiet[3] &= ~termios.ECHO
+    termios.tcsetattr(descriptor, termios.TCSANOW, quiet)
+    try:
+        yield
+    finally:
+        termios.tcsetattr(descriptor, termios.TCSANOW, saved)
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return text[0][:200] if text else "(no message)"
+
+
+class ShortErrorFormatter(logging.Formatter):
+    """The skill's log lines without tracebacks: one line per problem in the console."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        message = f"  ! {record.name}: {record.getMessage()}"
+        if record.exc_info and record.exc_info[1] is not None:
+            error = record.exc_info[1]
+            message += f" ({type(error).__name__}: {_first_line(error)})"
+        return message
+
+
+def configure_logging() -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(ShortErrorFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.WARNING)
+
+
+def default_user_id() -> str:
+    try:
+        name = getpass.getuser()
+    except Exception:
+        name = "someone"
+    return f"amzn1.ask.account.local-{re.sub(r'[^A-Za-z0-9_-]', '_', name) or 'someone'}"
+
+
+def storage_description(environ: Mapping[str, str]) -> str:
+    table_name = environ.get("TABLE_NAME")
+    if table_name:
+        endpoint = environ.get("AWS_ENDPOINT_URL_DYNAMODB") or environ.get("AWS_ENDPOINT_URL")
+        return f"the DynamoDB table {table_name}" + (f" at {endpoint}" if endpoint else "")
+    from si_coach.storage import embedded_data_dir  # noqa: PLC0415
+    from si_coach.storage.embedded import DATABASE_FILE_NAME  # noqa: PLC0415
+
+    return str(embedded_data_dir(environ) / DATABASE_FILE_NAME)
+
+
+def load_skill_handler() -> SkillHandler:
+    """The Lambda's own handler, built from the environment as the Lambda builds it."""
+    import lambda_function  # noqa: PLC0415
+
+    return lambda_function.lambda_handler
+
+
+def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m local.console",
+        description="Go through the SI joint routine in a terminal: type what you would say. "
+        'From a clone: make run, or make run ARGS="--fast".',
+        epilog='Piped input works too: printf "open s. i. joint coach\\nstart my routine\\n'
+        'next\\nstop\\n" | make run ARGS="--fast"',
+    )
+    parser.add_argument("--fast", action="store_true", help="skip the pauses (no waiting)")
+    parser.add_argument("--voice", action="store_true", help="speak through espeak-ng")
+    parser.add_argument(
+        "--user",
+        metavar="ID",
+        default=default_user_id(),
+        help="Alexa user id whose progress is used (default: one per login, kept between runs)",
+    )
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        type=Path,
+        help="directory of the embedded progress store (sets SI_COACH_DATA_DIR)",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = parse_arguments(argv)
+    out = sys.stdout
+    for stream in (sys.stdin, sys.stdout):
+        # Odd bytes or characters in a pipe must not stop the session.
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+    if arguments.data_dir is not None:
+        os.environ["SI_COACH_DATA_DIR"] = str(arguments.data_dir.expanduser().resolve())
+        if os.environ.get("TABLE_NAME"):
+            out.write("--data-dir is unused: TABLE_NAME is set, so progress is in DynamoDB.\n")
+    configure_logging()
+    storage = storage_description(os.environ)
+    out.write(banner(f"{storage} (user {arguments.user})", fast=arguments.fast) + "\n")
+    skill_handler = load_skill_handler()
+    voice = Voice.find(out) if arguments.voice else None
+    interactive = sys.stdin.isatty()
+    clock: SkillClock = SimulatedClock() if arguments.fast else WallClock()
+    console = Console(
+        device=DeviceSession(
+            skill_handler,
+            clock,
+            arguments.user,
+            skill_id=os.environ.get("SKILL_ID") or LOCAL_SKILL_ID,
+        ),
+        model=InteractionModel.from_file(),
+        player=SpeechPlayer(
+            out, fast=arguments.fast, voice=voice, interactive=interactive and out.isatty()
+        ),
+        out=out,
+        echo_input=not interactive,
+    )
+    if interactive:
+        # Importing readline gives input() line editing and history.
+        with contextlib.suppress(ImportError):
+            import readline  # noqa: F401, PLC0415
+    console.run(console.read_lines(sys.stdin))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,368 @@
+"""Turns a typed line into the request Alexa would send, using the skill's interaction model.
+
+The en-US model (interaction_model/interactionModels/custom/en-US.json) is the only source
+of phrasings: sample utterances with ``{slot}`` patterns, and the values and synonyms of the
+custom slot types, which give entity resolution the ids the skill's handlers read.
+
+How a line is resolved, first rule that applies:
+
+1. A launch phrase ("open s. i. joint coach", "start si joint coach", "open"): LaunchRequest.
+   "ask s. i. joint coach to <request>" resolves <request> as below.
+2. A sample with no slots, word for word: its intent.
+3. A phrase a built-in intent answers on every device ("yes", "cancel"), for the AMAZON.*
+   intents the model declares; the model's own samples come first.
+4. A sample with slots, each slot taking one or more words. Samples whose slot values
+   resolve win over ones that don't; then the sample with more fixed words.
+5. Anything else: AMAZON.FallbackIntent, as a device sends for out-of-domain speech.
+
+Comparison ignores case, punctuation and apostrophes ("lets" is "let's") and runs of spaces,
+and initialisms may be typed "s. i.", "s.i.", "s i" or "si".
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+EN_US_MODEL_FILE = REPO_ROOT / "interaction_model" / "interactionModels" / "custom" / "en-US.json"
+
+FALLBACK_INTENT = "AMAZON.FallbackIntent"
+
+# Phrases built-in intents answer whether or not the model lists samples for them (model
+# samples only add to these on a device). Kept small: the common words people actually say.
+BUILT_IN_PHRASES: Mapping[str, tuple[str, ...]] = {
+    "AMAZON.YesIntent": ("yes", "yes please", "yeah", "yep", "sure", "okay", "ok", "correct"),
+    "AMAZON.NoIntent": ("no", "no thanks", "nope", "nah", "no thank you"),
+    "AMAZON.StopIntent": ("stop", "off", "shut up", "be quiet", "stop it"),
+    "AMAZON.CancelIntent": ("cancel", "never mind", "nevermind", "forget it", "cancel that"),
+    "AMAZON.HelpIntent": ("help", "help me", "what can i say"),
+    "AMAZON.NavigateHomeIntent": ("go home", "home", "go to the home screen"),
+    "AMAZON.NextIntent": ("next", "skip"),
+    "AMAZON.PreviousIntent": ("previous", "go back", "back"),
+    "AMAZON.RepeatIntent": ("repeat", "repeat that", "say that again"),
+    "AMAZON.StartOverIntent": ("start over", "restart"),
+    "AMAZON.PauseIntent": ("pause",),
+    "AMAZON.ResumeIntent": ("resume", "continue"),
+}
+
+# Ways to open a skill by name; "open" or "launch" alone stand for "open <this skill>" here,
+# since the console talks to one skill only.
+LAUNCH_VERBS = ("open", "launch", "start", "begin", "load", "run", "play", "use")
+ONE_SHOT_VERBS = ("ask", "tell")
+ONE_SHOT_CONNECTORS = ("to", "for", "about", "whether", "if", "and")
+WAKE_WORD = "alexa"
+
+# Nobody says a sentence this long to a speaker; longer lines go straight to the fallback
+# instead of being matched word by word.
+MAX_UTTERANCE_WORDS = 40
+
+_SLOT_REFERENCE = re.compile(r"\{([^{}]+)\}")
+_INITIALISM = re.compile(r"(?:\b[a-z]\.\s*){2,}")
+
+
+def spoken_words(text: str, initialisms: Sequence[str] = ()) -> tuple[str, ...]:
+    """Words as the comparison sees them: lower case, no punctuation, initials split.
+
+    ``initialisms`` are initialisms written joined ("si"): a word equal to one is split
+    into its letters, matching "s. i." in the model.
+    """
+    text = text.lower().replace("\u2019", "'").replace("'", "")
+    words: list[str] = []
+    for word in re.sub(r"[\W_]+", " ", text).split():
+        if word in initialisms:
+            words.extend(list(word))
+        else:
+            words.append(word)
+    return tuple(words)
+
+
+@dataclass(frozen=True)
+class SlotReference:
+    name: str
+
+
+Pattern = tuple[str | SlotReference, ...]
+
+
+@dataclass(frozen=True)
+class SlotTypeValue:
+    """One value of a custom slot type: its id (what the skill reads) and canonical name."""
+
+    value_id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class SlotType:
+    name: str
+    values_by_words: Mapping[tuple[str, ...], SlotTypeValue]
+    # Longest value or synonym, in words: the most a slot of this type is allowed to take
+    # when what it took matches nothing (Alexa doesn't fill a slot with a whole sentence).
+    longest_form: int
+
+    def resolve(self, words: tuple[str, ...]) -> SlotTypeValue | None:
+        return self.values_by_words.get(words)
+
+
+@dataclass(frozen=True)
+class SlotFill:
+    """A slot as heard: the words it took and what entity resolution made of them."""
+
+    name: str
+    slot_type: str
+    spoken: str
+    value: SlotTypeValue | None
+
+    @property
+    def status_code(self) -> str:
+        return "ER_SUCCESS_MATCH" if self.value else "ER_SUCCESS_NO_MATCH"
+
+    def as_json(self, skill_id: str) -> dict[str, Any]:
+        authority: dict[str, Any] = {
+            "authority": f"amzn1.er-authority.echo-sdk.{skill_id}.{self.slot_type}",
+            "status": {"code": self.status_code},
+        }
+        if self.value:
+            authority["values"] = [{"value": {"name": self.value.name, "id": self.value.value_id}}]
+        resolutions = {"resolutionsPerAuthority": [authority]}
+        return {
+            "name": self.name,
+            "value": self.spoken,
+            "confirmationStatus": "NONE",
+            "source": "USER",
+            "resolutions": resolutions,
+            "slotValue": {"type": "Simple", "value": self.spoken, "resolutions": resolutions},
+        }
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What a line resolved to: a LaunchRequest, or an IntentRequest with its slots."""
+
+    request_type: Literal["LaunchRequest", "IntentRequest"]
+    intent_name: str | None = None
+    slots: tuple[SlotFill, ...] = ()
+    # Every slot the intent declares: Alexa sends the unfilled ones too, without a value.
+    declared_slots: tuple[str, ...] = ()
+
+    @property
+    def is_launch(self) -> bool:
+        return self.request_type == "LaunchRequest"
+
+    def slot(self, name: str) -> SlotFill | None:
+        return next((fill for fill in self.slots if fill.name == name), None)
+
+    def request_body(self, skill_id: str) -> dict[str, Any]:
+        """The envelope's ``request`` object, without requestId, timestamp and locale."""
+        if self.is_launch:
+            return {"type": "LaunchRequest"}
+        filled = {fill.name: fill.as_json(skill_id) for fill in self.slots}
+        slots = {
+            name: filled.get(name, {"name": name, "confirmationStatus": "NONE"})
+            for name in self.declared_slots
+        }
+        intent: dict[str, Any] = {"name": self.intent_name, "confirmationStatus": "NONE"}
+        if slots:
+            intent["slots"] = slots
+        return {"type": "IntentRequest", "intent": intent}
+
+    def describe(self) -> str:
+        """One line for the console: `HowToIntent (exercise: "glute bridge" = bridge)`."""
+        if self.is_launch:
+            return "LaunchRequest"
+        details = [
+            f'{fill.name}: "{fill.spoken}" = {fill.value.value_id}'
+            if fill.value
+            else f'{fill.name}: "{fill.spoken}", no match'
+            for fill in self.slots
+        ]
+        return f"{self.intent_name} ({'; '.join(details)})" if details else str(self.intent_name)
+
+
+@dataclass(frozen=True)
+class IntentSamples:
+    name: str
+    slot_types: Mapping[str, str]
+    exact: frozenset[tuple[str, ...]]
+    patterns: tuple[Pattern, ...]
+
+
+class InteractionModel:
+    """One locale's interaction model, ready to resolve typed lines."""
+
+    def __init__(self, document: Mapping[str, Any]) -> None:
+        language_model = document["interactionModel"]["languageModel"]
+        self.invocation_name: str = language_model["invocationName"]
+        texts = [self.invocation_name] + [
+            sample for intent in language_model["intents"] for sample in intent.get("samples", [])
+        ]
+        self.initialisms: tuple[str, ...] = tuple(
+            sorted(
+                {
+                    re.sub(r"[^a-z]", "", found)
+                    for text in texts
+                    for found in _INITIALISM.findall(text.lower())
+                }
+            )
+        )
+        self.invocation_words = self.words(self.invocation_name)
+        self.slot_types = {
+            slot_type["name"]: self._slot_type(slot_type)
+            for slot_type in language_model.get("types", [])
+        }
+        self.intents = tuple(self._intent(intent) for intent in language_model["intents"])
+        declared = {intent.name for intent in self.intents}
+        self.built_in_phrases: dict[tuple[str, ...], str] = {}
+        for intent_name, phrases in BUILT_IN_PHRASES.items():
+            if intent_name in declared:
+                for phrase in phrases:
+                    self.built_in_phrases.setdefault(self.words(phrase), intent_name)
+
+    @classmethod
+    def from_file(cls, path: Path = EN_US_MODEL_FILE) -> InteractionModel:
+        return cls(json.loads(path.read_text(encoding="utf-8")))
+
+    def words(self, text: str) -> tuple[str, ...]:
+        return spoken_words(text, self.initialisms)
+
+    def resolve(self, line: str) -> Resolution:
+        """The request a device would send for ``line`` (see the module docstring)."""
+        words = self.words(line)
+        if words[:1] == (WAKE_WORD,):
+            words = words[1:]
+        if not words or len(words) > MAX_UTTERANCE_WORDS:
+            return self._fallback()
+        if self._is_launch(words):
+            return Resolution("LaunchRequest")
+        one_shot = self._one_shot_request(words)
+        if one_shot is not None:
+            words = one_shot
+            if not words:
+                return Resolution("LaunchRequest")
+        return self._intent_for(words)
+
+    # -- matching ------------------------------------------------------------------------
+
+    def _is_launch(self, words: tuple[str, ...]) -> bool:
+        name = self.invocation_words
+        if words in {(verb,) for verb in ("open", "launch")} or words == name:
+            return True
+        verb_phrases = [(verb,) for verb in LAUNCH_VERBS] + [("talk", "to")]
+        return any(words == (*verb, *name) for verb in verb_phrases) or any(
+            words == (*verb, "the", *name) for verb in verb_phrases
+        )
+
+    def _one_shot_request(self, words: tuple[str, ...]) -> tuple[str, ...] | None:
+        """The request part of "ask <name> [to] <request>", or None for other lines."""
+        name = self.invocation_words
+        if words[:1] not in {(verb,) for verb in ONE_SHOT_VERBS}:
+            return None
+        if words[1 : 1 + len(name)] != name:
+            return None
+        rest = words[1 + len(name) :]
+        if rest[:1] and rest[0] in ONE_SHOT_CONNECTORS and len(rest) > 1:
+            return rest[1:]
+        return rest
+
+    def _intent_for(self, words: tuple[str, ...]) -> Resolution:
+        for intent in self.intents:
+            if words in intent.exact:
+                return self._resolution(intent, ())
+        built_in = self.built_in_phrases.get(words)
+        if built_in is not None:
+            return self._resolution(self._intent_named(built_in), ())
+        best: tuple[tuple[int, int], IntentSamples, tuple[SlotFill, ...]] | None = None
+        for intent in self.intents:
+            for pattern in intent.patterns:
+                for assignment in _assignments(pattern, words):
+                    fills = self._fills(intent, assignment)
+                    if fills is None:
+                        continue
+                    resolved = sum(1 for fill in fills if fill.value)
+                    fixed_words = sum(1 for part in pattern if isinstance(part, str))
+                    rank = (resolved - len(fills), fixed_words)
+                    if best is None or rank > best[0]:
+                        best = (rank, intent, fills)
+        if best is None:
+            return self._fallback()
+        return self._resolution(best[1], best[2])
+
+    def _fills(
+        self, intent: IntentSamples, assignment: Mapping[str, tuple[str, ...]]
+    ) -> tuple[SlotFill, ...] | None:
+        """The slots of one way a pattern matched, or None if a slot took too much."""
+        fills = []
+        for slot_name, taken in assignment.items():
+            slot_type_name = intent.slot_types[slot_name]
+            slot_type = self.slot_types.get(slot_type_name)
+            value = slot_type.resolve(taken) if slot_type else None
+            if value is None and slot_type and len(taken) > slot_type.longest_form:
+                return None
+            fills.append(SlotFill(slot_name, slot_type_name, " ".join(taken), value))
+        return tuple(fills)
+
+    def _intent_named(self, name: str) -> IntentSamples:
+        return next(intent for intent in self.intents if intent.name == name)
+
+    def _fallback(self) -> Resolution:
+        return Resolution("IntentRequest", FALLBACK_INTENT)
+
+    @staticmethod
+    def _resolution(intent: IntentSamples, fills: tuple[SlotFill, ...]) -> Resolution:
+        return Resolution("IntentRequest", intent.name, fills, tuple(intent.slot_types))
+
+    # -- loading -------------------------------------------------------------------------
+
+    def _slot_type(self, slot_type: Mapping[str, Any]) -> SlotType:
+        values_by_words: dict[tuple[str, ...], SlotTypeValue] = {}
+        for value in slot_type.get("values", []):
+            name = value["name"]
+            entry = SlotTypeValue(value.get("id") or name["value"], name["value"])
+            for form in (name["value"], *name.get("synonyms", [])):
+                values_by_words.setdefault(self.words(form), entry)
+        longest = max((len(words) for words in values_by_words), default=1)
+        return SlotType(slot_type["name"], values_by_words, longest)
+
+    def _intent(self, intent: Mapping[str, Any]) -> IntentSamples:
+        exact = set()
+        patterns = []
+        for sample in intent.get("samples", []):
+            pattern = self._pattern(sample)
+            if all(isinstance(part, str) for part in pattern):
+                exact.add(tuple(str(part) for part in pattern))
+            else:
+                patterns.append(pattern)
+        slot_types = {slot["name"]: slot["type"] for slot in intent.get("slots", [])}
+        return IntentSamples(intent["name"], slot_types, frozenset(exact), tuple(patterns))
+
+    def _pattern(self, sample: str) -> Pattern:
+        parts: list[str | SlotReference] = []
+        for index, piece in enumerate(_SLOT_REFERENCE.split(sample)):
+            # re.split puts the captured slot names at the odd positions.
+            if index % 2:
+                parts.append(SlotReference(piece))
+            else:
+                parts.extend(self.words(piece))
+        return tuple(parts)
+
+
+def _assignments(pattern: Pattern, words: tuple[str, ...]) -> Iterator[dict[str, tuple[str, ...]]]:
+    """Every way ``pattern`` reads as ``words``, each slot taking one or more words."""
+    if not pattern:
+        if not words:
+            yield {}
+        return
+    head, rest = pattern[0], pattern[1:]
+    if isinstance(head, str):
+        if words[:1] == (head,):
+            yield from _assignments(rest, words[1:])
+        return
+    # Each later part needs at least one word, so the slot leaves that many.
+    for end in range(1, len(words) - len(rest) + 1):
+        for assignment in _assignments(rest, words[end:]):
+            yield {head.name: words[:end], **assignment}
