@@ -14,7 +14,7 @@ $(INSTALLED): requirements.txt requirements-dev.txt constraints.txt
 	touch $@
 
 run: $(INSTALLED)
-	@PYTHONPATH=lambda $(BIN)/python -m si_coach.demo $(ARGS)
+	@PYTHONPATH=lambda:. $(BIN)/python -m local.console $(ARGS)
 
 serve: $(INSTALLED)
 	@PYTHONPATH=lambda:. $(BIN)/python -m local.web_service $(ARGS)

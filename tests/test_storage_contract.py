@@ -490,3 +490,46 @@ def test_dynamodb_module_imports_with_no_region_configured(tmp_path: Path) -> No
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "us-east-1"
+
+
+# -- conditional writes: the revision contract ---------------------------------------------
+
+
+def test_a_revised_record_only_replaces_the_revision_before_it(progress_backend) -> None:
+    from si_coach.storage import StaleProgressError
+
+    adapter = progress_backend.new_adapter()
+    alice = request_envelope(ALICE)
+    adapter.save_attributes(alice, {"revision": 1, "days": ["monday"]})
+    with pytest.raises(StaleProgressError):
+        adapter.save_attributes(alice, {"revision": 1, "days": ["a stale copy"]})
+    with pytest.raises(StaleProgressError):
+        adapter.save_attributes(alice, {"revision": 5, "days": ["from the future"]})
+    assert adapter.get_attributes(alice) == {"revision": 1, "days": ["monday"]}
+    adapter.save_attributes(alice, {"revision": 2, "days": ["monday", "tuesday"]})
+    assert adapter.get_attributes(alice)["days"] == ["monday", "tuesday"]
+
+
+def test_a_record_without_a_revision_is_written_unconditionally(progress_backend) -> None:
+    adapter = progress_backend.new_adapter()
+    alice = request_envelope(ALICE)
+    adapter.save_attributes(alice, {"legacy": True})
+    adapter.save_attributes(alice, {"revision": 1, "legacy": False})
+    adapter.save_attributes(alice, {"plain": "overwrite"})
+    assert adapter.get_attributes(alice) == {"plain": "overwrite"}
+
+
+def test_of_two_devices_saving_from_the_same_revision_exactly_one_wins(progress_backend) -> None:
+    from si_coach.storage import StaleProgressError
+
+    kitchen, bedroom = progress_backend.new_adapter(), progress_backend.new_adapter()
+    kitchen.save_attributes(request_envelope(ALICE, KITCHEN_ECHO), {"revision": 1})
+    outcomes = []
+    for adapter, device in ((kitchen, KITCHEN_ECHO), (bedroom, BEDROOM_ECHO)):
+        try:
+            adapter.save_attributes(request_envelope(ALICE, device), {"revision": 2, "by": device})
+            outcomes.append("saved")
+        except StaleProgressError:
+            outcomes.append("stale")
+    assert outcomes == ["saved", "stale"]
+    assert kitchen.get_attributes(request_envelope(ALICE))["by"] == KITCHEN_ECHO

@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ask_sdk_core.api_client import DefaultApiClient
@@ -44,7 +45,12 @@ from si_coach.conversation import (
 from si_coach.pacing import Event, EventKind, PacingEngine, Phase
 from si_coach.progress import Progress, merge
 from si_coach.speech import SpeechBuilder, SpeechPlan
-from si_coach.storage import adapter_from_environment
+from si_coach.storage import (
+    StaleProgressError,
+    adapter_from_environment,
+    stored_revision,
+)
+from si_coach.storage.revisions import REVISION_KEY
 
 log = logging.getLogger(__name__)
 
@@ -141,15 +147,15 @@ class CoachTurn:
 class LoadProgressInterceptor(AbstractRequestInterceptor):
     """Puts the user's progress and time zone into the session, once per session."""
 
-    def __init__(self, catalogue: Catalogue, *, has_store: bool) -> None:
+    def __init__(self, catalogue: Catalogue, store: AbstractPersistenceAdapter | None) -> None:
         self.catalogue = catalogue
-        self.has_store = has_store
+        self.store = store
 
     def process(self, handler_input: HandlerInput) -> None:
         session = handler_input.attributes_manager.session_attributes
         if isinstance(session.get(SESSION_PROGRESS), dict):
             return
-        stored = read_stored_progress(handler_input) if self.has_store else {}
+        stored = read_stored_progress(self.store, handler_input) if self.store else {}
         if stored is None:
             # The store didn't answer: coach from a fresh record, and merge before saving.
             session[SESSION_STORE_UNREAD] = True
@@ -160,27 +166,34 @@ class LoadProgressInterceptor(AbstractRequestInterceptor):
         session[SESSION_TIME_ZONE] = _device_time_zone(handler_input)
 
 
-def read_stored_progress(handler_input: HandlerInput) -> dict | None:
+def read_stored_progress(
+    store: AbstractPersistenceAdapter, handler_input: HandlerInput
+) -> dict | None:
     """The stored record ({} for a new user), or None when the store could not be read."""
-    manager = handler_input.attributes_manager
     try:
-        return dict(manager.persistent_attributes)
+        return dict(store.get_attributes(handler_input.request_envelope))
     except Exception:
         log.exception("could not read saved progress")
         return None
 
 
 class SaveProgressInterceptor(AbstractResponseInterceptor):
-    """Saves progress when it changed in a way worth keeping, and at the end of a session."""
+    """Saves progress when it changed in a way worth keeping, and at the end of a session.
 
-    def __init__(self, catalogue: Catalogue, *, has_store: bool) -> None:
+    Writes are conditional on the record's revision: when another device saved first, the
+    stored record is read again and merged with this session's, so neither loses anything.
+    """
+
+    ATTEMPTS = 3
+
+    def __init__(self, catalogue: Catalogue, store: AbstractPersistenceAdapter | None) -> None:
         self.catalogue = catalogue
-        self.has_store = has_store
+        self.store = store
 
     def process(self, handler_input: HandlerInput, response: Response) -> None:
         session = handler_input.attributes_manager.session_attributes
         current = session.get(SESSION_PROGRESS)
-        if current is None or not self.has_store:
+        if not isinstance(current, dict) or self.store is None:
             return
         saved = session.get(SESSION_SAVED)
         if not isinstance(saved, dict):
@@ -192,26 +205,55 @@ class SaveProgressInterceptor(AbstractResponseInterceptor):
         )
         if saved == current or not (ending or worth_saving(saved, current)):
             return
-        if session.get(SESSION_STORE_UNREAD):
-            stored = read_stored_progress(handler_input)
-            if stored is None:
-                return  # still unreadable: keep the progress in the session for a later turn
-            merged = merge(
-                Progress.from_dict(stored, self.catalogue),
-                Progress.from_dict(current, self.catalogue),
-            )
-            current = merged.to_dict()
-            session.pop(SESSION_STORE_UNREAD)
-        record = {**current, "revision": int(current.get("revision", 0)) + 1}
-        manager = handler_input.attributes_manager
-        manager.persistent_attributes = record
-        try:
-            manager.save_persistent_attributes()
-        except Exception:
-            log.exception("could not save progress; it stays in the session for a later turn")
+        record = self._save(handler_input, current, saved)
+        if record is None:
+            if ending and response is not None and response.output_speech is not None:
+                _append_speech(response, "I couldn't save your progress just now, sorry.")
             return
+        session.pop(SESSION_STORE_UNREAD, None)
         session[SESSION_PROGRESS] = record
         session[SESSION_SAVED] = record
+
+    def _save(self, handler_input: HandlerInput, current: dict, saved: dict) -> dict | None:
+        """Write the record, merging with the stored one on conflict; None if it failed."""
+        assert self.store is not None
+        envelope = handler_input.request_envelope
+        session = handler_input.attributes_manager.session_attributes
+        base = saved
+        if session.get(SESSION_STORE_UNREAD):
+            stored = read_stored_progress(self.store, handler_input)
+            if stored is None:
+                return None  # still unreadable: the session keeps the progress for later
+            current, base = self._merged(stored, current), stored
+        for _ in range(self.ATTEMPTS):
+            record = {**current, REVISION_KEY: stored_revision(base) + 1}
+            try:
+                self.store.save_attributes(envelope, record)
+                return record
+            except StaleProgressError:
+                log.info("progress was saved elsewhere meanwhile; merging")
+                stored = read_stored_progress(self.store, handler_input)
+                if stored is None:
+                    return None
+                current, base = self._merged(stored, current), stored
+            except Exception:
+                log.exception("could not save progress; it stays in the session for a later turn")
+                return None
+        log.warning("progress still conflicting after %d attempts", self.ATTEMPTS)
+        return None
+
+    def _merged(self, stored: dict, current: dict) -> dict:
+        return merge(
+            Progress.from_dict(stored, self.catalogue),
+            Progress.from_dict(current, self.catalogue),
+        ).to_dict()
+
+
+def _append_speech(response: Response, text: str) -> None:
+    speech = response.output_speech
+    ssml = getattr(speech, "ssml", None)
+    if ssml and ssml.endswith("</speak>"):
+        speech.ssml = ssml[: -len("</speak>")] + f" {escape(text)}</speak>"
 
 
 def worth_saving(saved: dict, current: dict) -> bool:
@@ -512,14 +554,14 @@ def create_skill_builder(
     catalogue: Catalogue | None = None,
 ) -> CustomSkillBuilder:
     catalogue = catalogue or default_catalogue()
-    builder = CustomSkillBuilder(persistence_adapter=persistence_adapter, api_client=api_client)
+    # The interceptors use the storage port directly, so the SDK's attributes manager gets none.
+    builder = CustomSkillBuilder(api_client=api_client)
     builder.skill_id = skill_id
     for handler in HANDLERS:
         builder.add_request_handler(handler(catalogue))
     builder.add_global_request_interceptor(RequestLogger())
-    has_store = persistence_adapter is not None
-    builder.add_global_request_interceptor(LoadProgressInterceptor(catalogue, has_store=has_store))
-    builder.add_global_response_interceptor(SaveProgressInterceptor(catalogue, has_store=has_store))
+    builder.add_global_request_interceptor(LoadProgressInterceptor(catalogue, persistence_adapter))
+    builder.add_global_response_interceptor(SaveProgressInterceptor(catalogue, persistence_adapter))
     builder.add_exception_handler(ApologyHandler())
     return builder
 

@@ -2,7 +2,9 @@
 
 The skill talks to storage only through the SDK's ``AbstractPersistenceAdapter``
 (``get_attributes`` / ``save_attributes`` / ``delete_attributes``), one progress record per
-Alexa user id, holding plain JSON types. ``adapter_from_environment`` picks the adapter:
+Alexa user id, holding plain JSON types. Writes of a record with a ``revision`` are
+conditional (see ``expected_revision``): a stale write raises ``StaleProgressError``.
+``adapter_from_environment`` picks the adapter:
 
 - ``TABLE_NAME`` set (as template.yaml does for the Lambda function): the DynamoDB table of
   that name (see ``si_coach.storage.dynamodb``). The region comes from ``AWS_REGION`` or
@@ -21,6 +23,15 @@ from pathlib import Path
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 
 from si_coach.storage.embedded import DATABASE_FILE_NAME, EmbeddedProgressStore
+from si_coach.storage.revisions import StaleProgressError, expected_revision, stored_revision
+
+__all__ = [
+    "StaleProgressError",
+    "adapter_from_environment",
+    "embedded_data_dir",
+    "expected_revision",
+    "stored_revision",
+]
 
 
 def embedded_data_dir(environ: Mapping[str, str]) -> Path:

@@ -20,7 +20,12 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import boto3
+from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_dynamodb.partition_keygen import user_id_partition_keygen
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from si_coach.storage.revisions import REVISION_KEY, StaleProgressError, expected_revision
 
 if TYPE_CHECKING:
     from ask_sdk_model import RequestEnvelope
@@ -33,6 +38,14 @@ PROGRESS_RECORD_ATTRIBUTE = "attributes"
 """The item attribute holding the progress record; the SDK adapter's default name."""
 
 DEFAULT_REGION = "us-east-1"
+
+# Alexa waits about 8 s for an answer and the function times out at 7: a throttled or
+# unreachable table gets one quick retry, then the skill answers without it.
+CLIENT_CONFIG = Config(
+    connect_timeout=1,
+    read_timeout=2,
+    retries={"max_attempts": 2, "mode": "standard"},
+)
 
 _LARGEST_EXACT_NUMBER = Decimal(10) ** 38
 """DynamoDB stores numbers to 38 significant digits."""
@@ -58,6 +71,7 @@ def dynamodb_resource_from_environment(
         "dynamodb",
         region_name=region_from_environment(environ),
         endpoint_url=environ.get("AWS_ENDPOINT_URL_DYNAMODB") or None,
+        config=CLIENT_CONFIG,
     )
 
 
@@ -111,8 +125,8 @@ def dynamodb_numbers_from_json(value: Any) -> Any:
 class ProgressTableAdapter(DynamoDbAdapter):
     """Progress records in the ProgressTable, one item per Alexa user id.
 
-    A subclass rather than a wrapper so that writes can later be refined (for instance a
-    ``put_item`` conditioned on a version number) by overriding ``save_attributes`` alone.
+    A record carrying a revision is written with a ``put_item`` conditioned on the stored
+    revision (see ``si_coach.storage.revisions``); a failed condition is a StaleProgressError.
     """
 
     def __init__(self, table_name: str, dynamodb_resource: ServiceResource) -> None:
@@ -131,7 +145,38 @@ class ProgressTableAdapter(DynamoDbAdapter):
     def save_attributes(
         self, request_envelope: RequestEnvelope, attributes: dict[str, Any]
     ) -> None:
-        super().save_attributes(request_envelope, dynamodb_numbers_from_json(attributes))
+        expected = expected_revision(attributes)
+        if expected is None:
+            super().save_attributes(request_envelope, dynamodb_numbers_from_json(attributes))
+            return
+        # DynamoDB refuses expression names a condition doesn't use.
+        names = {"#record": PROGRESS_RECORD_ATTRIBUTE, "#rev": REVISION_KEY}
+        values: dict[str, Any] = {}
+        if expected == 0:
+            names["#key"] = PARTITION_KEY_NAME
+            condition = "attribute_not_exists(#key) OR attribute_not_exists(#record.#rev)"
+        else:
+            condition = "#record.#rev = :expected"
+            values[":expected"] = expected
+        item = {
+            PARTITION_KEY_NAME: self.partition_keygen(request_envelope),
+            PROGRESS_RECORD_ATTRIBUTE: dynamodb_numbers_from_json(attributes),
+        }
+        try:
+            self.dynamodb.Table(self.table_name).put_item(
+                Item=item,
+                ConditionExpression=condition,
+                ExpressionAttributeNames=names,
+                **({"ExpressionAttributeValues": values} if values else {}),
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                raise StaleProgressError(
+                    f"stored progress is not at revision {expected}"
+                ) from error
+            raise PersistenceException(f"Could not save the progress record: {error}") from error
+        except BotoCoreError as error:
+            raise PersistenceException(f"Could not save the progress record: {error}") from error
 
 
 def progress_table_adapter(

@@ -19,8 +19,11 @@ from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_dynamodb.partition_keygen import user_id_partition_keygen
 
+from si_coach.storage.revisions import StaleProgressError, expected_revision, stored_revision
+
 if TYPE_CHECKING:
     from ask_sdk_model import RequestEnvelope
+
 
 DATABASE_FILE_NAME = "progress.sqlite3"
 
@@ -64,8 +67,19 @@ class EmbeddedProgressStore(AbstractPersistenceAdapter):
             record_json = json.dumps(attributes, ensure_ascii=False, allow_nan=False)
         except (TypeError, ValueError) as error:
             raise PersistenceException(f"Progress record is not plain JSON: {error}") from error
+        expected = expected_revision(attributes)
         with self._connection("save the progress record") as connection:
             connection.execute("BEGIN IMMEDIATE")
+            if expected is not None:
+                row = connection.execute(
+                    "SELECT record_json FROM progress_record WHERE user_id = ?", (user_id,)
+                ).fetchone()
+                found = stored_revision(json.loads(row[0])) if row else 0
+                if found != expected:
+                    connection.execute("ROLLBACK")
+                    raise StaleProgressError(
+                        f"stored progress is at revision {found}, not {expected}"
+                    )
             connection.execute(
                 "INSERT INTO progress_record (user_id, record_json) VALUES (?, ?) "
                 "ON CONFLICT (user_id) DO UPDATE SET record_json = excluded.record_json",
