@@ -1,0 +1,138 @@
+"""Figure 4: the stored item's size by DynamoDB's documented rule, over a simulated year.
+
+The rule (DynamoDB developer guide, "Item sizes and formats"): an item's size is the sum,
+over its attributes, of the attribute name's UTF-8 length and the value's size. Strings and
+binary: their length in bytes. Numbers: 1 byte per two significant digits, plus 1. Booleans
+and null: 1 byte. Lists and maps: 3 bytes, plus for each element 1 byte and the element's
+size (a map element also counts its key's UTF-8 length).
+
+The key is counted at its worst case: Alexa documents a userId of at most 255 characters.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from benchmarks.aws import load_skill, moto_table
+from tests.request_envelopes import AlexaDevice, AlexaSession
+
+LONGEST_USER_ID_CHARACTERS = 255
+YEAR_USER_ID = "amzn1.ask.account." + "A" * (LONGEST_USER_ID_CHARACTERS - len("amzn1.ask.account."))
+FIRST_DAY = datetime(2026, 1, 5, tzinfo=UTC)
+
+
+def number_size(value: int | float | Decimal) -> int:
+    digits = Decimal(str(value)).normalize().as_tuple().digits
+    significant = len(str(int("".join(map(str, digits))))) if any(digits) else 1
+    return math.ceil(significant / 2) + 1
+
+
+def value_size(value: Any) -> int:
+    if isinstance(value, bool) or value is None:
+        return 1
+    if isinstance(value, str):
+        return len(value.encode("utf-8"))
+    if isinstance(value, bytes | bytearray):
+        return len(value)
+    if isinstance(value, int | float | Decimal):
+        return number_size(value)
+    if isinstance(value, dict):
+        return 3 + sum(1 + len(str(k).encode("utf-8")) + value_size(v) for k, v in value.items())
+    if isinstance(value, list | tuple | set | frozenset):
+        return 3 + sum(1 + value_size(v) for v in value)
+    raise TypeError(f"not a DynamoDB value: {value!r}")
+
+
+def item_size(item: dict[str, Any]) -> int:
+    """The DynamoDB size of an item: attribute names plus values (see the module docstring)."""
+    return sum(len(name.encode("utf-8")) + value_size(value) for name, value in item.items())
+
+
+@dataclass(frozen=True)
+class YearOfUse:
+    """Item sizes after each simulated day, in bytes (day 1 first)."""
+
+    sizes: list[int]
+    days_active: int
+    days_skipped: int
+
+    @property
+    def final(self) -> int:
+        return self.sizes[-1]
+
+    @property
+    def largest(self) -> int:
+        return max(self.sizes)
+
+    @property
+    def first(self) -> int:
+        """The size after the first active day: the baseline the year is compared with."""
+        return next((size for size in self.sizes if size), 0)
+
+
+def simulate_days(handler, table, days: int, seed: int = 2026) -> YearOfUse:
+    """Daily use through lambda_handler; the stored item is measured after every day.
+
+    Each day (in the user's local date, UTC here) the user may skip; otherwise they launch
+    at some hour, sometimes change the injured side or the pace, start or resume, do part or
+    all of the routine, sometimes stop for pain, and leave by "stop", by walking away, or
+    by the routine ending.
+    """
+    chance = random.Random(seed)
+    device = AlexaDevice(user_id=YEAR_USER_ID, device_id="amzn1.ask.device.BENCHYEAR")
+    sizes: list[int] = []
+    skipped = 0
+    for day in range(days):
+        if chance.random() < 0.2:
+            skipped += 1
+        else:
+            hour = chance.choice((6, 7, 8, 12, 18, 21))
+            clock = FIRST_DAY + timedelta(days=day, hours=hour, minutes=chance.randrange(60))
+            _one_day(AlexaSession(handler, device, clock=clock), chance)
+        item = table.get_item(Key={"id": YEAR_USER_ID}).get("Item")
+        sizes.append(item_size(item) if item else 0)
+    return YearOfUse(sizes, days_active=days - skipped, days_skipped=skipped)
+
+
+def _one_day(session: AlexaSession, chance: random.Random) -> None:
+    session.launch()
+    if chance.random() < 0.08:
+        side = chance.choice((("left", "left"), ("right", "right"), ("neither", "none")))
+        session.say("InjuredSideIntent", side=side)
+    if chance.random() < 0.08:
+        pace = chance.choice(("slower", "faster", "normal"))
+        session.say("PaceIntent", pace=(pace, pace))
+    if chance.random() < 0.1:
+        session.say("HistoryIntent")
+    session.say("StartRoutineIntent" if chance.random() < 0.5 else "AMAZON.YesIntent")
+    nexts = 200 if chance.random() < 0.6 else chance.randrange(1, 30)
+    pain_at = chance.randrange(1, 30) if chance.random() < 0.1 else None
+    for number in range(1, nexts + 1):
+        if session.session_id is None:
+            return
+        if number == pain_at:
+            session.say("PainIntent")
+            return
+        if chance.random() < 0.03:
+            session.say("SkipExerciseIntent")
+        else:
+            session.say("AMAZON.NextIntent")
+    if session.session_id is None:
+        return
+    ending = chance.random()
+    if ending < 0.6:
+        session.say("AMAZON.StopIntent")
+    elif ending < 0.8:
+        session.end("EXCEEDED_MAX_REPROMPTS")
+    else:
+        session.wait(minutes=5)  # walked away; no SessionEndedRequest arrives
+
+
+def simulate_year_on_moto(days: int = 365) -> YearOfUse:
+    with moto_table() as table:
+        return simulate_days(load_skill(table.name), table, days)

@@ -1,0 +1,301 @@
+"""`python -m benchmarks.run [--quick]`: measures every figure and prints one table.
+
+Each row gives a figure, its value, its target, and the baseline it is measured against in
+this same run, then whether the target is met. Below the table: the machine. The exit
+status is 0 even when a target is missed (the table says so); it is non-zero only when a
+figure could not be measured, and then the error is printed after the table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Counts:
+    """How much of each figure to run: the default for real figures, `--quick` for a smoke test."""
+
+    cold_start_runs: int
+    warm_walks: int
+    year_days: int
+    web_seconds: float
+    web_most_requests: int
+
+
+FULL = Counts(
+    cold_start_runs=9, warm_walks=10, year_days=365, web_seconds=10.0, web_most_requests=20000
+)
+QUICK = Counts(cold_start_runs=1, warm_walks=1, year_days=8, web_seconds=1.0, web_most_requests=100)
+
+# Figure names, as the table prints them (tests/test_benchmarks.py looks for each).
+COLD_START = "1. Cold start: fresh interpreter to first launch answered"
+COLD_IMPORT = "1b. Import alone (python -c 'import lambda_function')"
+WARM_MEDIAN = "2. Warm turn, median lambda_handler time"
+WARM_P99 = "2b. Warm turn, p99 lambda_handler time"
+REQUESTS_PER_TURN = "3. DynamoDB requests per turn (average)"
+READS_PER_SESSION = "3b. DynamoDB reads per session (most)"
+NO_CHANGE_WRITES = "3c. DynamoDB writes on turns that change nothing"
+RECORD_FINAL = "4. Stored item size after a year of daily use"
+RECORD_LARGEST = "4b. Stored item size, largest over the year"
+PACKAGE_TOTAL = "5. Deployment package, total"
+PACKAGE_OWN = "5b. Deployment package, without runtime-provided"
+WEB_THROUGHPUT = "6. Web service, 8 clients: requests per second"
+WEB_P99 = "6b. Web service, 8 clients: p99 latency"
+FIGURE_NAMES = (
+    COLD_START,
+    COLD_IMPORT,
+    WARM_MEDIAN,
+    WARM_P99,
+    REQUESTS_PER_TURN,
+    READS_PER_SESSION,
+    NO_CHANGE_WRITES,
+    RECORD_FINAL,
+    RECORD_LARGEST,
+    PACKAGE_TOTAL,
+    PACKAGE_OWN,
+    WEB_THROUGHPUT,
+    WEB_P99,
+)
+
+TARGET_COLD_RATIO = 1.15
+TARGET_WARM_RATIO = 1.0
+TARGET_REQUESTS_PER_TURN = 0.5
+TARGET_READS_PER_SESSION = 1
+TARGET_RECORD_BYTES = 1024
+
+
+@dataclass(frozen=True)
+class Row:
+    figure: str
+    value: str
+    target: str = "report"
+    baseline: str = "-"
+    met: bool | None = None
+
+    def cells(self) -> tuple[str, str, str, str, str]:
+        met = "-" if self.met is None else ("yes" if self.met else "NO")
+        return (self.figure, self.value, self.target, self.baseline, met)
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.2f} ms"
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1e6:.1f} MB"
+
+
+def cold_start_rows(counts: Counts) -> list[Row]:
+    from benchmarks.cold_start import measure_cold_start  # noqa: PLC0415
+
+    cold = measure_cold_start(counts.cold_start_runs)
+    ratio = cold.skill / cold.floor
+    runs = len(cold.skill_seconds)
+    return [
+        Row(
+            COLD_START,
+            f"{cold.skill:.3f} s = {ratio:.2f}x floor (median of {runs})",
+            f"<= {TARGET_COLD_RATIO}x floor",
+            f"floor {cold.floor:.3f} s (boto3 + skill_builder + 1 GetItem)",
+            ratio <= TARGET_COLD_RATIO,
+        ),
+        Row(
+            COLD_IMPORT,
+            f"{cold.skill_import:.3f} s = "
+            f"{cold.skill_import / cold.floor_import:.2f}x floor import",
+            "report",
+            f"floor import {cold.floor_import:.3f} s",
+        ),
+    ]
+
+
+def warm_turn_rows(counts: Counts) -> list[Row]:
+    from benchmarks.warm_turn import measure_warm_turns  # noqa: PLC0415
+
+    warm = measure_warm_turns(counts.warm_walks)
+    median_ratio = warm.skill_median / warm.naive_median
+    p99_ratio = warm.skill_p99 / warm.naive_p99
+    turns = len(warm.skill_seconds)
+    return [
+        Row(
+            WARM_MEDIAN,
+            f"{_ms(warm.skill_median)} = {median_ratio:.2f}x naive ({turns} turns)",
+            f"<= {TARGET_WARM_RATIO}x naive",
+            f"naive {_ms(warm.naive_median)}",
+            median_ratio <= TARGET_WARM_RATIO,
+        ),
+        Row(
+            WARM_P99,
+            f"{_ms(warm.skill_p99)} = {p99_ratio:.2f}x naive",
+            "report",
+            f"naive {_ms(warm.naive_p99)}",
+        ),
+    ]
+
+
+def request_count_rows(_counts: Counts) -> list[Row]:
+    from benchmarks.request_counts import measure_request_counts  # noqa: PLC0415
+
+    skill, naive = measure_request_counts()
+    most_reads = max(skill.reads_per_session)
+    no_change = len(skill.no_change_turns)
+    return [
+        Row(
+            REQUESTS_PER_TURN,
+            f"{skill.requests_per_turn:.2f} ({skill.requests} over {skill.turn_count} turns)",
+            f"<= {TARGET_REQUESTS_PER_TURN}",
+            f"naive {naive.requests_per_turn:.2f}",
+            skill.requests_per_turn <= TARGET_REQUESTS_PER_TURN,
+        ),
+        Row(
+            READS_PER_SESSION,
+            str(most_reads),
+            f"<= {TARGET_READS_PER_SESSION}",
+            f"naive {max(naive.reads_per_session)}",
+            most_reads <= TARGET_READS_PER_SESSION,
+        ),
+        Row(
+            NO_CHANGE_WRITES,
+            f"{skill.writes_on_no_change_turns} (over {no_change} turns)",
+            "0",
+            f"naive {naive.writes_on_no_change_turns}",
+            skill.writes_on_no_change_turns == 0,
+        ),
+    ]
+
+
+def record_size_rows(counts: Counts) -> list[Row]:
+    from benchmarks.record_size import simulate_year_on_moto  # noqa: PLC0415
+
+    year = simulate_year_on_moto(counts.year_days)
+    days = f"{len(year.sizes)} days, {year.days_active} active"
+    return [
+        Row(
+            RECORD_FINAL,
+            f"{year.final} B ({days})",
+            f"<= {TARGET_RECORD_BYTES} B",
+            f"after day 1: {year.first} B",
+            year.final <= TARGET_RECORD_BYTES,
+        ),
+        Row(
+            RECORD_LARGEST,
+            f"{year.largest} B",
+            f"<= {TARGET_RECORD_BYTES} B",
+            f"after day 1: {year.first} B",
+            year.largest <= TARGET_RECORD_BYTES,
+        ),
+    ]
+
+
+def package_size_rows(_counts: Counts) -> list[Row]:
+    from benchmarks.package_size import measure_package_size  # noqa: PLC0415
+
+    package = measure_package_size()
+    return [
+        Row(
+            PACKAGE_TOTAL,
+            f"{_mb(package.total_bytes)} unzipped, {_mb(package.total_zipped_bytes)} zipped",
+            "report",
+            package.platform,
+        ),
+        Row(
+            PACKAGE_OWN,
+            f"{_mb(package.without_runtime_bytes)} unzipped, "
+            f"{_mb(package.without_runtime_zipped_bytes)} zipped",
+            "report",
+            "less boto3, botocore, s3transfer, jmespath, urllib3, dateutil, six",
+        ),
+    ]
+
+
+def web_load_rows(counts: Counts) -> list[Row]:
+    from benchmarks.web_load import measure_web_load  # noqa: PLC0415
+
+    load = measure_web_load(counts.web_seconds, counts.web_most_requests)
+    errors = f", {len(load.errors)} errors" if load.errors else ""
+    return [
+        Row(
+            WEB_THROUGHPUT,
+            f"{load.requests_per_second:.0f} req/s "
+            f"({load.requests} in {load.elapsed:.1f} s{errors})",
+            "report",
+            "local.web_service --no-verify, embedded store",
+            False if load.errors else None,
+        ),
+        Row(WEB_P99, f"{_ms(load.p99)} (median {_ms(load.median)})", "report", "-"),
+    ]
+
+
+MEASUREMENTS: tuple[tuple[tuple[str, ...], Callable[[Counts], list[Row]]], ...] = (
+    ((COLD_START, COLD_IMPORT), cold_start_rows),
+    ((WARM_MEDIAN, WARM_P99), warm_turn_rows),
+    ((REQUESTS_PER_TURN, READS_PER_SESSION, NO_CHANGE_WRITES), request_count_rows),
+    ((RECORD_FINAL, RECORD_LARGEST), record_size_rows),
+    ((PACKAGE_TOTAL, PACKAGE_OWN), package_size_rows),
+    ((WEB_THROUGHPUT, WEB_P99), web_load_rows),
+)
+
+
+def format_table(rows: Sequence[Row]) -> str:
+    header = ("figure", "value", "target", "baseline (same run)", "met?")
+    table = [header, *(row.cells() for row in rows)]
+    widths = [max(len(line[column]) for line in table) for column in range(len(header))]
+
+    def line(cells: Sequence[str]) -> str:
+        return "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"
+
+    rule = "|-" + "-|-".join("-" * w for w in widths) + "-|"
+    return "\n".join([line(header), rule, *(line(cells) for cells in table[1:])])
+
+
+def machine_description() -> str:
+    cpu = "unknown"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for text_line in cpuinfo.read_text(errors="replace").splitlines():
+            if text_line.startswith("model name"):
+                cpu = text_line.split(":", 1)[1].strip()
+                break
+    return (
+        f"machine: nproc {os.cpu_count()}, CPU {cpu}, "
+        f"Python {platform.python_version()} ({sys.executable}), {platform.platform()}, "
+        # Shared machines: a high load average explains noisy timings.
+        f"load average {' '.join(f'{load:.2f}' for load in os.getloadavg())}"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="tiny counts: a smoke test only")
+    arguments = parser.parse_args(argv)
+    counts = QUICK if arguments.quick else FULL
+    rows: list[Row] = []
+    failures: list[str] = []
+    started = time.perf_counter()
+    for names, measure in MEASUREMENTS:
+        print(f"measuring: {names[0]} ...", file=sys.stderr, flush=True)
+        try:
+            rows.extend(measure(counts))
+        except Exception:
+            failures.append(traceback.format_exc())
+            rows.extend(Row(name, "FAILED (see below)", met=False) for name in names)
+    print(format_table(rows))
+    print()
+    print(machine_description())
+    mode = "quick (smoke test, figures not meaningful)" if arguments.quick else "full"
+    print(f"run: {mode}, {time.perf_counter() - started:.0f} s")
+    for failure in failures:
+        print(failure, file=sys.stderr)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
