@@ -8,6 +8,13 @@ reach the same table over HTTP on loopback (moto's server in this process), so m
 work from import time into the first request cannot change the main figure. Import-only
 runs are timed too. Skill and floor runs are interleaved, alternating which goes first,
 so both share the machine's noise.
+
+Each child also prints a line as soon as it has answered; the parent notes when that line
+arrives. The whole run includes the interpreter's exit (module teardown and a last garbage
+collection), which a Lambda never spends between answers, so the time to the answer is
+reported beside it. The children write no bytecode (PYTHONDONTWRITEBYTECODE): the project's
+modules are compiled at every cold start, as on Lambda, whose read-only /var/task gets no
+.pyc files for the function's own code unless the build ships them.
 """
 
 from __future__ import annotations
@@ -37,17 +44,20 @@ import json, sys
 import lambda_function
 response = lambda_function.lambda_handler(json.loads(sys.argv[1]), None)
 ssml = response["response"]["outputSpeech"]["ssml"]
-sys.exit(0 if "Welcome back" in ssml else "unexpected answer: " + ssml)
+if "Welcome back" not in ssml:
+    sys.exit("unexpected answer: " + ssml)
+print("answered", flush=True)
 """
 FLOOR_GET_ITEM = """
 import sys
 import boto3
 import ask_sdk_core.skill_builder
 boto3.client("dynamodb").get_item(TableName=sys.argv[1], Key={"id": {"S": sys.argv[2]}})
+print("answered", flush=True)
 """
-SKILL_IMPORT = "import lambda_function"
-FLOOR_IMPORT = "import boto3\nimport ask_sdk_core.skill_builder"
-# Run once before timing: compiles bytecode, warms the file cache, and leaves a returning
+SKILL_IMPORT = "import lambda_function\nprint('answered', flush=True)"
+FLOOR_IMPORT = "import boto3\nimport ask_sdk_core.skill_builder\nprint('answered', flush=True)"
+# Run once before timing: warms the file cache, and leaves a returning
 # user's progress in the table, so the timed launch reads a real record.
 SEED_RETURNING_USER = """
 import lambda_function
@@ -62,11 +72,43 @@ session.say("AMAZON.StopIntent")
 
 
 @dataclass(frozen=True)
+class ChildTimes:
+    """One child's wall times from the parent: to its "answered" line, and to its exit."""
+
+    answered: float
+    exited: float
+
+
+@dataclass(frozen=True)
 class ColdStart:
-    skill_seconds: list[float]
-    floor_seconds: list[float]
-    skill_import_seconds: list[float]
-    floor_import_seconds: list[float]
+    skill_runs: list[ChildTimes]
+    floor_runs: list[ChildTimes]
+    skill_import_runs: list[ChildTimes]
+    floor_import_runs: list[ChildTimes]
+
+    @property
+    def skill_seconds(self) -> list[float]:
+        return [run.exited for run in self.skill_runs]
+
+    @property
+    def floor_seconds(self) -> list[float]:
+        return [run.exited for run in self.floor_runs]
+
+    @property
+    def skill_import_seconds(self) -> list[float]:
+        return [run.exited for run in self.skill_import_runs]
+
+    @property
+    def floor_import_seconds(self) -> list[float]:
+        return [run.exited for run in self.floor_import_runs]
+
+    @property
+    def skill_answered(self) -> float:
+        return statistics.median(run.answered for run in self.skill_runs)
+
+    @property
+    def floor_answered(self) -> float:
+        return statistics.median(run.answered for run in self.floor_runs)
 
     @property
     def skill(self) -> float:
@@ -98,20 +140,23 @@ def launch_envelope(user_id: str) -> dict:
     return captured[0]
 
 
-def timed_child(code: str, *arguments: str, env: dict[str, str]) -> float:
+def timed_child(code: str, *arguments: str, env: dict[str, str]) -> ChildTimes:
     started = time.perf_counter()
-    result = subprocess.run(
+    with subprocess.Popen(
         [sys.executable, "-c", code, *arguments],
         cwd=REPOSITORY,
         env=env,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        check=False,
-    )
-    elapsed = time.perf_counter() - started
-    if result.returncode != 0:
-        raise RuntimeError(f"cold-start child failed ({result.returncode}):\n{result.stderr}")
-    return elapsed
+    ) as child:
+        first_line = child.stdout.readline()
+        answered = time.perf_counter() - started
+        _, errors = child.communicate()
+        exited = time.perf_counter() - started
+    if child.returncode != 0 or first_line.strip() != "answered":
+        raise RuntimeError(f"cold-start child failed ({child.returncode}):\n{errors}")
+    return ChildTimes(answered, exited)
 
 
 def measure_cold_start(runs: int) -> ColdStart:
@@ -126,8 +171,9 @@ def measure_cold_start(runs: int) -> ColdStart:
             "TABLE_NAME": table.name,
             "AWS_ENDPOINT_URL_DYNAMODB": endpoint,
             "PYTHONPATH": os.pathsep.join(["lambda", "."]),
+            "PYTHONDONTWRITEBYTECODE": "1",
         }
-        timed_child(SEED_RETURNING_USER % COLD_USER_ID, env=env)
+        timed_child(SEED_RETURNING_USER % COLD_USER_ID + "\nprint('answered')", env=env)
         envelope = json.dumps(launch_envelope(COLD_USER_ID))
         skill_runs = (
             (SKILL_LAUNCH, envelope),
@@ -137,7 +183,7 @@ def measure_cold_start(runs: int) -> ColdStart:
             (FLOOR_GET_ITEM, table.name, COLD_USER_ID),
             (FLOOR_IMPORT,),
         )
-        samples: dict[str, list[float]] = {"skill": [], "floor": [], "si": [], "fi": []}
+        samples: dict[str, list[ChildTimes]] = {"skill": [], "floor": [], "si": [], "fi": []}
         for run in range(runs):
             # Alternate which goes first, so neither always follows the other.
             pairs = [("skill", skill_runs[0]), ("floor", floor_runs[0])]
