@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 ARGS ?=
 
-.PHONY: run serve test lint validate-template fuzz
+.PHONY: run serve test lint validate-template fuzz bench
 
 $(INSTALLED): requirements.txt requirements-dev.txt constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed")'
@@ -20,8 +20,8 @@ serve: $(INSTALLED)
 	@PYTHONPATH=lambda:. $(BIN)/python -m local.web_service $(ARGS)
 
 lint: $(INSTALLED)
-	$(BIN)/ruff check lambda local tests
-	$(BIN)/ruff format --check lambda local tests
+	$(BIN)/ruff check lambda local tests benchmarks
+	$(BIN)/ruff format --check lambda local tests benchmarks
 
 # cfn-lint and `sam validate`, offline; aws-sam-cli lives in .venv-sam (it pins its own boto3).
 validate-template: $(INSTALLED)
@@ -33,3 +33,8 @@ test: lint validate-template
 # Many more fuzzed requests than `make test` runs; prints how many were tried.
 fuzz: $(INSTALLED)
 	FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest tests/test_fuzz_requests.py -q -p no:cacheprovider
+
+# Speed and size figures in one table, each beside its target and baseline (about 2 minutes).
+# make bench ARGS=--quick is a smoke run with tiny counts.
+bench: $(INSTALLED)
+	@PYTHONPATH=lambda:. $(BIN)/python -m benchmarks.run $(ARGS)

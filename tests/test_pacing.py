@@ -188,7 +188,8 @@ def test_how_to_explains_without_moving_the_routine() -> None:
     assert "Lift your hips, until your shoulders, hips and knees make a straight line." in (
         step.plan.text
     )
-    assert "Hold for six seconds. Do it eight times." in step.plan.text
+    assert "make a straight line. Hold for six seconds. Then lower your hips" in step.plan.text
+    assert "Do it eight times." in step.plan.text
     assert "reps grow from eight to ten" in step.plan.text
     assert step.plan.text.endswith("Say next to carry on with the hip abduction.")
     assert step.state.to_dict() | {"updated_at": 0} == state.to_dict() | {"updated_at": 0}

@@ -274,16 +274,31 @@ def _side_text(text: str, side: Side | None) -> str:
     return text.format(side=side.value, other_side=side.other.value)
 
 
-def _dose_sentence(variant: Variant, coaching: Coaching) -> str:
+def _hold_phrase(variant: Variant, coaching: Coaching) -> str:
     dose = variant.dose(coaching.level(variant))
-    hold = f"Hold for {duration_words(dose.hold_seconds)}"
-    if variant.sides is Sides.ALTERNATING:
-        hold += " each way"
+    each_way = " each way" if variant.sides is Sides.ALTERNATING else ""
+    return f"Hold for {duration_words(dose.hold_seconds)}{each_way}"
+
+
+def _reps_phrase(variant: Variant, coaching: Coaching) -> str:
+    dose = variant.dose(coaching.level(variant))
     reps = f"{number_words(dose.reps)} times"
     if dose.sets > 1:
         reps = f"{number_words(dose.sets)} sets of {number_words(dose.reps)}"
-    where = {Sides.EACH: " on each side", Sides.ALTERNATING: "", Sides.NONE: ""}[variant.sides]
-    return f"{hold}. Do it {reps}{where}."
+    where = " on each side" if variant.sides is Sides.EACH else ""
+    return f"Do it {reps}{where}."
+
+
+def _dose_sentence(variant: Variant, coaching: Coaching) -> str:
+    return f"{_hold_phrase(variant, coaching)}. {_reps_phrase(variant, coaching)}"
+
+
+def _spoken_steps(variant: Variant, coaching: Coaching) -> list[str]:
+    """The steps with each bare "Hold." given its length, then how many to do."""
+    seconds = duration_words(variant.dose(coaching.level(variant)).hold_seconds)
+    spoken = {"Hold.": f"Hold for {seconds}.", "Hold again.": f"Hold again, for {seconds}."}
+    steps = [spoken.get(step, step) for step in variant.steps]
+    return [*steps, _reps_phrase(variant, coaching)]
 
 
 def _range_sentence(variant: Variant) -> str:
@@ -634,7 +649,7 @@ def _how_to(
     speech = SpeechBuilder().say(f"Here's the {variant.name}.")
     if exercise.equipment:
         speech.say(f"You'll need {exercise.equipment}.")
-    speech.say(*variant.position, *variant.steps, _dose_sentence(variant, coaching))
+    speech.say(*variant.position, *_spoken_steps(variant, coaching))
     speech.say(_range_sentence(variant), *variant.notes)
     if exercise.works:
         speech.say(f"It works {exercise.works}.")

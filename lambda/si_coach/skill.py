@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from xml.sax.saxutils import escape
@@ -171,10 +171,15 @@ def read_stored_progress(
 ) -> dict | None:
     """The stored record ({} for a new user), or None when the store could not be read."""
     try:
-        return dict(store.get_attributes(handler_input.request_envelope))
+        record = store.get_attributes(handler_input.request_envelope)
     except Exception:
         log.exception("could not read saved progress")
         return None
+    if not isinstance(record, Mapping):
+        # Damaged beyond use: starting afresh beats never being able to save again.
+        log.warning("saved progress is a %s, not a record; starting afresh", type(record).__name__)
+        return {}
+    return dict(record)
 
 
 class SaveProgressInterceptor(AbstractResponseInterceptor):
@@ -283,7 +288,10 @@ class RequestLogger(AbstractRequestInterceptor):
 
 def _device_time_zone(handler_input: HandlerInput) -> str:
     """The device's time zone from the Alexa settings API; UTC when it can't be had."""
-    factory = handler_input.service_client_factory
+    try:
+        factory = handler_input.service_client_factory
+    except ValueError:  # the SDK raises, rather than returning None, without an API client
+        return "UTC"
     system = handler_input.request_envelope.context.system
     device = system.device
     if factory is None or not (system.api_access_token and system.api_endpoint):
@@ -326,6 +334,9 @@ class LaunchHandler(CoachHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = self.turn(handler_input)
         plan, question = launch_greeting(turn.conversation())
+        if turn.session.get(SESSION_STORE_UNREAD):
+            notice = SpeechBuilder().say("I can't reach your saved progress just now.")
+            plan = SpeechPlan(notice.build(None).segments + plan.segments, plan.reprompt)
         turn.ask_question(question)
         return turn.respond(plan)
 
