@@ -374,11 +374,12 @@ def _self_signed_certificate(directory: Path) -> tuple[Path, Path]:
 
 @pytest.fixture
 def settings_api(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """The Alexa settings API's time-zone call, over HTTPS on 127.0.0.1, trusted by requests."""
+    """The Alexa settings API's time-zone call, over HTTPS on 127.0.0.1, trusted through
+    SSL_CERT_FILE as a device's real certificate would be through the system store."""
     import ssl
 
     cert_file, key_file = _self_signed_certificate(tmp_path)
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert_file))
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert_file))
     server = ThreadingHTTPServer(("127.0.0.1", 0), _TimeZoneApi)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert_file, key_file)

@@ -12,10 +12,9 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, date, datetime
-from xml.sax.saxutils import escape
+from html import escape
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ask_sdk_core.api_client import DefaultApiClient
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.dispatch_components import (
     AbstractExceptionHandler,
@@ -29,6 +28,7 @@ from ask_sdk_core.utils import get_intent_name, get_request_type, is_intent_name
 from ask_sdk_model import IntentRequest, Response
 from ask_sdk_model.services import ApiClient
 
+from si_coach.alexa_api import AlexaApiClient
 from si_coach.catalogue import Catalogue, Pace, Side, default_catalogue
 from si_coach.conversation import (
     Conversation,
@@ -258,7 +258,7 @@ def _append_speech(response: Response, text: str) -> None:
     speech = response.output_speech
     ssml = getattr(speech, "ssml", None)
     if ssml and ssml.endswith("</speak>"):
-        speech.ssml = ssml[: -len("</speak>")] + f" {escape(text)}</speak>"
+        speech.ssml = ssml[: -len("</speak>")] + f" {escape(text, quote=False)}</speak>"
 
 
 def worth_saving(saved: dict, current: dict) -> bool:
@@ -626,5 +626,5 @@ def skill_builder_from_environment() -> CustomSkillBuilder:
     return create_skill_builder(
         adapter_from_environment(os.environ),
         skill_id=os.environ.get("SKILL_ID") or None,
-        api_client=DefaultApiClient(),
+        api_client=AlexaApiClient(),
     )

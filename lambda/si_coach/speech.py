@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from xml.sax.saxutils import escape
+from html import escape
 
 WORDS_PER_SECOND = 2.5
 MAX_BREAK_MS = 10_000
@@ -90,13 +90,17 @@ class SpeechPlan:
         parts = []
         for segment in self.segments:
             if isinstance(segment, Cue):
-                parts.append(escape(segment.text))
+                parts.append(escape(segment.text, quote=False))
             elif segment.milliseconds > 0:
                 parts.append(f'<break time="{segment.milliseconds}ms"/>')
         return "<speak>" + " ".join(parts) + "</speak>"
 
     def reprompt_ssml(self) -> str | None:
-        return None if self.reprompt is None else f"<speak>{escape(self.reprompt)}</speak>"
+        return (
+            None
+            if self.reprompt is None
+            else f"<speak>{escape(self.reprompt, quote=False)}</speak>"
+        )
 
 
 @dataclass

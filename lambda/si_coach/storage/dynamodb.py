@@ -125,8 +125,10 @@ def dynamodb_numbers_from_json(value: Any) -> Any:
 class ProgressTableAdapter(DynamoDbAdapter):
     """Progress records in the ProgressTable, one item per Alexa user id.
 
-    A record carrying a revision is written with a ``put_item`` conditioned on the stored
-    revision (see ``si_coach.storage.revisions``); a failed condition is a StaleProgressError.
+    The SDK adapter supplies the configuration (table, key, attribute name, user-id keygen,
+    resource); reads and writes go through the resource's client. A record carrying a
+    revision is written with a ``put_item`` conditioned on the stored revision (see
+    ``si_coach.storage.revisions``); a failed condition is a StaleProgressError.
     """
 
     def __init__(self, table_name: str, dynamodb_resource: ServiceResource) -> None:
@@ -139,44 +141,63 @@ class ProgressTableAdapter(DynamoDbAdapter):
             dynamodb_resource=dynamodb_resource,
         )
 
-    def get_attributes(self, request_envelope: RequestEnvelope) -> dict[str, Any]:
-        return plain_json_from_dynamodb(super().get_attributes(request_envelope))
+    def get_attributes(self, request_envelope: RequestEnvelope) -> Any:
+        # Through the resource's client (boto3 gives it the high-level DynamoDB types): building
+        # the Table resource model on first use would cost a cold start about 50 ms.
+        # A consistent read, so that a record re-read after a write conflict is the latest.
+        try:
+            reply = self.dynamodb.meta.client.get_item(
+                TableName=self.table_name,
+                Key={PARTITION_KEY_NAME: self.partition_keygen(request_envelope)},
+                ConsistentRead=True,
+            )
+        except (BotoCoreError, ClientError) as error:
+            raise PersistenceException(f"Could not read the progress record: {error}") from error
+        record = reply.get("Item", {}).get(PROGRESS_RECORD_ATTRIBUTE)
+        if record is None:
+            return {}
+        return plain_json_from_dynamodb(record)
 
     def save_attributes(
         self, request_envelope: RequestEnvelope, attributes: dict[str, Any]
     ) -> None:
-        expected = expected_revision(attributes)
-        if expected is None:
-            super().save_attributes(request_envelope, dynamodb_numbers_from_json(attributes))
-            return
-        # DynamoDB refuses expression names a condition doesn't use.
-        names = {"#record": PROGRESS_RECORD_ATTRIBUTE, "#rev": REVISION_KEY}
-        values: dict[str, Any] = {}
-        if expected == 0:
-            names["#key"] = PARTITION_KEY_NAME
-            condition = "attribute_not_exists(#key) OR attribute_not_exists(#record.#rev)"
-        else:
-            condition = "#record.#rev = :expected"
-            values[":expected"] = expected
-        item = {
-            PARTITION_KEY_NAME: self.partition_keygen(request_envelope),
-            PROGRESS_RECORD_ATTRIBUTE: dynamodb_numbers_from_json(attributes),
+        request: dict[str, Any] = {
+            "TableName": self.table_name,
+            "Item": {
+                PARTITION_KEY_NAME: self.partition_keygen(request_envelope),
+                PROGRESS_RECORD_ATTRIBUTE: dynamodb_numbers_from_json(attributes),
+            },
         }
+        expected = expected_revision(attributes)
+        if expected is not None:
+            # DynamoDB refuses expression names a condition doesn't use.
+            names = {"#record": PROGRESS_RECORD_ATTRIBUTE, "#rev": REVISION_KEY}
+            if expected == 0:
+                names["#key"] = PARTITION_KEY_NAME
+                condition = "attribute_not_exists(#key) OR attribute_not_exists(#record.#rev)"
+            else:
+                condition = "#record.#rev = :expected"
+                request["ExpressionAttributeValues"] = {":expected": expected}
+            request |= {"ConditionExpression": condition, "ExpressionAttributeNames": names}
         try:
-            self.dynamodb.Table(self.table_name).put_item(
-                Item=item,
-                ConditionExpression=condition,
-                ExpressionAttributeNames=names,
-                **({"ExpressionAttributeValues": values} if values else {}),
-            )
+            self.dynamodb.meta.client.put_item(**request)
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                raise StaleProgressError(
-                    f"stored progress is not at revision {expected}"
-                ) from error
+                stale = f"stored progress is not at revision {expected}"
+                raise StaleProgressError(stale) from error
             raise PersistenceException(f"Could not save the progress record: {error}") from error
-        except BotoCoreError as error:
+        except (BotoCoreError, TypeError, ValueError, ArithmeticError) as error:
+            # TypeError and the like: boto3 refuses to serialise a value DynamoDB can't hold.
             raise PersistenceException(f"Could not save the progress record: {error}") from error
+
+    def delete_attributes(self, request_envelope: RequestEnvelope) -> None:
+        try:
+            self.dynamodb.meta.client.delete_item(
+                TableName=self.table_name,
+                Key={PARTITION_KEY_NAME: self.partition_keygen(request_envelope)},
+            )
+        except (BotoCoreError, ClientError) as error:
+            raise PersistenceException(f"Could not delete the progress record: {error}") from error
 
 
 def progress_table_adapter(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -121,11 +122,25 @@ class EmbeddedProgressStore(AbstractPersistenceAdapter):
         if self._schema_ready:
             return
         self.database_path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(
-            sqlite3.connect(self.database_path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
-        ) as connection:
-            # WAL lets readers carry on while one process writes; the mode is stored in the
-            # file, so setting it once per process is enough.
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute(_SCHEMA)
+        # Switching a new file to WAL can fail at once with "database is locked" while
+        # another process or thread sets it up too (the busy timeout does not cover it),
+        # so the set-up is retried within the same time budget.
+        deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+        while True:
+            try:
+                with closing(
+                    sqlite3.connect(
+                        self.database_path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None
+                    )
+                ) as connection:
+                    # WAL lets readers carry on while one process writes; the mode is stored
+                    # in the file, so it is switched only once.
+                    if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                        connection.execute("PRAGMA journal_mode=WAL")
+                    connection.execute(_SCHEMA)
+                break
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
         self._schema_ready = True
