@@ -144,11 +144,12 @@ def test_pain_stops_at_once_saves_and_ends_gently(skill, moto_dynamodb_table) ->
     assert "call your healthcare provider" in session.text
     assert response["response"]["shouldEndSession"] is True
     record = stored_record(moto_dynamodb_table)
-    assert routine_of(record)["phase"] == "stopped_for_pain"
+    assert routine_of(record)["phase"] == "paused"
     assert routine_of(record)["variant"] == "bridge"
-    assert "pain" not in json.dumps({k: v for k, v in record.items() if k != "routine"})
+    assert "pain" not in json.dumps(record), "no pain report is ever stored"
     session.launch()
-    assert "Last time you stopped because something hurt." in session.text
+    assert session.text.startswith(f"Welcome back. {CATALOGUE.safety_reminder}")
+    assert "Pick up with the bridge?" in session.text
 
 
 def test_an_injured_side_is_skipped_and_remembered(skill, moto_dynamodb_table) -> None:
@@ -217,7 +218,7 @@ def _walk_to_every_phase(skill) -> Iterator[AlexaSession]:
             ("AMAZON.NextIntent", {}),
         ],
         "paused": [("StartRoutineIntent", {}), ("AMAZON.PauseIntent", {})],
-        "stopped for pain": [("StartRoutineIntent", {}), ("PainIntent", {}), ("launch", {})],
+        "after pain": [("StartRoutineIntent", {}), ("PainIntent", {}), ("launch", {})],
         "finished": [
             ("GoToExerciseIntent", {"exercise": ("trunk rotation", "lower_trunk_rotation")}),
             *[("AMAZON.NextIntent", {})] * 4,

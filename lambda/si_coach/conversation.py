@@ -86,8 +86,6 @@ def launch_greeting(talk: Conversation) -> tuple[SpeechPlan, QuestionKind | None
         speech.say(
             f"{talk.when(last.day)} you finished the {talk.variant_name(last.completed[-1])}."
         )
-    if talk.phase is Phase.STOPPED_FOR_PAIN:
-        speech.say("Last time you stopped because something hurt. Only carry on if that has gone.")
     current = talk.variant_name(progress.routine.variant_id)
     speech.say(f"Pick up with the {current}?")
     return (
@@ -181,12 +179,6 @@ def help_for(talk: Conversation, lead: str = "") -> SpeechPlan:
     elif phase is Phase.PAUSED:
         speech.say("You're paused. Say resume when you're ready, or stop to finish for today.")
         reprompt = "Say resume, or stop."
-    elif phase is Phase.STOPPED_FOR_PAIN:
-        speech.say(
-            "You stopped because something hurt. Only carry on if the pain has gone.",
-            "Say resume to carry on, or stop to finish for today.",
-        )
-        reprompt = "Say resume, or stop."
     else:
         current = talk.variant_name(talk.progress.routine.variant_id)
         speech.say(
@@ -213,6 +205,4 @@ def _back_prompt(talk: Conversation) -> str:
         return "Say start my routine when you're ready."
     if phase is Phase.PAUSED:
         return "You're paused. Say resume when you're ready."
-    if phase is Phase.STOPPED_FOR_PAIN:
-        return "Only carry on if the pain has gone. Say resume when you're ready."
     return f"Say next to carry on with the {talk.variant_name(talk.progress.routine.variant_id)}."

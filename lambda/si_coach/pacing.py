@@ -39,7 +39,6 @@ class Phase(StrEnum):
     IN_SET = "in_set"  # some reps of the block are done; waiting to carry on
     HOLDING = "holding"  # a long hold runs on between responses
     PAUSED = "paused"
-    STOPPED_FOR_PAIN = "stopped_for_pain"
     FINISHED = "finished"
 
 
@@ -566,15 +565,6 @@ def _remind(
     return _where_you_are(engine, state, coaching)
 
 
-def _resume_after_pain(
-    engine: PacingEngine, state: RoutineState, event: Event, now: float, coaching: Coaching
-) -> Step:
-    step = _where_you_are(engine, state, coaching)
-    caution = SpeechBuilder().say("Only carry on if the pain has gone. Go gently.")
-    plan = SpeechPlan(caution.build(None).segments + step.plan.segments, step.plan.reprompt)
-    return replace(step, plan=plan)
-
-
 def _repeat_chunk(
     engine: PacingEngine, state: RoutineState, event: Event, now: float, coaching: Coaching
 ) -> Step:
@@ -667,8 +657,6 @@ def _back_to_routine(engine: PacingEngine, state: RoutineState, coaching: Coachi
         return "Say start my routine when you're ready."
     if state.phase is Phase.PAUSED:
         return "You're paused. Say resume when you're ready."
-    if state.phase is Phase.STOPPED_FOR_PAIN:
-        return "Only carry on if the pain has gone. Say resume when you're ready."
     block = engine.current_block(state, coaching)
     return f"Say next to carry on with the {_block_name(block)}."
 
@@ -708,13 +696,14 @@ def _unpause(
 def _stop_for_pain(
     engine: PacingEngine, state: RoutineState, event: Event, now: float, coaching: Coaching
 ) -> Step:
-    keep = state
-    if state.phase in (Phase.HOLDING, Phase.PAUSED):
-        keep = replace(state, hold_ends_at=None, paused_from=None)
-    stopped = replace(keep, phase=Phase.STOPPED_FOR_PAIN)
+    """Stop at once and give the safety advice; the place is kept as a plain pause.
+
+    Nothing saved says that pain was the reason: a record holds exercise progress only.
+    """
     in_routine = state.phase not in (Phase.NOT_STARTED, Phase.FINISHED)
-    if not in_routine:
-        stopped = state
+    stopped = state
+    if in_routine and state.phase is not Phase.PAUSED:
+        stopped = _pause(engine, state, event, now, coaching).state
     speech = SpeechBuilder().say(
         "Stop now. Slowly ease out of the position, and rest.",
         *engine.catalogue.safety_advice,
@@ -826,18 +815,6 @@ TRANSITIONS: dict[Phase, dict[EventKind, Transition]] = {
         EventKind.GO_TO: _go_to,
         EventKind.HOW_TO: _how_to,
         EventKind.PAIN: _stop_for_pain,
-        EventKind.START_OVER: _begin_routine,
-    },
-    Phase.STOPPED_FOR_PAIN: {
-        EventKind.START: _resume_after_pain,
-        EventKind.NEXT: _resume_after_pain,
-        EventKind.RESUME: _resume_after_pain,
-        EventKind.REPEAT: _stop_for_pain,
-        EventKind.PAIN: _stop_for_pain,
-        EventKind.PREVIOUS: _previous,
-        EventKind.SKIP: _skip,
-        EventKind.GO_TO: _go_to,
-        EventKind.HOW_TO: _how_to,
         EventKind.START_OVER: _begin_routine,
     },
     Phase.FINISHED: {
