@@ -295,11 +295,29 @@ def test_malformed_or_unexpected_requests_never_raise(skill, request_body, expec
         assert "something went wrong" not in speech_text(response)
 
 
-def test_an_unknown_exercise_gets_the_list(skill) -> None:
+@pytest.mark.parametrize("intent", ["GoToExerciseIntent", "HowToIntent"])
+def test_an_unknown_exercise_gets_the_list(skill, intent) -> None:
     session = AlexaSession(skill)
     session.launch()
-    session.say("GoToExerciseIntent", exercise=("cartwheels", None))
+    session.say("StartRoutineIntent")
+    session.say(intent, exercise=("cartwheels", None))
     assert session.text.startswith("I don't know that one. The exercises are: hip abduction,")
+    assert session.text.endswith(
+        "Which one would you like? Say next to carry on with the hip abduction."
+    )
+
+
+def test_how_do_i_do_this_one_explains_the_current_exercise(skill) -> None:
+    session = AlexaSession(skill)
+    session.launch()
+    session.say("GoToExerciseIntent", exercise=("clams", "clamshell"))
+    session.send(
+        {
+            "type": "IntentRequest",
+            "intent": {"name": "HowToIntent", "slots": {"exercise": {"name": "exercise"}}},
+        }
+    )
+    assert session.text.startswith("Here's the clamshell.")
 
 
 def test_requests_for_another_skill_are_refused(moto_dynamodb_table, monkeypatch) -> None:

@@ -624,7 +624,7 @@ def _how_to(
     engine: PacingEngine, state: RoutineState, event: Event, now: float, coaching: Coaching
 ) -> Step:
     """Explain a variant's steps; the routine's position does not move."""
-    if event.exercise_id:
+    if event.exercise_id is not None:
         variant = engine.catalogue.find_variant(event.exercise_id)
         if variant is None:
             return _unknown_exercise(engine, state, coaching)
@@ -664,8 +664,11 @@ def _back_to_routine(engine: PacingEngine, state: RoutineState, coaching: Coachi
 def _unknown_exercise(engine: PacingEngine, state: RoutineState, coaching: Coaching) -> Step:
     names = [e.name for e in engine.catalogue.exercises]
     listing = ", ".join(names[:-1]) + f", and {names[-1]}"
-    speech = SpeechBuilder().say("I don't know that one.", f"The exercises are: {listing}.")
-    return Step(state, speech.build(_back_to_routine(engine, state, coaching)))
+    back = _back_to_routine(engine, state, coaching)
+    speech = SpeechBuilder().say(
+        "I don't know that one.", f"The exercises are: {listing}.", "Which one would you like?"
+    )
+    return Step(state, speech.say(back).build(f"Name an exercise, like the bridge. {back}"))
 
 
 def _pause(

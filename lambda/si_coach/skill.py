@@ -352,8 +352,11 @@ class RoutineEventHandler(CoachHandler):
         exercise_id = None
         if kind in (EventKind.GO_TO, EventKind.HOW_TO):
             exercise_id = resolved_slot_id(handler_input, "exercise")
-            if kind is EventKind.GO_TO and exercise_id is None:
-                exercise_id = ""  # heard a name we don't know, or none at all
+            # "" is a name the catalogue lacks: GO_TO always needs one; HOW_TO without any
+            # name ("how do I do this one") explains the current exercise.
+            named = kind is EventKind.GO_TO or slot_was_heard(handler_input, "exercise")
+            if exercise_id is None and named:
+                exercise_id = ""
         return turn.respond(turn.run(Event(kind, exercise_id)))
 
 
@@ -540,6 +543,14 @@ HANDLERS: tuple[type[CoachHandler], ...] = (
     FallbackHandler,
 )
 HANDLED_INTENTS = frozenset(name for handler in HANDLERS for name in handler.INTENTS)
+
+
+def slot_was_heard(handler_input: HandlerInput, slot_name: str) -> bool:
+    request = handler_input.request_envelope.request
+    if not isinstance(request, IntentRequest) or request.intent is None:
+        return False
+    slot = (request.intent.slots or {}).get(slot_name)
+    return slot is not None and bool((slot.value or "").strip())
 
 
 def resolved_slot_id(handler_input: HandlerInput, slot_name: str) -> str | None:
