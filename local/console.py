@@ -34,7 +34,7 @@ from typing import Any, Protocol, TextIO
 from xml.sax.saxutils import escape
 
 from local.utterances import InteractionModel, Resolution
-from si_coach.speech import WORDS_PER_SECOND, speaking_seconds
+from si_coach.speech import WORDS_PER_SECOND, cue_seconds
 
 LOCAL_SKILL_ID = "amzn1.ask.skill.00000000-0000-4000-8000-00000000c0de"
 LOCAL_DEVICE_ID = "amzn1.ask.device.local-console"
@@ -87,7 +87,7 @@ def speech_parts(ssml: str) -> list[SpeechPart]:
 
 def planned_seconds(parts: Sequence[SpeechPart]) -> float:
     """How long the speech takes by the skill's own model (si_coach.speech)."""
-    return sum(p.seconds if isinstance(p, Pause) else speaking_seconds(p.text) for p in parts)
+    return sum(p.seconds if isinstance(p, Pause) else cue_seconds(p.text) for p in parts)
 
 
 def response_ssml(response: dict) -> str:
@@ -231,9 +231,10 @@ class SpeechPlayer:
             self._write(text)
             self.voice.speak(text)
             return
-        for index, word in enumerate(text.split()):
+        words = text.split()
+        for index, word in enumerate(words):
             self._write(f" {word}" if index else word)
-            self.wait(speaking_seconds(word))
+            self.wait(cue_seconds(text) / len(words))
 
     def count_down(self, seconds: float) -> None:
         label = f"       ({_seconds_label(seconds)} pause)"

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from si_coach.speech import cue_seconds
+
 SKILL_ID = "amzn1.ask.skill.00000000-0000-4000-8000-000000000001"
-WORDS_PER_SECOND = 2.5
 
 Handler = Callable[[dict, Any], dict]
 
@@ -44,8 +45,8 @@ def resolved_slot(name: str, spoken: str, value_id: str | None) -> dict:
 def speech_seconds(ssml: str) -> float:
     """How long a response takes to say, by the same model the skill plans with."""
     pauses = sum(int(ms) for ms in re.findall(r'<break time="(\d+)ms"/>', ssml)) / 1000
-    words = re.findall(r"[\w'-]+", re.sub(r"<[^>]+>", " ", ssml))
-    return pauses + len(words) / WORDS_PER_SECOND
+    texts = re.split(r"<[^>]+>", ssml)
+    return pauses + sum(cue_seconds(text) for text in texts if text.strip())
 
 
 def speech_text(response: dict) -> str:

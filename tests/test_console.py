@@ -515,5 +515,5 @@ def test_espeak_ng_renders_a_break_as_silence(tmp_path: Path) -> None:
 
 def test_simulated_clock_moves_by_planned_speech() -> None:
     clock = SimulatedClock(datetime(2026, 1, 1, tzinfo=UTC))
-    clock.spoke(planned_seconds(speech_parts('<speak>one <break time="10s"/></speak>')))
+    clock.spoke(planned_seconds(speech_parts('<speak>Relax <break time="10s"/></speak>')))
     assert clock.now() == datetime(2026, 1, 1, tzinfo=UTC) + timedelta(seconds=10.4)

@@ -29,6 +29,7 @@ from si_coach.speech import (
     Cue,
     Silence,
     SpeechPlan,
+    segment_seconds,
     speaking_seconds,
 )
 
@@ -111,11 +112,7 @@ def _holds(plan: SpeechPlan) -> list[float]:
             r"[a-z-]+|.* (seconds?|minutes?) left\.|Keep holding\.", segment.text
         )
         if inside_hold:
-            current += (
-                segment.milliseconds / 1000
-                if isinstance(segment, Silence)
-                else speaking_seconds(segment.text)
-            )
+            current += segment_seconds(segment)
         else:
             holds.append(round(current, 3))
             current = None

@@ -1,8 +1,10 @@
 """Speech plans: what one response says and how long it pauses, rendered as Alexa SSML.
 
 Timing model: a cue takes its word count divided by WORDS_PER_SECOND (Alexa's voice speaks
-at roughly 150 words a minute); a pause takes exactly its length. A hold of N seconds is
-N seconds from the cue that starts it to the cue that ends it, so the speech inside a hold
+at roughly 150 words a minute); a pause takes exactly its length. A lone number said while
+counting is shorter than an average word: COUNT_WORD_SECONDS, from counted holds rendered
+by espeak-ng at 150 words a minute (tests/test_speech_audio.py). A hold of N seconds is N
+seconds from the cue that starts it to the cue that ends it, so the speech inside a hold
 (counting, "ten seconds left") is paid for by shortening the silences around it.
 """
 
@@ -18,6 +20,7 @@ MAX_SSML_CHARS = 8_000
 MAX_PLANNED_SECONDS = 90.0
 # Holds up to this length are counted aloud, one number a second.
 MAX_COUNTED_HOLD_SECONDS = 10
+COUNT_WORD_SECONDS = 0.3
 
 _NUMBER_WORDS = (
     *("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"),
@@ -53,9 +56,23 @@ def speaking_seconds(text: str) -> float:
     return len(re.findall(r"[\w'-]+", text)) / WORDS_PER_SECOND
 
 
+_COUNT_WORDS = frozenset(number_words(n) for n in range(1, MAX_COUNTED_HOLD_SECONDS + 1))
+
+
+def cue_seconds(text: str) -> float:
+    """Speaking time of a cue found in SSML: a lone count word is timed as when counting."""
+    return COUNT_WORD_SECONDS if text.strip() in _COUNT_WORDS else speaking_seconds(text)
+
+
 @dataclass(frozen=True)
 class Cue:
     text: str
+    # Known speaking time, where the word-rate estimate is too rough (counting).
+    seconds: float | None = None
+
+    @property
+    def duration(self) -> float:
+        return speaking_seconds(self.text) if self.seconds is None else self.seconds
 
 
 @dataclass(frozen=True)
@@ -64,6 +81,10 @@ class Silence:
 
 
 Segment = Cue | Silence
+
+
+def segment_seconds(segment: Segment) -> float:
+    return segment.milliseconds / 1000 if isinstance(segment, Silence) else segment.duration
 
 
 @dataclass(frozen=True)
@@ -76,10 +97,7 @@ class SpeechPlan:
 
     @property
     def planned_seconds(self) -> float:
-        return sum(
-            s.milliseconds / 1000 if isinstance(s, Silence) else speaking_seconds(s.text)
-            for s in self.segments
-        )
+        return sum(segment_seconds(s) for s in self.segments)
 
     @property
     def text(self) -> str:
@@ -133,8 +151,9 @@ class SpeechBuilder:
     def counted_hold(self, seconds: int) -> SpeechBuilder:
         """Count "one" to N, one number a second."""
         for count in range(1, seconds + 1):
-            word = number_words(count)
-            self.say(word).pause(1 - speaking_seconds(word))
+            self.segments.append(Cue(number_words(count), COUNT_WORD_SECONDS))
+            self.elapsed += COUNT_WORD_SECONDS
+            self.pause(1 - COUNT_WORD_SECONDS)
         return self
 
     def timed_hold(self, remaining: int, covered: int) -> SpeechBuilder:
