@@ -265,7 +265,7 @@ def worth_saving(saved: dict, current: dict) -> bool:
     """True when a change would be missed if the session ended now without a goodbye.
 
     Moving between reps is not saved on every turn; reaching a new side, set or exercise,
-    pausing, stopping for pain, finishing, and any change of history or settings are.
+    pausing (which "it hurts" does too), finishing, and any change of history or settings are.
     """
 
     def durable(record: dict) -> tuple:
@@ -280,6 +280,8 @@ def worth_saving(saved: dict, current: dict) -> bool:
 
 
 class RequestLogger(AbstractRequestInterceptor):
+    """One log line a request: its type and intent, never its slot values."""
+
     def process(self, handler_input: HandlerInput) -> None:
         request = handler_input.request_envelope.request
         name = request.intent.name if isinstance(request, IntentRequest) else ""
