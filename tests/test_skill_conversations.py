@@ -77,6 +77,24 @@ def test_the_whole_routine_from_launch_to_the_last_rep(skill, moto_dynamodb_tabl
     assert routine_of(record)["phase"] == "finished"
     assert record["days"][0] == ["2026-11-23", [v.id for v in CATALOGUE.variants]]
     assert all(record["levels"][v.id] == 1 for v in CATALOGUE.variants if v.top_level)
+    session.wait(days=1)
+    session.launch()
+    assert "Yesterday you did the whole routine. Shall we go through the routine again?" in (
+        session.text
+    )
+
+
+def test_after_skipping_to_the_end_the_greeting_counts_what_was_done(skill) -> None:
+    session = AlexaSession(skill)
+    session.launch()
+    session.say("GoToExerciseIntent", exercise=("trunk rotation", "lower_trunk_rotation"))
+    while "You've finished the lower trunk rotation." not in session.text:
+        session.say("AMAZON.NextIntent")
+    session.wait(days=1)
+    session.launch()
+    assert "Yesterday you did one exercise." in session.text
+    session.say("AMAZON.YesIntent")
+    assert session.text.startswith("First: hip abduction.")
 
 
 def test_stop_halfway_and_resume_the_next_day_on_another_device(skill, moto_dynamodb_table):

@@ -75,10 +75,13 @@ def launch_greeting(talk: Conversation) -> tuple[SpeechPlan, QuestionKind | None
     last = progress.last_active
     if talk.phase is Phase.FINISHED or talk.phase is Phase.NOT_STARTED:
         if last is not None and last.completed:
+            done = len(last.completed)
+            everything = done == len(talk.catalogue.variants)
             speech.say(
-                f"{talk.when(last.day)} you finished the whole routine."
-                if talk.phase is Phase.FINISHED
-                else f"{talk.when(last.day)} you did some exercises."
+                f"{talk.when(last.day)} you did the whole routine."
+                if everything
+                else f"{talk.when(last.day)} you did {number_words(done)} "
+                f"exercise{'s' if done != 1 else ''}."
             )
         speech.say("Shall we go through the routine again?")
         return speech.build("Say yes to start the routine, or stop."), QuestionKind.GO_AGAIN

@@ -55,9 +55,6 @@ class Progress:
     def coaching(self) -> Coaching:
         return Coaching(injured_side=self.injured_side, pace=self.pace, levels=self.levels)
 
-    def day_on(self, day: date) -> ActiveDay | None:
-        return next((d for d in self.recent_days if d.day == day), None)
-
     def mark_active(self, today: date) -> Progress:
         """Count today as an active day (once), extending or restarting the streak."""
         last = self.last_active

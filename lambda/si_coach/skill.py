@@ -464,7 +464,8 @@ class HelpHandler(CoachHandler):
     INTENTS = ("AMAZON.HelpIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return self.turn(handler_input).respond(help_for(self.turn(handler_input).conversation()))
+        turn = self.turn(handler_input)
+        return turn.respond(help_for(turn.conversation()))
 
 
 class StopHandler(CoachHandler):
@@ -505,11 +506,11 @@ class FallbackHandler(CoachHandler):
         return True
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        turn = self.turn(handler_input)
         if not is_request_type("IntentRequest")(handler_input):
+            # Requests nobody said (skill events, CanFulfill, errors): answered without speech.
             log.info("unexpected request type %s", get_request_type(handler_input))
-            if get_request_type(handler_input) != "LaunchRequest":
-                return handler_input.response_builder.response
+            return handler_input.response_builder.response
+        turn = self.turn(handler_input)
         return turn.respond(help_for(turn.conversation(), lead="Sorry, I didn't catch that."))
 
 
