@@ -20,8 +20,8 @@ serve: $(INSTALLED)
 	@PYTHONPATH=lambda:. $(BIN)/python -m local.web_service $(ARGS)
 
 lint: $(INSTALLED)
-	$(BIN)/ruff check lambda local tests benchmarks
-	$(BIN)/ruff format --check lambda local tests benchmarks
+	$(BIN)/ruff check lambda local scripts tests benchmarks
+	$(BIN)/ruff format --check lambda local scripts tests benchmarks
 
 # cfn-lint and `sam validate`, offline; aws-sam-cli lives in .venv-sam (it pins its own boto3).
 validate-template: $(INSTALLED)

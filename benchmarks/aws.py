@@ -1,5 +1,8 @@
 """Fake AWS settings and the ProgressTable under moto, for figures that need DynamoDB.
 
+FAKE_AWS_ENVIRONMENT and CLEARED_VARIABLES are the project's one fake AWS environment: the
+tests' aws_env fixture (tests/conftest.py) applies the same settings.
+
 The table is always built from template.yaml (tests/support/template_table.py), so the
 benchmark stores progress in the same kind of table the Lambda uses. Nothing here can
 reach real AWS: credentials are fake, and endpoints are moto's (in-process or loopback).
@@ -26,7 +29,7 @@ FAKE_AWS_ENVIRONMENT = {
     "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
     "AWS_EC2_METADATA_DISABLED": "true",
 }
-# Settings that would send the skill elsewhere than the benchmark's table.
+# Settings that would send the skill elsewhere than the table under test.
 CLEARED_VARIABLES = (
     "AWS_PROFILE",
     "AWS_DEFAULT_PROFILE",

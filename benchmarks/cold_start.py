@@ -61,7 +61,7 @@ FLOOR_IMPORT = "import boto3\nimport ask_sdk_core.skill_builder\nprint('answered
 # user's progress in the table, so the timed launch reads a real record.
 SEED_RETURNING_USER = """
 import lambda_function
-from tests.request_envelopes import AlexaDevice, AlexaSession
+from local.envelopes import AlexaDevice, AlexaSession
 session = AlexaSession(lambda_function.lambda_handler, AlexaDevice(user_id=%r))
 session.launch()
 session.say("StartRoutineIntent")
@@ -128,7 +128,7 @@ class ColdStart:
 
 
 def launch_envelope(user_id: str) -> dict:
-    from tests.request_envelopes import AlexaDevice, AlexaSession  # noqa: PLC0415
+    from local.envelopes import AlexaDevice, AlexaSession  # noqa: PLC0415
 
     captured: list[dict] = []
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from tests.request_envelopes import AlexaDevice, AlexaSession
+from local.envelopes import AlexaDevice, AlexaSession
 
 Handler = Callable[[dict, Any], dict]
 

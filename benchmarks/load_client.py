@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Sequence
 
-from tests.request_envelopes import AlexaDevice, AlexaSession
+from local.envelopes import AlexaDevice, AlexaSession
 
 LOOPBACK = "127.0.0.1"
 SESSION_SCRIPT = (

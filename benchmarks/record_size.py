@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from benchmarks.aws import load_skill, moto_table
-from tests.request_envelopes import AlexaDevice, AlexaSession
+from local.envelopes import AlexaDevice, AlexaSession
 
 LONGEST_USER_ID_CHARACTERS = 255
 YEAR_USER_ID = "amzn1.ask.account." + "A" * (LONGEST_USER_ID_CHARACTERS - len("amzn1.ask.account."))

@@ -1,8 +1,9 @@
 """`make run`: go through the routine in a terminal, typing what you would say to Alexa.
 
 Each line is resolved against the skill's interaction model (local.utterances), wrapped in
-a request envelope the way a device wraps it (session attributes carried from the previous
-response, a new session after one ends) and answered by the Lambda's own ``lambda_handler``.
+a request envelope by the project's one builder (local.envelopes), threaded the way a device
+threads it (session attributes carried from the previous response, a new session after one
+ends) and answered by the Lambda's own ``lambda_handler``.
 The answer's SSML is shown as text, with its pauses played out in real time, and spoken
 through espeak-ng with --voice. Progress is saved by the skill itself, in the embedded store
 (or the DynamoDB table named by TABLE_NAME), so the next run picks up where this one ended.
@@ -33,6 +34,7 @@ from pathlib import Path
 from typing import Any, Protocol, TextIO
 from xml.sax.saxutils import escape
 
+from local.envelopes import AlexaDevice
 from local.utterances import InteractionModel, Resolution
 from si_coach.speech import WORDS_PER_SECOND, cue_seconds
 
@@ -139,10 +141,6 @@ class SimulatedClock:
 
     def spoke(self, seconds: float) -> None:
         self.current += timedelta(seconds=seconds)
-
-
-def iso_timestamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 # -- output ----------------------------------------------------------------------------------
@@ -286,6 +284,15 @@ class DeviceSession:
     attributes: dict = field(default_factory=dict)
 
     @property
+    def alexa_device(self) -> AlexaDevice:
+        return AlexaDevice(
+            user_id=self.user_id,
+            device_id=self.device_id,
+            application_id=self.skill_id,
+            locale=LOCALE,
+        )
+
+    @property
     def is_open(self) -> bool:
         return self.session_id is not None
 
@@ -293,29 +300,13 @@ class DeviceSession:
         """Answer one request; on an exception the session stays as it was."""
         new = self.session_id is None
         session_id = self.session_id or f"amzn1.echo-api.session.{uuid.uuid4()}"
-        envelope = {
-            "version": "1.0",
-            "session": {
-                "new": new,
-                "sessionId": session_id,
-                "application": {"applicationId": self.skill_id},
-                "user": {"userId": self.user_id},
-                "attributes": {} if new else self.attributes,
-            },
-            "context": {
-                "System": {
-                    "application": {"applicationId": self.skill_id},
-                    "user": {"userId": self.user_id},
-                    "device": {"deviceId": self.device_id, "supportedInterfaces": {}},
-                }
-            },
-            "request": {
-                **request,
-                "requestId": f"amzn1.echo-api.request.{uuid.uuid4()}",
-                "timestamp": iso_timestamp(self.clock.now()),
-                "locale": LOCALE,
-            },
-        }
+        envelope = self.alexa_device.envelope(
+            request,
+            session_id=session_id,
+            new=new,
+            attributes={} if new else self.attributes,
+            timestamp=self.clock.now(),
+        )
         response = self.skill_handler(envelope, None)
         if request["type"] == "SessionEndedRequest":
             self.session_id, self.attributes = None, {}

@@ -1,5 +1,7 @@
 """Storage fixtures: fake AWS credentials, the ProgressTable under moto, the embedded store.
 
+The fake AWS settings are the benchmarks' own (benchmarks/aws.py), so both run alike.
+
 Every DynamoDB fixture builds its table from template.yaml (tests/support/template_table.py)
 and none of them can reach real AWS: credentials are fake and endpoints are moto's.
 """
@@ -16,37 +18,21 @@ import pytest
 from moto import mock_aws
 from moto.server import ThreadedMotoServer
 
+from benchmarks.aws import CLEARED_VARIABLES, FAKE_AWS_ENVIRONMENT, REGION
 from si_coach.storage.embedded import DATABASE_FILE_NAME, EmbeddedProgressStore
 from tests.support.template_table import create_progress_table
 
-TEST_REGION = "us-east-1"
+TEST_REGION = REGION
 
 
 @pytest.fixture
-def aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, str]:
+def aws_env(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """Fake credentials and a region in os.environ; no profile, config file or endpoint leaks in."""
-    for name in (
-        "AWS_PROFILE",
-        "AWS_DEFAULT_PROFILE",
-        "AWS_REGION",
-        "AWS_ENDPOINT_URL",
-        "AWS_ENDPOINT_URL_DYNAMODB",
-        "TABLE_NAME",
-        "SI_COACH_DATA_DIR",
-    ):
+    for name in CLEARED_VARIABLES:
         monkeypatch.delenv(name, raising=False)
-    fake_settings = {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": TEST_REGION,
-        "AWS_CONFIG_FILE": str(tmp_path / "no-aws-config"),
-        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "no-aws-credentials"),
-        "AWS_EC2_METADATA_DISABLED": "true",
-    }
-    for name, value in fake_settings.items():
+    for name, value in FAKE_AWS_ENVIRONMENT.items():
         monkeypatch.setenv(name, value)
-    return fake_settings
+    return dict(FAKE_AWS_ENVIRONMENT)
 
 
 def _unique_table_name() -> str:

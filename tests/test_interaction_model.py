@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.interaction_model_rules import (
+from scripts.interaction_model_rules import (
     ASK_RESOURCES_FILE,
     LOCALES,
     SKILL_MANIFEST_FILE,

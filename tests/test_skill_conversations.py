@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from local.envelopes import SKILL_ID, AlexaDevice, AlexaSession, speech_text
 from si_coach.catalogue import default_catalogue
-from tests.request_envelopes import SKILL_ID, AlexaDevice, AlexaSession, speech_text
 
 CATALOGUE = default_catalogue()
 EN_US = (

@@ -18,10 +18,10 @@ import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ReadTimeoutError
 
+from local.envelopes import AlexaDevice, AlexaSession, speech_text
 from si_coach.catalogue import default_catalogue
 from si_coach.skill import create_skill_builder, guarded_lambda_handler
 from si_coach.storage.dynamodb import ProgressTableAdapter, progress_table_adapter
-from tests.request_envelopes import AlexaDevice, AlexaSession, speech_text
 
 CATALOGUE = default_catalogue()
 USER = "amzn1.ask.account.TESTUSER"

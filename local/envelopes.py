@@ -1,5 +1,7 @@
 """Alexa request envelopes as plain JSON, and a session that threads them like a device does.
 
+The one envelope builder of the project: tests, benchmarks and the local console all wrap
+their requests with `AlexaDevice.envelope`, so every tool speaks the same request shape.
 `AlexaSession` sends each request to a handler (usually `lambda_function.lambda_handler`),
 carries the session attributes of each response into the next request, starts a new
 session after one ends, and moves a simulated clock on by the time each response takes
@@ -62,17 +64,48 @@ class AlexaDevice:
     # The Alexa API the settings service is asked for the time zone; None leaves it out.
     api_endpoint: str | None = None
     locale: str = "en-US"
+    # The device's supportedInterfaces, e.g. {"Alexa.Presentation.APL": {...}} for a screen.
+    supported_interfaces: dict = field(default_factory=dict)
 
     def context(self) -> dict:
         system: dict[str, Any] = {
             "application": {"applicationId": self.application_id},
             "user": {"userId": self.user_id},
-            "device": {"deviceId": self.device_id, "supportedInterfaces": {}},
+            "device": {
+                "deviceId": self.device_id,
+                "supportedInterfaces": self.supported_interfaces,
+            },
         }
         if self.api_endpoint:
             system["apiEndpoint"] = self.api_endpoint
             system["apiAccessToken"] = "test-access-token"
         return {"System": system}
+
+    def envelope(
+        self, request: dict, *, session_id: str, new: bool, attributes: dict, timestamp: datetime
+    ) -> dict:
+        """`request` wrapped as this device sends it.
+
+        requestId, timestamp and locale are filled in unless `request` gives its own, so a
+        test can stamp one request with another time.
+        """
+        return {
+            "version": "1.0",
+            "session": {
+                "new": new,
+                "sessionId": session_id,
+                "application": {"applicationId": self.application_id},
+                "user": {"userId": self.user_id},
+                "attributes": attributes,
+            },
+            "context": self.context(),
+            "request": {
+                "requestId": f"amzn1.echo-api.request.{uuid.uuid4()}",
+                "timestamp": iso(timestamp),
+                "locale": self.locale,
+                **request,
+            },
+        }
 
 
 @dataclass
@@ -93,21 +126,13 @@ class AlexaSession:
             new = True
         else:
             new = False
-        request.setdefault("requestId", f"amzn1.echo-api.request.{uuid.uuid4()}")
-        request.setdefault("timestamp", iso(self.clock))
-        request.setdefault("locale", self.device.locale)
-        envelope = {
-            "version": "1.0",
-            "session": {
-                "new": new,
-                "sessionId": self.session_id,
-                "application": {"applicationId": self.device.application_id},
-                "user": {"userId": self.device.user_id},
-                "attributes": self.attributes,
-            },
-            "context": self.device.context(),
-            "request": request,
-        }
+        envelope = self.device.envelope(
+            request,
+            session_id=self.session_id,
+            new=new,
+            attributes=self.attributes,
+            timestamp=self.clock,
+        )
         response = self.handler(envelope, None)
         self.last_response = response
         self.attributes = response.get("sessionAttributes") or {}

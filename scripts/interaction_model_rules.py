@@ -5,7 +5,7 @@ the rule holds), so tests can assert on the list and show every offence at once,
 can reuse the loaders (`intent_names`, `slot_value_ids`) to stay in step with the interaction model.
 
 The en-US model is the source: the other English locales are copies of it. After editing en-US.json,
-run `.venv/bin/python tests/interaction_model_rules.py --write-locales` to refresh the copies.
+run `.venv/bin/python scripts/interaction_model_rules.py --write-locales` to refresh the copies.
 """
 
 from __future__ import annotations
@@ -362,7 +362,7 @@ def locale_sync_problems(
     if not problems and source != copy:
         problems.append(
             f"{copy_name} differs from {SOURCE_LOCALE} in samples, slots or values; "
-            "run tests/interaction_model_rules.py --write-locales"
+            "run scripts/interaction_model_rules.py --write-locales"
         )
     return problems
 
