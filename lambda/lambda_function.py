@@ -4,6 +4,10 @@ import os
 
 from si_coach.skill import guarded_lambda_handler, skill_builder_from_environment
 
-lambda_handler = guarded_lambda_handler(
-    skill_builder_from_environment(), os.environ.get("SKILL_ID") or None
-)
+SKILL_ID = os.environ.get("SKILL_ID") or None
+# The entry checks the skill id itself, so the SDK's builder is made without it.
+_answer = guarded_lambda_handler(skill_builder_from_environment(check_skill_id=False), SKILL_ID)
+
+
+def lambda_handler(event: dict, context: object) -> dict:
+    return _answer(event, context)

@@ -36,7 +36,8 @@ from xml.sax.saxutils import escape
 
 from local.envelopes import AlexaDevice
 from local.utterances import InteractionModel, Resolution
-from si_coach.speech import WORDS_PER_SECOND, cue_seconds
+from si_coach.speech import WORDS_PER_SECOND
+from si_coach.voice import cue_seconds
 
 LOCAL_SKILL_ID = "amzn1.ask.skill.00000000-0000-4000-8000-00000000c0de"
 LOCAL_DEVICE_ID = "amzn1.ask.device.local-console"

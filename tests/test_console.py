@@ -395,7 +395,7 @@ def test_resolved_slot_ids_reach_the_skill_handlers(local_skill) -> None:
     console.run(iter(["how do I do the glute bridge", "let's do the clams", "do the cartwheel"]))
     transcript = out.getvalue()
     assert "coach: Here's the bridge." in transcript
-    assert "coach: Let's do clamshell" in transcript
+    assert "coach: Let's do the clamshell" in transcript
     assert "coach: I don't know that one." in transcript
 
 
@@ -405,7 +405,7 @@ def test_an_error_inside_a_skill_handler_gets_the_skills_apology(
     def broken(*args: object) -> None:
         raise ValueError("catalogue went missing")
 
-    monkeypatch.setattr("si_coach.skill.list_exercises", broken)
+    monkeypatch.setattr("si_coach.handlers.list_exercises", broken)
     console, out = console_for(local_skill)
     console.run(iter(["what exercises are there", "it hurts", None]))
     transcript = out.getvalue()

@@ -1,4 +1,5 @@
-"""The pacing engine: limits of every response, hold timing, events, and state round-trips."""
+"""The pacing engine and its voice: limits of every response, hold timing, events, the
+timeline, and state round-trips."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import pairwise
 
 import pytest
 from hypothesis import given, settings
@@ -19,7 +22,6 @@ from si_coach.pacing import (
     PacingEngine,
     Phase,
     RoutineState,
-    Step,
     state_table_markdown,
 )
 from si_coach.speech import (
@@ -28,13 +30,17 @@ from si_coach.speech import (
     MAX_SSML_CHARS,
     Cue,
     Silence,
+    SpanKind,
     SpeechPlan,
     segment_seconds,
     speaking_seconds,
 )
+from si_coach.voice import voice_for
 
 CATALOGUE = default_catalogue()
-ENGINE = PacingEngine(CATALOGUE)
+VOICE = voice_for("en-US")
+WORDS = VOICE.wording
+ENGINE = PacingEngine(CATALOGUE, VOICE)
 T0 = 1_800_000_000.0
 # Tags Alexa's SSML accepts (developer documentation, "SSML reference").
 ALEXA_SSML_TAGS = {
@@ -53,16 +59,31 @@ COACHINGS = {
 }
 
 
-def walk_routine(coaching: Coaching, reply_delay: float = 1.5) -> Iterator[tuple[Step, float]]:
+@dataclass(frozen=True)
+class Said:
+    """An engine step and how the voice says it."""
+
+    state: RoutineState
+    plan: SpeechPlan
+    completed: tuple[str, ...]
+    outcomes: tuple
+
+
+def handle(state: RoutineState, event: Event, now: float, coaching: Coaching) -> Said:
+    step = ENGINE.handle(state, event, now, coaching)
+    return Said(step.state, VOICE.render(step.outcomes), step.completed, step.outcomes)
+
+
+def walk_routine(coaching: Coaching, reply_delay: float = 1.5) -> Iterator[tuple[Said, float]]:
     """Start the routine and say "next" after every response until it ends."""
     now = T0
-    step = ENGINE.handle(RoutineState(), Event(EventKind.START), now, coaching)
+    step = handle(RoutineState(), Event(EventKind.START), now, coaching)
     for _ in range(1000):
         yield step, now
         if step.plan.end_session:
             return
         now += step.plan.planned_seconds + reply_delay
-        step = ENGINE.handle(step.state, Event(EventKind.NEXT), now, coaching)
+        step = handle(step.state, Event(EventKind.NEXT), now, coaching)
     raise AssertionError("the routine never ended")
 
 
@@ -125,11 +146,11 @@ def test_holds_last_exactly_their_dose(variant_id: str, levels: dict[str, int]) 
     coaching = Coaching(levels=levels)
     variant = CATALOGUE.variant(variant_id)
     dose = variant.dose(coaching.level(variant))
-    step = ENGINE.handle(RoutineState(), Event(EventKind.GO_TO, variant_id), T0, coaching)
+    step = handle(RoutineState(), Event(EventKind.GO_TO, variant_id), T0, coaching)
     now, holds, carried = T0, [], False
     while not step.completed:
         now += step.plan.planned_seconds + 1
-        step = ENGINE.handle(step.state, Event(EventKind.NEXT), now, coaching)
+        step = handle(step.state, Event(EventKind.NEXT), now, coaching)
         carried |= step.state.phase is Phase.HOLDING
         holds += _holds(step.plan)
     per_rep = 2 if variant.sides is Sides.ALTERNATING else 1
@@ -142,10 +163,10 @@ def test_holds_last_exactly_their_dose(variant_id: str, levels: dict[str, int]) 
 
 def test_a_six_minute_hold_is_carried_across_responses_by_the_clock() -> None:
     coaching = Coaching(levels=TOP_LEVELS)
-    state = ENGINE.handle(
+    state = handle(
         RoutineState(), Event(EventKind.GO_TO, "hamstring_wall_stretch"), T0, coaching
     ).state
-    step = ENGINE.handle(state, Event(EventKind.NEXT), T0, coaching)
+    step = handle(state, Event(EventKind.NEXT), T0, coaching)
     assert step.state.phase is Phase.HOLDING
     hold_started = T0 + step.plan.planned_seconds - speaking_seconds(step.plan.segments[-2].text)
     ends_at = step.state.hold_ends_at
@@ -155,7 +176,7 @@ def test_a_six_minute_hold_is_carried_across_responses_by_the_clock() -> None:
     while step.state.phase is Phase.HOLDING:
         assert "Keep holding" in step.plan.text and step.plan.reprompt
         assert step.state.hold_ends_at == ends_at, "the end of the hold never moves"
-        step = ENGINE.handle(step.state, Event(EventKind.NEXT), now, coaching)
+        step = handle(step.state, Event(EventKind.NEXT), now, coaching)
         assert_within_limits(step.plan)
         now += step.plan.planned_seconds + 4
         carried += 1
@@ -167,21 +188,21 @@ def test_a_six_minute_hold_is_carried_across_responses_by_the_clock() -> None:
 
 def test_a_late_reply_shortens_the_rest_of_the_hold_and_never_extends_it() -> None:
     coaching = Coaching(levels=TOP_LEVELS)
-    state = ENGINE.handle(
+    state = handle(
         RoutineState(), Event(EventKind.GO_TO, "hamstring_wall_stretch"), T0, coaching
     ).state
-    step = ENGINE.handle(state, Event(EventKind.NEXT), T0, coaching)
+    step = handle(state, Event(EventKind.NEXT), T0, coaching)
     ends_at = step.state.hold_ends_at or 0
-    late = ENGINE.handle(step.state, Event(EventKind.NEXT), ends_at + 30, coaching)
+    late = handle(step.state, Event(EventKind.NEXT), ends_at + 30, coaching)
     assert late.plan.text.startswith("Time's up.")
     assert late.state.reps_done == 1
 
 
 def test_how_to_explains_without_moving_the_routine() -> None:
-    state = ENGINE.handle(RoutineState(), Event(EventKind.START), T0, Coaching()).state
-    state = ENGINE.handle(state, Event(EventKind.NEXT), T0 + 30, Coaching()).state
+    state = handle(RoutineState(), Event(EventKind.START), T0, Coaching()).state
+    state = handle(state, Event(EventKind.NEXT), T0 + 30, Coaching()).state
     assert state.phase is Phase.IN_SET and state.reps_done > 0
-    step = ENGINE.handle(state, Event(EventKind.HOW_TO, "bridge"), T0 + 120, Coaching())
+    step = handle(state, Event(EventKind.HOW_TO, "bridge"), T0 + 120, Coaching())
     assert "Lift your hips, until your shoulders, hips and knees make a straight line." in (
         step.plan.text
     )
@@ -193,31 +214,31 @@ def test_how_to_explains_without_moving_the_routine() -> None:
 
 
 def test_pain_stops_keeps_the_place_and_gives_the_safety_advice() -> None:
-    state = ENGINE.handle(RoutineState(), Event(EventKind.GO_TO, "bridge"), T0, Coaching()).state
-    state = ENGINE.handle(state, Event(EventKind.NEXT), T0 + 20, Coaching()).state
-    step = ENGINE.handle(state, Event(EventKind.PAIN), T0 + 100, Coaching())
+    state = handle(RoutineState(), Event(EventKind.GO_TO, "bridge"), T0, Coaching()).state
+    state = handle(state, Event(EventKind.NEXT), T0 + 20, Coaching()).state
+    step = handle(state, Event(EventKind.PAIN), T0 + 100, Coaching())
     assert step.plan.end_session and step.plan.reprompt is None
     assert step.plan.text.startswith("Stop now.")
-    for line in CATALOGUE.safety_advice:
+    for line in WORDS.safety_advice:
         assert line in step.plan.text
     # Kept as a plain pause: nothing saved says that pain was the reason.
     assert step.state.phase is Phase.PAUSED
     assert (step.state.variant_id, step.state.reps_done) == ("bridge", state.reps_done)
     assert "pain" not in json.dumps(step.state.to_dict())
-    back = ENGINE.handle(step.state, Event(EventKind.RESUME), T0 + 9000, Coaching())
+    back = handle(step.state, Event(EventKind.RESUME), T0 + 9000, Coaching())
     assert back.plan.text.startswith("You're on the bridge.")
     assert back.state.phase is Phase.IN_SET and back.state.reps_done == state.reps_done
 
 
 def test_pause_and_resume_return_to_the_same_rep() -> None:
-    state = ENGINE.handle(RoutineState(), Event(EventKind.START), T0, Coaching()).state
-    state = ENGINE.handle(state, Event(EventKind.NEXT), T0 + 30, Coaching()).state
-    paused = ENGINE.handle(state, Event(EventKind.PAUSE), T0 + 120, Coaching())
+    state = handle(RoutineState(), Event(EventKind.START), T0, Coaching()).state
+    state = handle(state, Event(EventKind.NEXT), T0 + 30, Coaching()).state
+    paused = handle(state, Event(EventKind.PAUSE), T0 + 120, Coaching())
     assert paused.state.phase is Phase.PAUSED
     assert "Say resume" in paused.plan.text
-    again = ENGINE.handle(paused.state, Event(EventKind.PAUSE), T0 + 130, Coaching())
+    again = handle(paused.state, Event(EventKind.PAUSE), T0 + 130, Coaching())
     assert again.plan.text.startswith("You're paused.")
-    resumed = ENGINE.handle(paused.state, Event(EventKind.RESUME), T0 + 600, Coaching())
+    resumed = handle(paused.state, Event(EventKind.RESUME), T0 + 600, Coaching())
     assert resumed.state.phase is Phase.IN_SET
     assert resumed.state.reps_done == state.reps_done
     assert "You've done six of ten." in resumed.plan.text
@@ -225,48 +246,48 @@ def test_pause_and_resume_return_to_the_same_rep() -> None:
 
 def test_skip_previous_go_to_and_start_over_move_between_variants() -> None:
     coaching = Coaching()
-    state = ENGINE.handle(RoutineState(), Event(EventKind.START), T0, coaching).state
-    state = ENGINE.handle(state, Event(EventKind.SKIP), T0, coaching).state
+    state = handle(RoutineState(), Event(EventKind.START), T0, coaching).state
+    state = handle(state, Event(EventKind.SKIP), T0, coaching).state
     assert state.variant_id == "hip_adduction" and state.phase is Phase.READY
-    state = ENGINE.handle(state, Event(EventKind.GO_TO, "knee_to_chest"), T0, coaching).state
+    state = handle(state, Event(EventKind.GO_TO, "knee_to_chest"), T0, coaching).state
     assert (state.variant_id, state.side) == ("knee_to_chest_one_leg", Side.LEFT)
-    state = ENGINE.handle(state, Event(EventKind.SKIP), T0, coaching).state
+    state = handle(state, Event(EventKind.SKIP), T0, coaching).state
     assert state.variant_id == "knee_to_chest_both_legs"
-    state = ENGINE.handle(state, Event(EventKind.PREVIOUS), T0, coaching).state
+    state = handle(state, Event(EventKind.PREVIOUS), T0, coaching).state
     assert state.variant_id == "knee_to_chest_one_leg"
-    state = ENGINE.handle(state, Event(EventKind.START_OVER), T0, coaching).state
+    state = handle(state, Event(EventKind.START_OVER), T0, coaching).state
     assert (state.variant_id, state.reps_done) == ("hip_abduction", 0)
-    first = ENGINE.handle(state, Event(EventKind.PREVIOUS), T0, coaching)
+    first = handle(state, Event(EventKind.PREVIOUS), T0, coaching)
     assert first.plan.text.startswith("This is the first one:")
 
 
 def test_an_unknown_exercise_is_named_as_unknown_and_the_list_is_given() -> None:
-    step = ENGINE.handle(RoutineState(), Event(EventKind.GO_TO, "cartwheel"), T0, Coaching())
+    step = handle(RoutineState(), Event(EventKind.GO_TO, "cartwheel"), T0, Coaching())
     assert step.plan.text.startswith("I don't know that one.")
     for exercise in CATALOGUE.exercises:
-        assert exercise.name in step.plan.text
+        assert WORDS.exercise(exercise.id).name in step.plan.text
     assert step.state.phase is Phase.NOT_STARTED
 
 
 def test_repeat_paces_the_last_chunk_again() -> None:
-    state = ENGINE.handle(RoutineState(), Event(EventKind.START), T0, Coaching()).state
-    first_chunk = ENGINE.handle(state, Event(EventKind.NEXT), T0 + 20, Coaching())
-    repeated = ENGINE.handle(first_chunk.state, Event(EventKind.REPEAT), T0 + 100, Coaching())
+    state = handle(RoutineState(), Event(EventKind.START), T0, Coaching()).state
+    first_chunk = handle(state, Event(EventKind.NEXT), T0 + 20, Coaching())
+    repeated = handle(first_chunk.state, Event(EventKind.REPEAT), T0 + 100, Coaching())
     assert repeated.plan.text.startswith("Again, from the top. Here we go.")
     assert repeated.state.reps_done == first_chunk.state.reps_done
 
 
 def test_an_injured_side_is_left_out_and_declaring_it_mid_exercise_moves_on() -> None:
     left_injured = Coaching(injured_side=Side.LEFT)
-    state = ENGINE.handle(RoutineState(), Event(EventKind.GO_TO, "clamshell"), T0, left_injured)
+    state = handle(RoutineState(), Event(EventKind.GO_TO, "clamshell"), T0, left_injured)
     assert state.state.side is Side.RIGHT
     assert "Lie on your left side, so your right knee is on top." in state.plan.text
-    right_side = ENGINE.handle(RoutineState(), Event(EventKind.GO_TO, "clamshell"), T0, Coaching())
-    right_side = ENGINE.handle(right_side.state, Event(EventKind.NEXT), T0, Coaching())
-    right_side = ENGINE.handle(right_side.state, Event(EventKind.NEXT), T0, Coaching())
+    right_side = handle(RoutineState(), Event(EventKind.GO_TO, "clamshell"), T0, Coaching())
+    right_side = handle(right_side.state, Event(EventKind.NEXT), T0, Coaching())
+    right_side = handle(right_side.state, Event(EventKind.NEXT), T0, Coaching())
     assert right_side.state.side is Side.RIGHT and right_side.state.phase is Phase.READY
     right_injured = Coaching(injured_side=Side.RIGHT)
-    moved = ENGINE.handle(right_side.state, Event(EventKind.START), T0, right_injured)
+    moved = handle(right_side.state, Event(EventKind.START), T0, right_injured)
     assert moved.state.variant_id == "quadriceps_stretch"
     assert moved.state.side is Side.LEFT
 
@@ -344,9 +365,59 @@ def test_any_sequence_of_events_stays_in_bounds_and_round_trips(sequence) -> Non
     now = T0
     for event, delay, coaching in sequence:
         now += delay
-        step = ENGINE.handle(state, event, now, coaching)
+        step = handle(state, event, now, coaching)
         assert_within_limits(step.plan)
         state = step.state
-        assert_in_bounds(ENGINE._normalise(state, coaching), coaching)
+        assert_in_bounds(ENGINE.normalise(state, coaching), coaching)
         saved = json.loads(json.dumps(state.to_dict()))
         assert RoutineState.from_dict(saved, CATALOGUE) == state
+
+
+# -- the timeline, and chunking by the voice's own timing ---------------------------------
+
+
+@pytest.mark.parametrize("coaching_name", ["first day", "top of every range, slower"])
+def test_every_paced_response_carries_a_timeline_that_matches_its_speech(
+    coaching_name: str,
+) -> None:
+    coaching = COACHINGS[coaching_name]
+    paced = 0
+    for step, _ in walk_routine(coaching):
+        plan = step.plan
+        holds = [s for s in plan.timeline if s.kind is SpanKind.HOLD]
+        reps = [s for s in plan.timeline if s.kind is SpanKind.REP]
+        if not reps:
+            continue
+        paced += 1
+        assert all(0 <= s.start <= s.end <= plan.planned_seconds + 1e-6 for s in plan.timeline)
+        assert [r.rep for r in reps] == list(range(reps[0].rep, reps[0].rep + len(reps)))
+        assert all(a.end <= b.start + 1e-6 for a, b in pairwise(reps))
+        # The spoken holds, measured from the segments, are the timeline's holds.
+        spoken = _holds(plan)
+        fresh = [round(h.end - h.start, 3) for h in holds][-len(spoken) :] if spoken else []
+        assert fresh == spoken
+    assert paced > 10
+
+
+class SlowVoice:
+    """The same voice, said at half speed: the engine must fit fewer reps in a response."""
+
+    def seconds(self, outcomes) -> float:
+        return 2 * VOICE.seconds(outcomes)
+
+
+def test_the_engine_chunks_by_the_voices_timing() -> None:
+    state = handle(RoutineState(), Event(EventKind.START), T0, Coaching()).state
+    usual = ENGINE.handle(state, Event(EventKind.NEXT), T0, Coaching())
+    slow = PacingEngine(CATALOGUE, SlowVoice()).handle(state, Event(EventKind.NEXT), T0, Coaching())
+    assert 0 < slow.state.reps_done < usual.state.reps_done
+
+
+def test_stop_mid_hold_keeps_the_place_and_restarts_that_rep() -> None:
+    coaching = Coaching(levels=TOP_LEVELS)
+    state = handle(RoutineState(), Event(EventKind.GO_TO, "hamstring_wall_stretch"), T0, coaching)
+    holding = handle(state.state, Event(EventKind.NEXT), T0, coaching)
+    assert holding.state.phase is Phase.HOLDING
+    stopped = handle(holding.state, Event(EventKind.STOP), T0 + 100, coaching)
+    assert stopped.plan.end_session and "saved your place" in stopped.plan.text
+    assert stopped.state.phase is Phase.IN_SET and stopped.state.hold_ends_at is None

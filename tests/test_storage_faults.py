@@ -22,8 +22,10 @@ from local.envelopes import AlexaDevice, AlexaSession, speech_text
 from si_coach.catalogue import default_catalogue
 from si_coach.skill import create_skill_builder, guarded_lambda_handler
 from si_coach.storage.dynamodb import ProgressTableAdapter, progress_table_adapter
+from si_coach.wording import wording_for
 
 CATALOGUE = default_catalogue()
+WORDS = wording_for("en-US")
 USER = "amzn1.ask.account.TESTUSER"
 ERROR_ANSWERS = {
     "throttling": (400, "ProvisionedThroughputExceededException"),
@@ -86,7 +88,7 @@ def stored(table, user_id: str = USER) -> dict:
 
 
 def finish_exercise(session: AlexaSession, variant_id: str) -> None:
-    name = CATALOGUE.variant(variant_id).name
+    name = WORDS.variant(variant_id).name
     session.say("GoToExerciseIntent", exercise=(name, variant_id))
     for _ in range(20):
         session.say("AMAZON.NextIntent")
@@ -174,12 +176,12 @@ def test_a_failed_write_at_the_end_of_a_session_is_said_out_loud(
                 "injured_side": "left",
             },
             {
-                # today's start is added; yesterday's finished bridge survives the damage
-                "days": [["2026-11-23", []], ["2026-11-22", ["bridge"]]],
+                # yesterday's finished bridge survives the damage; starting is not a day done
+                "days": [["2026-11-22", ["bridge"]]],
                 "levels": {"bridge": 2, "clamshell": 0},
                 "injured_side": "left",
                 "pace": "normal",
-                "streak": 1,
+                "streak": 0,
             },
         ),
     ],
@@ -221,7 +223,9 @@ def test_two_devices_interleaved_lose_no_finished_exercise(faulty_skill, table):
             session.say("AMAZON.NextIntent")
             turns += 1
             heard |= {
-                v.id for v in CATALOGUE.variants if f"You've finished the {v.name}." in session.text
+                v.id
+                for v in CATALOGUE.variants
+                if f"You've finished the {WORDS.variant(v.id).name}." in session.text
             }
     kitchen.say("AMAZON.StopIntent")
     bedroom.say("AMAZON.StopIntent")

@@ -1,5 +1,8 @@
 """The exercise catalogue: catalogue.toml loaded and validated into typed, immutable objects.
 
+It holds the routine's structure and dosing only; what is said about each exercise is in
+the wording data (si_coach.wording), keyed by the same ids.
+
 Progression rule (one rule for every range): a ranged quantity starts at its low end. Each
 local day on which the user completes a variant raises that variant's level by one, and
 each range moves up by its `step` per level (1 unless the data says otherwise) until it
@@ -83,19 +86,12 @@ class Variant:
     """One way of doing an exercise, with its own dosing (most exercises have one)."""
 
     id: str
-    name: str
     exercise_id: str
     sides: Sides
     sets: int
     hold_seconds: Range
     reps: Range
     rest_seconds: RestSeconds
-    position: tuple[str, ...]
-    steps: tuple[str, ...]
-    notes: tuple[str, ...]
-    side_setup: str
-    action_cue: str
-    release_cue: str
 
     def dose(self, level: int) -> Dose:
         return Dose(self.hold_seconds.at_level(level), self.reps.at_level(level), self.sets)
@@ -108,18 +104,12 @@ class Variant:
 @dataclass(frozen=True)
 class Exercise:
     id: str
-    name: str
     aliases: tuple[str, ...]
-    equipment: str
-    works: str
     variants: tuple[Variant, ...]
 
 
 @dataclass(frozen=True)
 class Catalogue:
-    overview: tuple[str, ...]
-    safety_reminder: str
-    safety_advice: tuple[str, ...]
     exercises: tuple[Exercise, ...]
 
     @property
@@ -192,13 +182,6 @@ def _rest(table: dict, where: str) -> RestSeconds:
     return rest
 
 
-def _check_placeholders(text: str, where: str) -> None:
-    try:
-        text.format(side="left", other_side="right")
-    except (KeyError, IndexError, ValueError) as error:
-        raise CatalogueError(f"{where}: unknown placeholder in {text!r}") from error
-
-
 def _variant(raw: dict, exercise_id: str, default_rest: RestSeconds) -> Variant:
     where = f"variant {raw.get('id', '?')}"
     try:
@@ -210,24 +193,13 @@ def _variant(raw: dict, exercise_id: str, default_rest: RestSeconds) -> Variant:
         raise CatalogueError(f"{where}: sets must be a whole number of at least 1")
     variant = Variant(
         id=_text(raw, "id", where),
-        name=_text(raw, "name", where),
         exercise_id=exercise_id,
         sides=sides,
         sets=sets,
         hold_seconds=_range(raw, "hold_seconds", where),
         reps=_range(raw, "reps", where),
         rest_seconds=_rest(raw["rest_seconds"], where) if "rest_seconds" in raw else default_rest,
-        position=_lines(raw, "position", where),
-        steps=_lines(raw, "steps", where),
-        notes=_lines(raw, "notes", where, required=False),
-        side_setup=_text(raw, "side_setup", where, required=sides is Sides.EACH),
-        action_cue=_text(raw, "action_cue", where),
-        release_cue=_text(raw, "release_cue", where),
     )
-    for text in (variant.action_cue, variant.release_cue, variant.side_setup):
-        _check_placeholders(text, where)
-    if sides is Sides.NONE and "{side}" in variant.action_cue:
-        raise CatalogueError(f"{where}: a variant without sides cannot name a side")
     return variant
 
 
@@ -245,10 +217,7 @@ def parse_catalogue(raw: dict) -> Catalogue:
         exercises.append(
             Exercise(
                 id=exercise_id,
-                name=_text(entry, "name", where),
                 aliases=_lines(entry, "aliases", where, required=False),
-                equipment=_text(entry, "equipment", where, required=False),
-                works=_text(entry, "works", where, required=False),
                 variants=variants,
             )
         )
@@ -264,14 +233,7 @@ def parse_catalogue(raw: dict) -> Catalogue:
     }
     if clashing:
         raise CatalogueError(f"ids must be unique: {sorted(clashing)}")
-    overview = raw.get("overview", {})
-    safety = raw.get("safety", {})
-    return Catalogue(
-        overview=_lines(overview, "lines", "overview"),
-        safety_reminder=_text(safety, "reminder", "safety"),
-        safety_advice=_lines(safety, "advice", "safety"),
-        exercises=tuple(exercises),
-    )
+    return Catalogue(exercises=tuple(exercises))
 
 
 def load_catalogue(path: Path = CATALOGUE_FILE) -> Catalogue:

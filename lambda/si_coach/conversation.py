@@ -1,7 +1,8 @@
-"""What the skill says outside the paced routine: welcome, overview, help, history, goodbye.
+"""What the skill says outside the paced routine: welcome, overview, help, history, settings.
 
-Pure functions of the catalogue, the user's progress and the user's local date, returning
-speech plans; the handlers in skill.py only pick which one to call.
+Pure functions of the user's progress, local date and place in the routine, returning
+speech plans through the voice; the handlers only pick which one to call. No words here:
+every line is a key of the wording data.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ from datetime import date
 from enum import StrEnum
 
 from si_coach.catalogue import Catalogue, Pace
-from si_coach.pacing import Phase
+from si_coach.outcomes import Place, Standing
 from si_coach.progress import Progress
-from si_coach.speech import SpeechBuilder, SpeechPlan, duration_words, number_words
+from si_coach.speech import SpeechPlan
+from si_coach.voice import Voice
 
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+# The variant whose growing hold is worth telling in the history answer.
+LONGEST_HOLD_VARIANT = "hamstring_wall_stretch"
 
 
 class QuestionKind(StrEnum):
@@ -28,184 +31,172 @@ class QuestionKind(StrEnum):
 
 @dataclass(frozen=True)
 class Conversation:
+    voice: Voice
     catalogue: Catalogue
     progress: Progress
     today: date
+    place: Place
 
     @property
-    def phase(self) -> Phase:
-        return self.progress.routine.phase
-
-    def variant_name(self, variant_id: str | None) -> str:
-        variant = self.catalogue.find_variant(variant_id or "")
-        return variant.name if variant else "the routine"
+    def idle(self) -> bool:
+        return self.place.standing in (Standing.NOT_STARTED, Standing.FINISHED)
 
     def when(self, day: date) -> str:
         """A day as a person says it, relative to today."""
+        words = self.voice.wording
         gap = (self.today - day).days
         if gap <= 0:
-            return "Earlier today"
+            return words.line("days.today")
         if gap == 1:
-            return "Yesterday"
+            return words.line("days.yesterday")
         if gap < 7:
-            return f"On {WEEKDAYS[day.weekday()]}"
-        return "Last time"
+            return words.line("days.weekday", weekday=words.weekdays[day.weekday()])
+        return words.line("days.long_ago")
 
+    def current_name(self) -> str:
+        variant_id = self.progress.routine.variant_id
+        return self.voice.variant_name(variant_id) if variant_id else ""
 
-def _names(names: list[str]) -> str:
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + f", and {names[-1]}"
+    def done_today(self) -> tuple[str, ...]:
+        last = self.progress.last_active
+        return last.completed if last is not None and last.day == self.today else ()
 
 
 def launch_greeting(talk: Conversation) -> tuple[SpeechPlan, QuestionKind | None]:
     progress = talk.progress
-    speech = SpeechBuilder()
+    grammar = talk.voice.grammar
+    reply = talk.voice.reply()
+    safety = talk.voice.wording.safety_reminder
     if progress.is_new_user:
-        speech.say(
-            "Welcome to S.I. joint coach. I'll talk you through eight gentle exercises.",
-            talk.catalogue.safety_reminder,
-            "Would you like to start the routine? Or say: what is S.I. joint pain.",
-        )
-        return (
-            speech.build("Say yes to start the routine, or ask: what is S.I. joint pain."),
-            QuestionKind.START_ROUTINE,
-        )
-    speech.say("Welcome back.", talk.catalogue.safety_reminder)
+        exercises = grammar.number(len(talk.catalogue.exercises))
+        reply.line("answers.welcome_new", count=exercises).text(safety)
+        reply.line("answers.welcome_new_offer")
+        return reply.ask_line("answers.welcome_new_reprompt"), QuestionKind.START_ROUTINE
+    reply.line("answers.welcome_back").text(safety)
     last = progress.last_active
-    if talk.phase is Phase.FINISHED or talk.phase is Phase.NOT_STARTED:
+    if talk.idle:
         if last is not None and last.completed:
-            done = len(last.completed)
-            everything = done == len(talk.catalogue.variants)
-            speech.say(
-                f"{talk.when(last.day)} you did the whole routine."
-                if everything
-                else f"{talk.when(last.day)} you did {number_words(done)} "
-                f"exercise{'s' if done != 1 else ''}."
-            )
-        speech.say("Shall we go through the routine again?")
-        return speech.build("Say yes to start the routine, or stop."), QuestionKind.GO_AGAIN
+            when = talk.when(last.day)
+            if len(last.completed) == len(talk.catalogue.variants):
+                reply.line("answers.did_whole_routine", when=when)
+            else:
+                count = grammar.count(len(last.completed), "exercise")
+                reply.line("answers.did_some", when=when, count=count)
+        reply.line("answers.go_again")
+        return reply.ask_line("answers.go_again_reprompt"), QuestionKind.GO_AGAIN
     if last is not None and last.completed:
-        speech.say(
-            f"{talk.when(last.day)} you finished the {talk.variant_name(last.completed[-1])}."
+        reply.line(
+            "answers.finished_last",
+            when=talk.when(last.day),
+            exercise=talk.voice.variant_name(last.completed[-1]),
         )
-    current = talk.variant_name(progress.routine.variant_id)
-    speech.say(f"Pick up with the {current}?")
-    return (
-        speech.build(f"Say yes to pick up with the {current}, or say start over."),
-        QuestionKind.RESUME,
-    )
+    current = talk.current_name()
+    reply.line("answers.pick_up", exercise=current)
+    return reply.ask_line("answers.pick_up_reprompt", exercise=current), QuestionKind.RESUME
 
 
 def overview(talk: Conversation) -> tuple[SpeechPlan, QuestionKind | None]:
-    speech = SpeechBuilder().say(*talk.catalogue.overview, talk.catalogue.safety_reminder)
-    if talk.phase in (Phase.NOT_STARTED, Phase.FINISHED):
-        speech.say("Would you like to start the routine?")
-        return speech.build("Say yes to start the routine."), QuestionKind.START_ROUTINE
-    back = _back_prompt(talk)
-    speech.say(back)
-    return speech.build(back), None
+    words = talk.voice.wording
+    reply = talk.voice.reply().text(*words.overview, words.safety_reminder)
+    if talk.idle:
+        reply.line("answers.offer_start")
+        return reply.ask_line("answers.offer_start_reprompt"), QuestionKind.START_ROUTINE
+    back = talk.voice.back(talk.place)
+    return reply.text(back).ask(back), None
 
 
 def list_exercises(talk: Conversation) -> SpeechPlan:
-    names = [e.name for e in talk.catalogue.exercises]
-    speech = SpeechBuilder().say(
-        f"There are {number_words(len(names))} exercises: {_names(names)}.",
-        "To hear how one goes, say: how do I do the bridge.",
+    names = talk.voice.exercise_names()
+    grammar = talk.voice.grammar
+    back = talk.voice.back(talk.place)
+    return (
+        talk.voice.reply()
+        .line(
+            "answers.exercise_count",
+            count=grammar.count(len(names), "exercise"),
+            exercises=grammar.join(names),
+        )
+        .line("answers.how_to_example")
+        .text(back)
+        .ask(back)
     )
-    back = _back_prompt(talk)
-    return speech.say(back).build(back)
+
+
+def exercises_left(talk: Conversation) -> SpeechPlan:
+    """The variants not yet finished today, in routine order."""
+    done = set(talk.done_today())
+    left = [v.id for v in talk.catalogue.variants if v.id not in done]
+    back = talk.voice.back(talk.place)
+    reply = talk.voice.reply()
+    if left:
+        reply.line("answers.left_today", exercises=talk.voice.the_exercises(left))
+    else:
+        reply.line("answers.none_left_today")
+    return reply.text(back).ask(back)
 
 
 def history_answer(talk: Conversation) -> SpeechPlan:
     progress = talk.progress
-    speech = SpeechBuilder()
+    grammar = talk.voice.grammar
+    reply = talk.voice.reply()
     if progress.active_days == 0 or progress.last_active is None:
-        speech.say("You haven't done any exercises with me yet.")
+        reply.line("answers.nothing_yet")
     else:
         for day in progress.recent_days:
-            names = [talk.variant_name(v) for v in day.completed]
-            if names:
-                speech.say(f"{talk.when(day.day)} you did the {_names(names)}.")
-            else:
-                speech.say(f"{talk.when(day.day)} you started, but didn't finish an exercise.")
+            if day.completed:
+                reply.line(
+                    "answers.did_exercises",
+                    when=talk.when(day.day),
+                    exercises=talk.voice.the_exercises(day.completed),
+                )
         if (talk.today - progress.last_active.day).days <= 1 and progress.streak_days > 1:
-            speech.say(f"That's {number_words(progress.streak_days)} days in a row. Keep it up.")
-        total = progress.active_days
-        speech.say(
-            f"You've exercised on {number_words(total)} day{'s' if total != 1 else ''} in all."
-        )
-        hamstring = talk.catalogue.find_variant("hamstring_wall_stretch")
-        if hamstring is not None and progress.levels.get(hamstring.id):
-            hold = hamstring.dose(progress.levels[hamstring.id]).hold_seconds
-            speech.say(f"Your hamstring stretch hold is up to {duration_words(hold)}.")
-    back = _back_prompt(talk)
-    return speech.say(back).build(back)
+            reply.line("answers.streak", count=grammar.count(progress.streak_days, "day"))
+        reply.line("answers.total_days", count=grammar.count(progress.active_days, "day"))
+        level = progress.levels.get(LONGEST_HOLD_VARIANT)
+        if level:
+            hold = talk.catalogue.variant(LONGEST_HOLD_VARIANT).dose(level).hold_seconds
+            reply.line("answers.hamstring_hold", duration=grammar.duration(hold))
+    back = talk.voice.back(talk.place)
+    return reply.text(back).ask(back)
 
 
 def side_answer(talk: Conversation, carry_on: SpeechPlan | None) -> SpeechPlan:
     side = talk.progress.injured_side
-    line = (
-        "Okay. Both sides it is."
-        if side is None
-        else f"Okay. I'll leave out your {side.value} side on one-sided exercises."
-    )
-    lead = SpeechBuilder().say(line)
+    reply = talk.voice.reply()
+    if side is None:
+        reply.line("answers.both_sides")
+    else:
+        reply.line("answers.leave_out_side", side=talk.voice.wording.side(side))
+    lead = reply.ask("")
     if carry_on is not None:
-        return SpeechPlan(
-            lead.build(None).segments + carry_on.segments, carry_on.reprompt, carry_on.end_session
-        )
-    back = _back_prompt(talk)
-    return lead.say(back).build(back)
+        return carry_on.after(lead)
+    back = talk.voice.back(talk.place)
+    return reply.text(back).ask(back)
 
 
 def pace_answer(talk: Conversation) -> SpeechPlan:
-    line = {
-        Pace.SLOWER: "Okay. I'll give you more rest between reps.",
-        Pace.FASTER: "Okay. A little less rest between reps.",
-        Pace.NORMAL: "Okay. Back to the usual rest between reps.",
+    key = {
+        Pace.SLOWER: "answers.pace_slower",
+        Pace.FASTER: "answers.pace_faster",
+        Pace.NORMAL: "answers.pace_normal",
     }[talk.progress.pace]
-    back = _back_prompt(talk)
-    return SpeechBuilder().say(line, back).build(back)
+    back = talk.voice.back(talk.place)
+    return talk.voice.reply().line(key).text(back).ask(back)
 
 
-def help_for(talk: Conversation, lead: str = "") -> SpeechPlan:
+def help_for(talk: Conversation, lead_key: str | None = None) -> SpeechPlan:
     """Help that fits the moment: what can usefully be said right now."""
-    speech = SpeechBuilder().say(lead)
-    phase = talk.phase
-    if phase in (Phase.NOT_STARTED, Phase.FINISHED):
-        speech.say(
-            "You can say: start my routine. Or: what exercises are there. "
-            "Or: how do I do the bridge.",
-        )
-        reprompt = "Say start my routine, or ask what exercises there are."
-    elif phase is Phase.PAUSED:
-        speech.say("You're paused. Say resume when you're ready, or stop to finish for today.")
-        reprompt = "Say resume, or stop."
-    else:
-        current = talk.variant_name(talk.progress.routine.variant_id)
-        speech.say(
-            f"You're on the {current}. Say next to carry on.",
-            "You can also say: how do I do this one, skip this one, go slower, or pause.",
-            "If anything hurts, say: it hurts.",
-        )
-        reprompt = "Say next to carry on, or say pause."
-    return speech.build(reprompt)
+    reply = talk.voice.reply()
+    if lead_key:
+        reply.line(lead_key)
+    if talk.idle:
+        return reply.line("answers.help_idle").ask_line("answers.help_idle_reprompt")
+    if talk.place.standing is Standing.PAUSED:
+        return reply.line("answers.help_paused").ask_line("answers.help_paused_reprompt")
+    reply.line("answers.help_active", exercise=talk.current_name())
+    return reply.ask_line("answers.help_active_reprompt")
 
 
-def goodbye(talk: Conversation) -> SpeechPlan:
-    speech = SpeechBuilder()
-    if talk.phase in (Phase.NOT_STARTED, Phase.FINISHED):
-        speech.say("Okay. See you next time.")
-    else:
-        speech.say("Okay. I've saved your place. See you next time.")
-    return speech.build(None, end_session=True)
-
-
-def _back_prompt(talk: Conversation) -> str:
-    phase = talk.phase
-    if phase in (Phase.NOT_STARTED, Phase.FINISHED):
-        return "Say start my routine when you're ready."
-    if phase is Phase.PAUSED:
-        return "You're paused. Say resume when you're ready."
-    return f"Say next to carry on with the {talk.variant_name(talk.progress.routine.variant_id)}."
+def prompt(talk: Conversation, key: str, reprompt_key: str) -> SpeechPlan:
+    """A one-line question, such as which side is injured."""
+    return talk.voice.reply().line(key).ask_line(reprompt_key)

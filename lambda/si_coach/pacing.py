@@ -1,35 +1,67 @@
-"""The pacing engine: a pure state machine from (routine state, event, now) to paced speech.
+"""The pacing engine: a pure state machine from (routine state, event, now) to outcomes.
 
-It knows nothing of Alexa, storage or clocks: `now` (seconds since the epoch) is passed in,
-and the caller persists the returned state. One call plans one response: a chunk of reps
-that fits the platform's limits (see speech.py), ending with a question and a reprompt.
+It knows nothing of Alexa, storage, clocks or words: `now` (seconds since the epoch) is
+passed in, the caller persists the returned state, and the voice (voice.py) says the
+returned outcomes (outcomes.py). One call plans one response.
 
 The routine is walked in blocks: for each variant in catalogue order, for each side it is
 done on (the injured side left out), for each set, a run of reps. A block too long for one
 response is split at rep boundaries; a hold too long for one response (the hamstring
 stretch) is carried across responses, its end time kept in the state.
+
+Chunking, the one place: `_pace` decides how many reps fit one response. It measures each
+beat it adds with the voice's own timing (`ResponseTiming.seconds`, the real words' length
+by the timing model in speech.py), keeps paced time within PACING_BUDGET_SECONDS, and
+leaves room under the platform's 90 s for the closing question. Nothing else splits a block.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from typing import Protocol
 
 from si_coach.catalogue import Catalogue, Pace, Side, Sides, Variant
-from si_coach.speech import (
-    MAX_COUNTED_HOLD_SECONDS,
-    MAX_PLANNED_SECONDS,
-    SpeechBuilder,
-    SpeechPlan,
-    duration_words,
-    number_words,
-    speaking_seconds,
+from si_coach.outcomes import (
+    Action,
+    Block,
+    BlockAnnounced,
+    ChunkEnded,
+    FinishedAlready,
+    Hold,
+    HoldCarried,
+    HowTo,
+    InBlock,
+    Lead,
+    NotNow,
+    Outcome,
+    Paused,
+    Place,
+    Release,
+    RepBegins,
+    RepeatingChunk,
+    Rest,
+    RoutineFinished,
+    SetFinished,
+    SkippedPastLast,
+    Standing,
+    StillPaused,
+    Stopped,
+    StoppedForPain,
+    TimeUp,
+    UnknownExercise,
+    UpNext,
+    VariantFinished,
+    WhichExercise,
 )
+from si_coach.speech import MAX_COUNTED_HOLD_SECONDS, MAX_PLANNED_SECONDS
 
 STATE_SCHEMA_VERSION = 1
 # Paced time per response, leaving room under the 90 s limit for the closing question.
 PACING_BUDGET_SECONDS = 78.0
+# Room kept free after a block's set-up is added to a response that paced reps.
+CLOSING_ROOM_SECONDS = 2.0
 
 
 class Phase(StrEnum):
@@ -40,6 +72,16 @@ class Phase(StrEnum):
     HOLDING = "holding"  # a long hold runs on between responses
     PAUSED = "paused"
     FINISHED = "finished"
+
+    @property
+    def in_routine(self) -> bool:
+        """On a block, paused or not: there is a place to keep."""
+        return self not in (Phase.NOT_STARTED, Phase.FINISHED)
+
+    @property
+    def active(self) -> bool:
+        """On a block and not paused: "next" carries on."""
+        return self.in_routine and self is not Phase.PAUSED
 
 
 class EventKind(StrEnum):
@@ -54,6 +96,7 @@ class EventKind(StrEnum):
     RESUME = "resume"
     PAIN = "pain"
     START_OVER = "start_over"
+    STOP = "stop"
 
 
 @dataclass(frozen=True)
@@ -84,7 +127,7 @@ class RoutineState:
     side: Side | None = None
     set_number: int = 1
     reps_done: int = 0
-    # Reps done when the last chunk began: "repeat" paces that chunk again.
+    # Reps done when the last chunk began: "do that set again" paces that chunk again.
     chunk_start: int = 0
     # For HOLDING: when the current hold ends, in seconds since the epoch.
     hold_ends_at: float | None = None
@@ -125,12 +168,11 @@ class RoutineState:
             )
         except (KeyError, TypeError) as error:
             raise ValueError(f"routine state is malformed: {error}") from error
-        needs_variant = state.phase not in (Phase.NOT_STARTED, Phase.FINISHED)
-        if needs_variant and catalogue.find_variant(state.variant_id or "") is None:
+        if state.phase.in_routine and catalogue.find_variant(state.variant_id or "") is None:
             raise ValueError("routine state names an exercise the catalogue lacks")
         if state.phase is Phase.HOLDING and state.hold_ends_at is None:
             raise ValueError("a hold in progress needs its end time")
-        if state.paused_from in (Phase.PAUSED, Phase.NOT_STARTED, Phase.FINISHED):
+        if state.paused_from is not None and not state.paused_from.active:
             raise ValueError("a pause cannot return to that phase")
         if (state.phase is Phase.PAUSED) != (state.paused_from is not None):
             raise ValueError("only a paused routine remembers where it paused")
@@ -145,37 +187,38 @@ def _whole(value: object) -> int:
 
 @dataclass(frozen=True)
 class Step:
-    """What one event produced: the new state, its speech, and variants finished just now."""
+    """What one event produced: the new state, what happened, and variants finished now."""
 
     state: RoutineState
-    plan: SpeechPlan
+    outcomes: tuple[Outcome, ...]
     completed: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Block:
-    """A run of reps of one variant on one side (or none) for one set."""
+class ResponseTiming(Protocol):
+    """How long the voice takes to say some outcomes (the voice implements it)."""
 
-    variant: Variant
-    side: Side | None
-    set_number: int
+    def seconds(self, outcomes: Sequence[Outcome]) -> float: ...
 
 
 class PacingEngine:
-    """Turns events into paced speech over one catalogue. Stateless: state comes in and out."""
+    """Turns events into outcomes over one catalogue. Stateless: state comes in and out."""
 
-    def __init__(self, catalogue: Catalogue) -> None:
+    def __init__(self, catalogue: Catalogue, timing: ResponseTiming) -> None:
         self.catalogue = catalogue
+        self.timing = timing
 
     # -- public entry point -------------------------------------------------------------
 
     def handle(self, state: RoutineState, event: Event, now: float, coaching: Coaching) -> Step:
-        state = self._normalise(state, coaching)
+        state = self.normalise(state, coaching)
         transition = TRANSITIONS[state.phase].get(event.kind)
         if transition is None:
             step = _not_now(self, state, event, now, coaching)
         else:
             step = transition(self, state, event, now, coaching)
+        if step.state == state:
+            return step
+        # Only a move dates the state: merging two devices' records keeps the latest move.
         return replace(step, state=replace(step.state, updated_at=now))
 
     # -- routine geometry ---------------------------------------------------------------
@@ -195,9 +238,21 @@ class PacingEngine:
                 return block
         raise LookupError("state is not on a block")
 
-    def _normalise(self, state: RoutineState, coaching: Coaching) -> RoutineState:
+    def place(self, state: RoutineState, coaching: Coaching) -> Place:
+        """Where the routine stands, for saying how to carry on."""
+        state = self.normalise(state, coaching)
+        if state.phase is Phase.NOT_STARTED:
+            return Place(Standing.NOT_STARTED)
+        if state.phase is Phase.FINISHED:
+            return Place(Standing.FINISHED)
+        block = self.current_block(state, coaching)
+        if state.phase is Phase.PAUSED:
+            return Place(Standing.PAUSED, block)
+        return Place(Standing.ACTIVE, block)
+
+    def normalise(self, state: RoutineState, coaching: Coaching) -> RoutineState:
         """Bring a saved state back inside the routine after the catalogue or settings changed."""
-        if state.phase in (Phase.NOT_STARTED, Phase.FINISHED):
+        if not state.phase.in_routine:
             return state
         variant = self.catalogue.find_variant(state.variant_id or "")
         if variant is None:
@@ -245,6 +300,9 @@ class PacingEngine:
         position = variants.index(variant) + offset
         return variants[position] if 0 <= position < len(variants) else None
 
+    def dose(self, variant: Variant, coaching: Coaching):
+        return variant.dose(coaching.level(variant))
+
 
 def _at_block_start(state: RoutineState, block: Block, phase: Phase) -> RoutineState:
     return replace(
@@ -264,106 +322,19 @@ def _keep_pause(state: RoutineState, otherwise: Phase) -> Phase:
     return Phase.PAUSED if state.phase is Phase.PAUSED else otherwise
 
 
-# -- speech pieces -------------------------------------------------------------------------
-
-
-def _side_text(text: str, side: Side | None) -> str:
-    if side is None:
-        return text
-    return text.format(side=side.value, other_side=side.other.value)
-
-
-def _hold_phrase(variant: Variant, coaching: Coaching) -> str:
-    dose = variant.dose(coaching.level(variant))
-    each_way = " each way" if variant.sides is Sides.ALTERNATING else ""
-    return f"Hold for {duration_words(dose.hold_seconds)}{each_way}"
-
-
-def _reps_phrase(variant: Variant, coaching: Coaching) -> str:
-    dose = variant.dose(coaching.level(variant))
-    reps = f"{number_words(dose.reps)} times"
-    if dose.sets > 1:
-        reps = f"{number_words(dose.sets)} sets of {number_words(dose.reps)}"
-    where = " on each side" if variant.sides is Sides.EACH else ""
-    return f"Do it {reps}{where}."
-
-
-def _dose_sentence(variant: Variant, coaching: Coaching) -> str:
-    return f"{_hold_phrase(variant, coaching)}. {_reps_phrase(variant, coaching)}"
-
-
-def _spoken_steps(variant: Variant, coaching: Coaching) -> list[str]:
-    """The steps with each bare "Hold." given its length, then how many to do."""
-    seconds = duration_words(variant.dose(coaching.level(variant)).hold_seconds)
-    spoken = {"Hold.": f"Hold for {seconds}.", "Hold again.": f"Hold again, for {seconds}."}
-    steps = [spoken.get(step, step) for step in variant.steps]
-    return [*steps, _reps_phrase(variant, coaching)]
-
-
-def _range_sentence(variant: Variant) -> str:
-    """How the dose can grow, said in the how-to so the user hears the whole range."""
-    parts = []
-    hold, reps = variant.hold_seconds, variant.reps
-    if hold.max > hold.min:
-        parts.append(f"holds grow from {duration_words(hold.min)} to {duration_words(hold.max)}")
-    if reps.max > reps.min:
-        parts.append(f"reps grow from {number_words(reps.min)} to {number_words(reps.max)}")
-    if not parts:
-        return ""
-    return "As the days go by, " + " and ".join(parts) + "."
-
-
-def _block_name(block: Block) -> str:
-    if block.side is None:
-        return block.variant.name
-    return f"{block.variant.name}, {block.side.value} side"
-
-
-def _intro(
-    engine: PacingEngine, block: Block, coaching: Coaching, lead: str, *, full: bool = False
-) -> list[str]:
-    """Announce a block: a new variant (or a resumed block) gets its whole set-up; the
-    next side or set within a variant a short bridge."""
-    variant = block.variant
-    exercise = engine.catalogue.exercise_of(variant)
-    lines: list[str] = []
-    if full or block == engine.blocks(variant, coaching)[0]:
-        lines.append(f"{lead} {_block_name(block)}.".strip())
-        if exercise.equipment:
-            lines.append(f"You'll need {exercise.equipment}.")
-        lines.extend(variant.position)
-        if block.side is not None:
-            lines.append(_side_text(variant.side_setup, block.side))
-        if block.set_number > 1:
-            lines.append(f"This is set {number_words(block.set_number)}.")
-        lines.append(_dose_sentence(variant, coaching))
-        lines.append("Say next when you're in position.")
-    elif block.side is not None and block.set_number == 1:
-        lines.append(f"Now your {block.side.value} side.")
-        lines.append(_side_text(variant.side_setup, block.side))
-        lines.append("Say next when you're ready.")
-    else:
-        lines.append(
-            f"Rest as long as you need. Then say next for set {number_words(block.set_number)}."
-        )
-    return lines
-
-
-def _ready_reprompt(block: Block) -> str:
-    return f"Say next to begin the {_block_name(block)}, or say pause."
+def _announcement(engine: PacingEngine, block: Block, coaching: Coaching, lead: Lead) -> Outcome:
+    """A new variant (or a resumed block) gets its whole set-up; the next side or set of the
+    same variant a short bridge."""
+    whole = lead is Lead.YOU_ARE_ON or block == engine.blocks(block.variant, coaching)[0]
+    return BlockAnnounced(block, engine.dose(block.variant, coaching), lead, whole)
 
 
 def _announce(
-    engine: PacingEngine,
-    state: RoutineState,
-    coaching: Coaching,
-    *,
-    lead: str = "Next:",
-    full: bool = False,
+    engine: PacingEngine, state: RoutineState, coaching: Coaching, *, lead: Lead = Lead.NEXT
 ) -> Step:
     block = engine.current_block(state, coaching)
-    speech = SpeechBuilder().say(*_intro(engine, block, coaching, lead, full=full))
-    return Step(replace(state, phase=Phase.READY), speech.build(_ready_reprompt(block)))
+    outcome = _announcement(engine, block, coaching, lead)
+    return Step(replace(state, phase=Phase.READY), (outcome,))
 
 
 def _where_you_are(engine: PacingEngine, state: RoutineState, coaching: Coaching) -> Step:
@@ -371,80 +342,96 @@ def _where_you_are(engine: PacingEngine, state: RoutineState, coaching: Coaching
     block = engine.current_block(state, coaching)
     if state.reps_done == 0:
         resumed = replace(state, hold_ends_at=None)
-        return _announce(engine, resumed, coaching, lead="You're on the", full=True)
-    dose = block.variant.dose(coaching.level(block.variant))
-    speech = SpeechBuilder().say(
-        f"You're on the {_block_name(block)}.",
-        *block.variant.position,
-        f"You've done {number_words(state.reps_done)} of {number_words(dose.reps)}.",
-        "Say next when you're in position to carry on.",
-    )
+        return _announce(engine, resumed, coaching, lead=Lead.YOU_ARE_ON)
+    outcome = InBlock(block, engine.dose(block.variant, coaching), state.reps_done)
     new_state = replace(state, phase=Phase.IN_SET, hold_ends_at=None, chunk_start=state.reps_done)
-    return Step(new_state, speech.build(f"Say next to carry on with the {_block_name(block)}."))
+    return Step(new_state, (outcome,))
 
 
 # -- pacing reps ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Chunk:
+    """The beats of one paced response, and their planned time so far."""
+
+    engine: PacingEngine
+    outcomes: list[Outcome] = field(default_factory=list)
+    elapsed: float = 0.0
+
+    def add(self, *beats: Outcome) -> None:
+        self.outcomes.extend(beats)
+        self.elapsed += self.engine.timing.seconds(beats)
+
+    def seconds(self, *beats: Outcome) -> float:
+        return self.engine.timing.seconds(beats)
+
+
+def _rep_beats(block: Block, dose, rest: int, rep: int, first_in_chunk: bool) -> list[Outcome]:
+    """One whole rep as beats: its label, the action and hold (twice when alternating), the
+    release, and the rest after it unless it is the block's last."""
+    variant = block.variant
+    beats: list[Outcome] = [RepBegins(rep, dose.reps, first_in_chunk)]
+    ways = (Side.LEFT, Side.RIGHT) if variant.sides is Sides.ALTERNATING else (block.side,)
+    for side in ways:
+        beats.append(Action(variant.id, side, rep))
+        beats.append(_fresh_hold(dose.hold_seconds, dose.hold_seconds, rep))
+    beats.append(Release(variant.id, block.side, rep))
+    if rep + 1 < dose.reps:
+        beats.append(Rest(rest, rep))
+    return beats
+
+
+def _fresh_hold(seconds: int, covered: int, rep: int) -> Hold:
+    return Hold(seconds, covered, seconds <= MAX_COUNTED_HOLD_SECONDS and covered == seconds, rep)
 
 
 def _pace(engine: PacingEngine, state: RoutineState, coaching: Coaching, now: float) -> Step:
     """Pace as many reps of the current block as fit one response, then close it."""
     block = engine.current_block(state, coaching)
     variant = block.variant
-    dose = variant.dose(coaching.level(variant))
+    dose = engine.dose(variant, coaching)
     rest = variant.rest_seconds.for_pace(coaching.pace)
-    speech = SpeechBuilder()
+    chunk = _Chunk(engine)
     reps_done = state.reps_done
     chunk_start = reps_done
     if state.phase is Phase.HOLDING and state.hold_ends_at is not None:
         remaining = round(state.hold_ends_at - now)
         if remaining > 0:
-            carried = _hold(speech, remaining, fresh=False)
-            if carried < remaining:
-                return _keep_holding(
-                    state, speech, seconds_left=remaining - carried, reps_done=reps_done
-                )
+            covered = max(0, min(remaining, int(PACING_BUDGET_SECONDS - chunk.elapsed)))
+            chunk.add(Hold(remaining, covered, False, reps_done))
+            if covered < remaining:
+                return _keep_holding(state, chunk, remaining - covered, reps_done)
         else:
-            speech.say("Time's up.")
-        speech.say(_side_text(variant.release_cue, block.side))
+            chunk.add(TimeUp(reps_done))
+        chunk.add(Release(variant.id, block.side, reps_done))
         reps_done += 1
         if reps_done < dose.reps:
-            _rest_between_reps(speech, rest)
+            chunk.add(Rest(rest, reps_done - 1))
     while reps_done < dose.reps:
+        beats = _rep_beats(block, dose, rest, reps_done, reps_done == chunk_start)
         if (
             reps_done > chunk_start
-            and speech.elapsed + _rep_seconds(variant, block, dose.hold_seconds, rest)
-            > PACING_BUDGET_SECONDS
+            and chunk.elapsed + chunk.seconds(*beats) > PACING_BUDGET_SECONDS
         ):
             break
-        speech.say(_rep_label(reps_done, dose.reps, first_in_chunk=reps_done == chunk_start))
-        if variant.sides is Sides.ALTERNATING:
-            for side in (Side.LEFT, Side.RIGHT):
-                speech.say(_side_text(variant.action_cue, side), "Hold.")
-                _hold(speech, dose.hold_seconds, fresh=True)
-        else:
-            speech.say(_side_text(variant.action_cue, block.side), "Hold.")
-            started_at = speech.elapsed
-            carried = _hold(speech, dose.hold_seconds, fresh=True)
-            if carried < dose.hold_seconds:
-                hold_end = now + started_at + dose.hold_seconds
-                return _keep_holding(
-                    replace(state, hold_ends_at=hold_end, chunk_start=chunk_start),
-                    speech,
-                    seconds_left=dose.hold_seconds - carried,
-                    reps_done=reps_done,
+        if variant.sides is not Sides.ALTERNATING and dose.hold_seconds > MAX_COUNTED_HOLD_SECONDS:
+            lead_in = beats[:2]  # the label and the action, up to "Hold."
+            started_at = chunk.elapsed + chunk.seconds(*lead_in)
+            room = int(PACING_BUDGET_SECONDS - started_at)
+            if room < dose.hold_seconds:
+                covered = max(0, room)
+                chunk.add(*lead_in, Hold(dose.hold_seconds, covered, False, reps_done))
+                holding = replace(
+                    state,
+                    hold_ends_at=now + started_at + dose.hold_seconds,
+                    chunk_start=chunk_start,
                 )
-        speech.say(_side_text(variant.release_cue, block.side))
+                return _keep_holding(holding, chunk, dose.hold_seconds - covered, reps_done)
+        chunk.add(*beats)
         reps_done += 1
-        if reps_done < dose.reps:
-            _rest_between_reps(speech, rest)
     if reps_done < dose.reps:
-        left = dose.reps - reps_done
-        speech.say(
-            f"That's {number_words(reps_done)} of {number_words(dose.reps)}.",
-            f"Say next for the last {number_words(left)}."
-            if left > 1
-            else "Say next for the last one.",
-        )
+        chunk.add(ChunkEnded(block, reps_done, dose.reps))
         new_state = replace(
             state,
             phase=Phase.IN_SET,
@@ -452,85 +439,43 @@ def _pace(engine: PacingEngine, state: RoutineState, coaching: Coaching, now: fl
             chunk_start=chunk_start,
             hold_ends_at=None,
         )
-        return Step(new_state, speech.build(f"Say next to carry on with the {_block_name(block)}."))
-    return _finish_block(engine, state, block, speech, coaching)
+        return Step(new_state, tuple(chunk.outcomes))
+    return _finish_block(engine, state, block, chunk, coaching)
 
 
 def _finish_block(
     engine: PacingEngine,
     state: RoutineState,
     block: Block,
-    speech: SpeechBuilder,
+    chunk: _Chunk,
     coaching: Coaching,
 ) -> Step:
     following = engine.next_block(block, coaching)
     completed: tuple[str, ...] = ()
     if following is None or following.variant != block.variant:
         completed = (block.variant.id,)
-        speech.say(f"Well done. You've finished the {block.variant.name}.")
+        chunk.add(VariantFinished(block.variant.id))
     else:
-        speech.say("Good.")
+        chunk.add(SetFinished())
     if following is None:
-        speech.say(
-            "And that's the whole routine. Great work today.",
-            "Come back tomorrow, and I'll take you through it again.",
-        )
-        finished = RoutineState(phase=Phase.FINISHED)
-        return Step(finished, speech.build(None, end_session=True), completed)
-    intro = _intro(engine, following, coaching, "Next:")
-    if speech.elapsed + sum(map(speaking_seconds, intro)) <= MAX_PLANNED_SECONDS - 2:
-        speech.say(*intro)
+        chunk.add(RoutineFinished())
+        return Step(RoutineState(phase=Phase.FINISHED), tuple(chunk.outcomes), completed)
+    intro = _announcement(engine, following, coaching, Lead.NEXT)
+    if chunk.elapsed + chunk.seconds(intro) <= MAX_PLANNED_SECONDS - CLOSING_ROOM_SECONDS:
+        chunk.add(intro)
         ready = _at_block_start(state, following, Phase.READY)
-        return Step(ready, speech.build(_ready_reprompt(following)), completed)
+        return Step(ready, tuple(chunk.outcomes), completed)
     # No room left in this response for the set-up: name what's next, read it on "next".
-    speech.say(f"Up next: {_block_name(following)}.", "Say next when you're ready.")
+    chunk.add(UpNext(following))
     up_next = _at_block_start(state, following, Phase.UP_NEXT)
-    return Step(up_next, speech.build(_ready_reprompt(following)), completed)
+    return Step(up_next, tuple(chunk.outcomes), completed)
 
 
-def _keep_holding(
-    state: RoutineState, speech: SpeechBuilder, *, seconds_left: int, reps_done: int
-) -> Step:
+def _keep_holding(state: RoutineState, chunk: _Chunk, seconds_left: int, reps_done: int) -> Step:
     """End a response in the middle of a hold; "next" picks the count up from its end time."""
-    speech.say(f"{duration_words(seconds_left)} to go. Keep holding.", "Say next.")
+    chunk.add(HoldCarried(seconds_left))
     holding = replace(state, phase=Phase.HOLDING, reps_done=reps_done, chunk_start=reps_done)
-    return Step(holding, speech.build("Keep holding, and say next."))
-
-
-def _hold(speech: SpeechBuilder, seconds: int, *, fresh: bool) -> int:
-    """Pace a hold, as much of it as fits; returns the seconds covered in this response."""
-    if fresh and seconds <= MAX_COUNTED_HOLD_SECONDS:
-        speech.counted_hold(seconds)
-        return seconds
-    room = int(PACING_BUDGET_SECONDS - speech.elapsed)
-    covered = max(0, min(seconds, room))
-    speech.timed_hold(seconds, covered)
-    return covered
-
-
-def _rest_between_reps(speech: SpeechBuilder, rest: int) -> None:
-    # A short rest is silence alone; a longer one is named, so the pause isn't mistaken
-    # for the skill having stopped.
-    if rest >= 4:
-        speech.say("Rest.").pause(rest - speaking_seconds("Rest."))
-    else:
-        speech.pause(rest)
-
-
-def _rep_label(reps_done: int, reps: int, *, first_in_chunk: bool) -> str:
-    if reps_done == reps - 1 and reps > 1:
-        return "Last one."
-    if reps_done == 0:
-        return "Here we go."
-    return f"Number {number_words(reps_done + 1)}." if first_in_chunk or reps > 3 else "Again."
-
-
-def _rep_seconds(variant: Variant, block: Block, hold: int, rest: int) -> float:
-    """Planned length of one rep, used to decide whether it still fits the response."""
-    cue = speaking_seconds(_side_text(variant.action_cue, block.side or Side.LEFT)) + 1.2
-    holds = 2 if variant.sides is Sides.ALTERNATING else 1
-    release = speaking_seconds(_side_text(variant.release_cue, block.side))
-    return holds * (cue + hold) + release + rest + 1.0
+    return Step(holding, tuple(chunk.outcomes))
 
 
 # -- transitions ---------------------------------------------------------------------------
@@ -543,7 +488,7 @@ def _begin_routine(
 ) -> Step:
     first = engine.blocks(engine.catalogue.variants[0], coaching)[0]
     return _announce(
-        engine, _at_block_start(RoutineState(), first, Phase.READY), coaching, lead="First:"
+        engine, _at_block_start(RoutineState(), first, Phase.READY), coaching, lead=Lead.FIRST
     )
 
 
@@ -570,7 +515,7 @@ def _repeat_chunk(
 ) -> Step:
     rewound = replace(state, reps_done=state.chunk_start, hold_ends_at=None, phase=Phase.IN_SET)
     step = _pace(engine, rewound, coaching, now)
-    return replace(step, plan=_prefixed(step.plan, "Again, from the top."))
+    return replace(step, outcomes=(RepeatingChunk(), *step.outcomes))
 
 
 def _skip(
@@ -579,11 +524,8 @@ def _skip(
     current = engine.catalogue.variant(state.variant_id or "")
     following = engine.variant_after(current, +1)
     if following is None:
-        speech = SpeechBuilder().say(
-            "That was the last exercise, so that's the routine done for today. Well done."
-        )
-        return Step(RoutineState(phase=Phase.FINISHED), speech.build(None, end_session=True))
-    return _go_to_variant(engine, state, following, coaching, lead="Skipping ahead. Next:")
+        return Step(RoutineState(phase=Phase.FINISHED), (SkippedPastLast(),))
+    return _go_to_variant(engine, state, following, coaching, lead=Lead.SKIPPING)
 
 
 def _previous(
@@ -591,12 +533,12 @@ def _previous(
 ) -> Step:
     if state.phase is Phase.FINISHED:
         current = engine.catalogue.variants[-1]
-        return _go_to_variant(engine, state, current, coaching, lead="Back to")
+        return _go_to_variant(engine, state, current, coaching, lead=Lead.BACK_TO)
     current = engine.catalogue.variant(state.variant_id or "")
     earlier = engine.variant_after(current, -1)
     if earlier is None:
-        return _go_to_variant(engine, state, current, coaching, lead="This is the first one:")
-    return _go_to_variant(engine, state, earlier, coaching, lead="Back to")
+        return _go_to_variant(engine, state, current, coaching, lead=Lead.FIRST_ONE)
+    return _go_to_variant(engine, state, earlier, coaching, lead=Lead.BACK_TO)
 
 
 def _go_to(
@@ -604,17 +546,12 @@ def _go_to(
 ) -> Step:
     target = engine.catalogue.find_variant(event.exercise_id or "")
     if target is None:
-        return _unknown_exercise(engine, state, coaching)
-    return _go_to_variant(engine, state, target, coaching, lead="Let's do")
+        return Step(state, (UnknownExercise(engine.place(state, coaching)),))
+    return _go_to_variant(engine, state, target, coaching, lead=Lead.GO_TO)
 
 
 def _go_to_variant(
-    engine: PacingEngine,
-    state: RoutineState,
-    variant: Variant,
-    coaching: Coaching,
-    *,
-    lead: str,
+    engine: PacingEngine, state: RoutineState, variant: Variant, coaching: Coaching, *, lead: Lead
 ) -> Step:
     block = engine.blocks(variant, coaching)[0]
     return _announce(engine, _at_block_start(state, block, Phase.READY), coaching, lead=lead)
@@ -627,48 +564,21 @@ def _how_to(
     if event.exercise_id is not None:
         variant = engine.catalogue.find_variant(event.exercise_id)
         if variant is None:
-            return _unknown_exercise(engine, state, coaching)
+            return Step(state, (UnknownExercise(engine.place(state, coaching)),))
     elif state.variant_id and state.phase is not Phase.FINISHED:
         variant = engine.catalogue.variant(state.variant_id)
     else:
-        speech = SpeechBuilder().say(
-            "Which exercise? For example, say: how do I do the bridge.",
-        )
-        return Step(state, speech.build("Say: how do I do the bridge, or name another one."))
-    exercise = engine.catalogue.exercise_of(variant)
-    speech = SpeechBuilder().say(f"Here's the {variant.name}.")
-    if exercise.equipment:
-        speech.say(f"You'll need {exercise.equipment}.")
-    speech.say(*variant.position, *_spoken_steps(variant, coaching))
-    speech.say(_range_sentence(variant), *variant.notes)
-    if exercise.works:
-        speech.say(f"It works {exercise.works}.")
-    back = _back_to_routine(engine, state, coaching)
-    speech.say(back)
-    held = state
+        return Step(state, (WhichExercise(),))
+    held = _hold_interrupted(state)
+    outcome = HowTo(variant.id, engine.dose(variant, coaching), engine.place(held, coaching))
+    return Step(held, (outcome,))
+
+
+def _hold_interrupted(state: RoutineState) -> RoutineState:
+    """A hold can't go on unpaced: when anything else is said during it, that rep starts again."""
     if state.phase is Phase.HOLDING:
-        # A hold can't be timed while the steps are read out: that rep starts again.
-        held = replace(state, phase=Phase.IN_SET, hold_ends_at=None)
-    return Step(held, speech.build(back))
-
-
-def _back_to_routine(engine: PacingEngine, state: RoutineState, coaching: Coaching) -> str:
-    if state.phase in (Phase.NOT_STARTED, Phase.FINISHED):
-        return "Say start my routine when you're ready."
-    if state.phase is Phase.PAUSED:
-        return "You're paused. Say resume when you're ready."
-    block = engine.current_block(state, coaching)
-    return f"Say next to carry on with the {_block_name(block)}."
-
-
-def _unknown_exercise(engine: PacingEngine, state: RoutineState, coaching: Coaching) -> Step:
-    names = [e.name for e in engine.catalogue.exercises]
-    listing = ", ".join(names[:-1]) + f", and {names[-1]}"
-    back = _back_to_routine(engine, state, coaching)
-    speech = SpeechBuilder().say(
-        "I don't know that one.", f"The exercises are: {listing}.", "Which one would you like?"
-    )
-    return Step(state, speech.say(back).build(f"Name an exercise, like the bridge. {back}"))
+        return replace(state, phase=Phase.IN_SET, hold_ends_at=None)
+    return state
 
 
 def _pause(
@@ -678,15 +588,13 @@ def _pause(
     if back_to is Phase.IN_SET and state.reps_done == 0:
         back_to = Phase.READY
     paused = replace(state, phase=Phase.PAUSED, paused_from=back_to, hold_ends_at=None)
-    speech = SpeechBuilder().say("Paused. Take your time.", "Say resume when you're ready.")
-    return Step(paused, speech.build("Say resume when you're ready, or stop to finish for today."))
+    return Step(paused, (Paused(),))
 
 
 def _still_paused(
     engine: PacingEngine, state: RoutineState, event: Event, now: float, coaching: Coaching
 ) -> Step:
-    speech = SpeechBuilder().say("You're paused.", "Say resume when you're ready.")
-    return Step(state, speech.build("Say resume when you're ready, or stop to finish for today."))
+    return Step(state, (StillPaused(),))
 
 
 def _unpause(
@@ -703,133 +611,102 @@ def _stop_for_pain(
 
     Nothing saved says that pain was the reason: a record holds exercise progress only.
     """
-    in_routine = state.phase not in (Phase.NOT_STARTED, Phase.FINISHED)
     stopped = state
-    if in_routine and state.phase is not Phase.PAUSED:
+    if state.phase.active:
         stopped = _pause(engine, state, event, now, coaching).state
-    speech = SpeechBuilder().say(
-        "Stop now. Slowly ease out of the position, and rest.",
-        *engine.catalogue.safety_advice,
-        "I've saved your place. Take care." if in_routine else "Take care.",
-    )
-    return Step(stopped, speech.build(None, end_session=True))
+    return Step(stopped, (StoppedForPain(place_kept=state.phase.in_routine),))
+
+
+def _stop(
+    engine: PacingEngine, state: RoutineState, event: Event, now: float, coaching: Coaching
+) -> Step:
+    """The user is done for now: the place is kept for next time."""
+    return Step(_hold_interrupted(state), (Stopped(place_kept=state.phase.in_routine),))
 
 
 def _finished_already(
     engine: PacingEngine, state: RoutineState, event: Event, now: float, coaching: Coaching
 ) -> Step:
-    speech = SpeechBuilder().say(
-        "You've finished the routine.", "Say start over to go again, or stop to finish."
-    )
-    return Step(state, speech.build("Say start over, or stop."))
+    return Step(state, (FinishedAlready(),))
 
 
 def _not_now(
     engine: PacingEngine, state: RoutineState, event: Event, now: float, coaching: Coaching
 ) -> Step:
     """An event that does nothing in this phase: say so, and what would work."""
-    if state.phase is Phase.NOT_STARTED:
-        line = "We haven't started yet. Say start my routine."
-    elif state.phase is Phase.FINISHED:
-        line = "You've finished the routine. Say start over to go again."
-    else:
-        line = _back_to_routine(engine, state, coaching)
-    speech = SpeechBuilder().say(line)
-    return Step(state, speech.build(line))
-
-
-def _prefixed(plan: SpeechPlan, text: str) -> SpeechPlan:
-    lead = SpeechBuilder().say(text).build(None)
-    return replace(plan, segments=lead.segments + plan.segments)
+    return Step(state, (NotNow(engine.place(state, coaching)),))
 
 
 # The state table: which events do something in which phase. An event missing from a
 # phase's row is answered by _not_now, which says what can be said instead.
+_ANYWHERE: dict[EventKind, Transition] = {
+    EventKind.GO_TO: _go_to,
+    EventKind.HOW_TO: _how_to,
+    EventKind.PAIN: _stop_for_pain,
+    EventKind.STOP: _stop,
+}
+_ON_A_BLOCK: dict[EventKind, Transition] = {
+    **_ANYWHERE,
+    EventKind.PREVIOUS: _previous,
+    EventKind.SKIP: _skip,
+    EventKind.START_OVER: _begin_routine,
+}
 TRANSITIONS: dict[Phase, dict[EventKind, Transition]] = {
     Phase.NOT_STARTED: {
+        **_ANYWHERE,
         EventKind.START: _begin_routine,
         EventKind.NEXT: _begin_routine,
         EventKind.RESUME: _begin_routine,
         EventKind.START_OVER: _begin_routine,
-        EventKind.GO_TO: _go_to,
-        EventKind.HOW_TO: _how_to,
-        EventKind.PAIN: _stop_for_pain,
     },
     Phase.UP_NEXT: {
+        **_ON_A_BLOCK,
         EventKind.START: _announce_up_next,
         EventKind.NEXT: _announce_up_next,
         EventKind.RESUME: _announce_up_next,
         EventKind.REPEAT: _announce_up_next,
-        EventKind.PREVIOUS: _previous,
-        EventKind.SKIP: _skip,
-        EventKind.GO_TO: _go_to,
-        EventKind.HOW_TO: _how_to,
         EventKind.PAUSE: _pause,
-        EventKind.PAIN: _stop_for_pain,
-        EventKind.START_OVER: _begin_routine,
     },
     Phase.READY: {
+        **_ON_A_BLOCK,
         EventKind.START: _remind,
         EventKind.NEXT: _continue,
         EventKind.RESUME: _remind,
         EventKind.REPEAT: _remind,
-        EventKind.PREVIOUS: _previous,
-        EventKind.SKIP: _skip,
-        EventKind.GO_TO: _go_to,
-        EventKind.HOW_TO: _how_to,
         EventKind.PAUSE: _pause,
-        EventKind.PAIN: _stop_for_pain,
-        EventKind.START_OVER: _begin_routine,
     },
     Phase.IN_SET: {
+        **_ON_A_BLOCK,
         EventKind.START: _remind,
         EventKind.NEXT: _continue,
         EventKind.RESUME: _remind,
         EventKind.REPEAT: _repeat_chunk,
-        EventKind.PREVIOUS: _previous,
-        EventKind.SKIP: _skip,
-        EventKind.GO_TO: _go_to,
-        EventKind.HOW_TO: _how_to,
         EventKind.PAUSE: _pause,
-        EventKind.PAIN: _stop_for_pain,
-        EventKind.START_OVER: _begin_routine,
     },
     Phase.HOLDING: {
+        **_ON_A_BLOCK,
         EventKind.START: _remind,
         EventKind.NEXT: _continue,
         EventKind.RESUME: _continue,
         EventKind.REPEAT: _repeat_chunk,
-        EventKind.PREVIOUS: _previous,
-        EventKind.SKIP: _skip,
-        EventKind.GO_TO: _go_to,
-        EventKind.HOW_TO: _how_to,
         EventKind.PAUSE: _pause,
-        EventKind.PAIN: _stop_for_pain,
-        EventKind.START_OVER: _begin_routine,
     },
     Phase.PAUSED: {
+        **_ON_A_BLOCK,
         EventKind.START: _unpause,
         EventKind.NEXT: _unpause,
         EventKind.RESUME: _unpause,
         EventKind.REPEAT: _still_paused,
         EventKind.PAUSE: _still_paused,
-        EventKind.PREVIOUS: _previous,
-        EventKind.SKIP: _skip,
-        EventKind.GO_TO: _go_to,
-        EventKind.HOW_TO: _how_to,
-        EventKind.PAIN: _stop_for_pain,
-        EventKind.START_OVER: _begin_routine,
     },
     Phase.FINISHED: {
+        **_ANYWHERE,
         EventKind.START: _begin_routine,
         EventKind.START_OVER: _begin_routine,
         EventKind.NEXT: _finished_already,
         EventKind.RESUME: _finished_already,
         EventKind.REPEAT: _finished_already,
         EventKind.PREVIOUS: _previous,
-        EventKind.GO_TO: _go_to,
-        EventKind.HOW_TO: _how_to,
-        EventKind.PAIN: _stop_for_pain,
     },
 }
 

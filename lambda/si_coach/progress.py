@@ -70,7 +70,12 @@ class Progress:
         )
 
     def complete(self, variant_ids: tuple[str, ...], today: date, catalogue: Catalogue) -> Progress:
-        """Record finished variants; the first finish of a variant on a day raises its level."""
+        """Record finished variants; the first finish of a variant on a day raises its level.
+
+        A day counts as exercised only when an exercise was finished on it.
+        """
+        if not variant_ids:
+            return self
         progress = self.mark_active(today)
         for variant_id in variant_ids:
             today_entry = progress.recent_days[0]
@@ -103,9 +108,13 @@ class Progress:
         """Rebuild a saved record; parts that are damaged are reset, and the reset is logged."""
         if not raw:
             return cls()
-        if not isinstance(raw, Mapping) or raw.get("schema") != RECORD_SCHEMA_VERSION:
-            log.warning("progress record has unknown schema %r; starting afresh", _schema(raw))
+        if not isinstance(raw, Mapping):
+            log.warning("progress record is a %s; starting afresh", type(raw).__name__)
             return cls()
+        if raw.get("schema") != RECORD_SCHEMA_VERSION:
+            log.warning("progress record has unknown schema %r; starting afresh", _schema(raw))
+            # The revision is kept, so the fresh record can still replace the stored one.
+            return cls(revision=_count(raw.get("revision")))
         progress = cls(revision=_count(raw.get("revision")))
         try:
             progress = replace(progress, routine=RoutineState.from_dict(raw["routine"], catalogue))

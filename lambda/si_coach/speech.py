@@ -1,4 +1,7 @@
-"""Speech plans: what one response says and how long it pauses, rendered as Alexa SSML.
+"""Speech plans: what one response says, how long it pauses, and its timeline, as Alexa SSML.
+
+Language-free: the words come from the voice (voice.py), which reads them from the wording
+data. This module owns the timing model and the platform's limits.
 
 Timing model: a cue takes its word count divided by WORDS_PER_SECOND (Alexa's voice speaks
 at roughly 150 words a minute); a pause takes exactly its length. A lone number said while
@@ -6,12 +9,19 @@ counting is shorter than an average word: COUNT_WORD_SECONDS, from counted holds
 by espeak-ng at 150 words a minute (tests/test_speech_audio.py). A hold of N seconds is N
 seconds from the cue that starts it to the cue that ends it, so the speech inside a hold
 (counting, "ten seconds left") is paid for by shortening the silences around it.
+
+Timeline: while a paced response is built, the spans of each rep, hold and rest are
+recorded from the same timing model, in seconds from the start of the speech. The skill
+uses them to tell how far playback got when the user interrupts, and the screen runs its
+countdown from them: one clock for voice, screen and counting.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from html import escape
 
 WORDS_PER_SECOND = 2.5
@@ -22,46 +32,16 @@ MAX_PLANNED_SECONDS = 90.0
 MAX_COUNTED_HOLD_SECONDS = 10
 COUNT_WORD_SECONDS = 0.3
 
-_NUMBER_WORDS = (
-    *("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"),
-    *("eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen"),
-    *("eighteen", "nineteen", "twenty"),
-)
-_TENS_WORDS = {20: "twenty", 30: "thirty", 40: "forty", 50: "fifty"}
-
-
-def number_words(value: int) -> str:
-    """Spell a number for the ear ("twenty-five"), so the SSML carries no bare digits."""
-    if 0 <= value <= 20:
-        return _NUMBER_WORDS[value]
-    if 20 < value < 60:
-        tens, units = divmod(value, 10)
-        word = _TENS_WORDS[tens * 10]
-        return f"{word}-{_NUMBER_WORDS[units]}" if units else word
-    return str(value)
-
-
-def duration_words(seconds: int) -> str:
-    """ "two minutes", "one minute thirty seconds", "forty-five seconds"."""
-    minutes, rest = divmod(seconds, 60)
-    parts = []
-    if minutes:
-        parts.append(f"{number_words(minutes)} minute{'s' if minutes != 1 else ''}")
-    if rest or not minutes:
-        parts.append(f"{number_words(rest)} second{'s' if rest != 1 else ''}")
-    return " ".join(parts)
+_WORD = re.compile(r"[\w'-]+")
 
 
 def speaking_seconds(text: str) -> float:
-    return len(re.findall(r"[\w'-]+", text)) / WORDS_PER_SECOND
+    return len(_WORD.findall(text)) / WORDS_PER_SECOND
 
 
-_COUNT_WORDS = frozenset(number_words(n) for n in range(1, MAX_COUNTED_HOLD_SECONDS + 1))
-
-
-def cue_seconds(text: str) -> float:
+def cue_seconds(text: str, count_words: frozenset[str] = frozenset()) -> float:
     """Speaking time of a cue found in SSML: a lone count word is timed as when counting."""
-    return COUNT_WORD_SECONDS if text.strip() in _COUNT_WORDS else speaking_seconds(text)
+    return COUNT_WORD_SECONDS if text.strip() in count_words else speaking_seconds(text)
 
 
 @dataclass(frozen=True)
@@ -87,6 +67,22 @@ def segment_seconds(segment: Segment) -> float:
     return segment.milliseconds / 1000 if isinstance(segment, Silence) else segment.duration
 
 
+class SpanKind(StrEnum):
+    REP = "rep"  # from the rep's first cue to the end of its release cue
+    HOLD = "hold"  # from the end of "Hold." to the cue that ends the hold
+    REST = "rest"  # the rest after a rep
+
+
+@dataclass(frozen=True)
+class Span:
+    """A stretch of a paced response, in seconds from the start of its speech."""
+
+    kind: SpanKind
+    rep: int  # the rep's index within its block, from 0
+    start: float
+    end: float
+
+
 @dataclass(frozen=True)
 class SpeechPlan:
     """One response's speech: the paced segments, then the reprompt if the session stays open."""
@@ -94,6 +90,7 @@ class SpeechPlan:
     segments: tuple[Segment, ...]
     reprompt: str | None
     end_session: bool = False
+    timeline: tuple[Span, ...] = ()
 
     @property
     def planned_seconds(self) -> float:
@@ -120,6 +117,12 @@ class SpeechPlan:
             else f"<speak>{escape(self.reprompt, quote=False)}</speak>"
         )
 
+    def after(self, lead: SpeechPlan) -> SpeechPlan:
+        """This plan with `lead`'s words said first; the timeline moves by their length."""
+        shift = lead.planned_seconds
+        timeline = tuple(Span(s.kind, s.rep, s.start + shift, s.end + shift) for s in self.timeline)
+        return SpeechPlan(lead.segments + self.segments, self.reprompt, self.end_session, timeline)
+
 
 @dataclass
 class SpeechBuilder:
@@ -127,6 +130,7 @@ class SpeechBuilder:
 
     segments: list[Segment] = field(default_factory=list)
     elapsed: float = 0.0
+    timeline: list[Span] = field(default_factory=list)
     # Speaking time of the last time-left cue, taken out of the silence after it.
     _cue_debt: float = 0.0
 
@@ -148,15 +152,22 @@ class SpeechBuilder:
         self.elapsed += milliseconds / 1000
         return self
 
-    def counted_hold(self, seconds: int) -> SpeechBuilder:
-        """Count "one" to N, one number a second."""
-        for count in range(1, seconds + 1):
-            self.segments.append(Cue(number_words(count), COUNT_WORD_SECONDS))
+    def span(self, kind: SpanKind, rep: int, start: float) -> SpeechBuilder:
+        """Record a span from `start` to now."""
+        self.timeline.append(Span(kind, rep, round(start, 3), round(self.elapsed, 3)))
+        return self
+
+    def counted_hold(self, count_words: list[str]) -> SpeechBuilder:
+        """Count aloud, one word a second."""
+        for word in count_words:
+            self.segments.append(Cue(word, COUNT_WORD_SECONDS))
             self.elapsed += COUNT_WORD_SECONDS
             self.pause(1 - COUNT_WORD_SECONDS)
         return self
 
-    def timed_hold(self, remaining: int, covered: int) -> SpeechBuilder:
+    def timed_hold(
+        self, remaining: int, covered: int, time_left_cue: Callable[[int], str]
+    ) -> SpeechBuilder:
         """Keep silent through `covered` of the `remaining` seconds of a hold.
 
         Breaks are at most ten seconds apart, each followed by a short cue that tells the
@@ -171,17 +182,11 @@ class SpeechBuilder:
             self._cue_debt = 0.0
             left = next_mark
             if left > end:
-                cue = _time_left_cue(left)
+                cue = time_left_cue(left)
                 self.say(cue)
                 self._cue_debt = speaking_seconds(cue)
         self._cue_debt = 0.0
         return self
 
     def build(self, reprompt: str | None, *, end_session: bool = False) -> SpeechPlan:
-        return SpeechPlan(tuple(self.segments), reprompt, end_session)
-
-
-def _time_left_cue(seconds_left: int) -> str:
-    if seconds_left <= 60 or seconds_left % 30 == 0:
-        return f"{duration_words(seconds_left)} left."
-    return "Keep holding."
+        return SpeechPlan(tuple(self.segments), reprompt, end_session, tuple(self.timeline))

@@ -1,0 +1,61 @@
+"""Reading an Alexa request: resolved slot ids, the locale, and the device's time zone."""
+
+from __future__ import annotations
+
+import logging
+from zoneinfo import ZoneInfo
+
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model import IntentRequest
+
+log = logging.getLogger(__name__)
+
+FALLBACK_TIME_ZONE = "UTC"
+
+
+def slot_was_heard(handler_input: HandlerInput, slot_name: str) -> bool:
+    request = handler_input.request_envelope.request
+    if not isinstance(request, IntentRequest) or request.intent is None:
+        return False
+    slot = (request.intent.slots or {}).get(slot_name)
+    return slot is not None and bool((slot.value or "").strip())
+
+
+def resolved_slot_id(handler_input: HandlerInput, slot_name: str) -> str | None:
+    """The entity-resolution id of a slot, or None when it is missing or did not resolve."""
+    request = handler_input.request_envelope.request
+    if not isinstance(request, IntentRequest) or request.intent is None:
+        return None
+    slot = (request.intent.slots or {}).get(slot_name)
+    if slot is None or slot.resolutions is None:
+        return None
+    for authority in slot.resolutions.resolutions_per_authority or []:
+        status = getattr(getattr(authority, "status", None), "code", None)
+        if getattr(status, "value", status) == "ER_SUCCESS_MATCH" and authority.values:
+            return authority.values[0].value.id
+    return None
+
+
+def request_locale(handler_input: HandlerInput) -> str | None:
+    return getattr(handler_input.request_envelope.request, "locale", None)
+
+
+def device_time_zone(handler_input: HandlerInput) -> str:
+    """The device's time zone from the Alexa settings API; UTC when it can't be had."""
+    try:
+        factory = handler_input.service_client_factory
+    except ValueError:  # the SDK raises, rather than returning None, without an API client
+        return FALLBACK_TIME_ZONE
+    system = handler_input.request_envelope.context.system
+    device = system.device
+    if factory is None or not (system.api_access_token and system.api_endpoint):
+        return FALLBACK_TIME_ZONE
+    if device is None or not device.device_id:
+        return FALLBACK_TIME_ZONE
+    try:
+        zone = factory.get_ups_service().get_system_time_zone(device.device_id)
+        ZoneInfo(str(zone))
+    except Exception:
+        log.warning("device time zone unavailable; using UTC", exc_info=True)
+        return FALLBACK_TIME_ZONE
+    return str(zone)

@@ -1,0 +1,214 @@
+"""One request's turn: the user's progress in, an event or question handled, speech and
+progress out.
+
+The load interceptor builds the turn once per request: the progress is parsed from the
+session (or read from the store on a session's first request) exactly once, and every
+handler works on the same `CoachTurn`. The save interceptor writes it back to the session,
+and to the store when something worth keeping changed or the session ends.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from functools import cached_property
+from html import escape
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ask_sdk_core.dispatch_components import AbstractRequestInterceptor, AbstractResponseInterceptor
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import get_request_type, is_request_type
+from ask_sdk_model import IntentRequest, Response
+
+from si_coach.alexa_requests import FALLBACK_TIME_ZONE, device_time_zone, request_locale
+from si_coach.catalogue import Catalogue
+from si_coach.conversation import Conversation, QuestionKind
+from si_coach.outcomes import SkippedPastLast, TodaySummary
+from si_coach.pacing import Event, PacingEngine
+from si_coach.progress import Progress
+from si_coach.progress_store import ProgressStore, worth_saving
+from si_coach.speech import SpeechPlan
+from si_coach.voice import Voice, voice_for
+
+log = logging.getLogger(__name__)
+
+SESSION_PROGRESS = "progress"
+SESSION_SAVED = "saved_progress"
+SESSION_TIME_ZONE = "time_zone"
+SESSION_QUESTION = "question"
+SESSION_STORE_UNREAD = "store_unread"
+TURN_ATTRIBUTE = "coach_turn"
+
+
+class CoachTurn:
+    """One request's view of the user: progress, clock, voice; speech and progress out."""
+
+    def __init__(
+        self,
+        handler_input: HandlerInput,
+        catalogue: Catalogue,
+        progress: Progress,
+        saved: Progress | None,
+    ) -> None:
+        self.handler_input = handler_input
+        self.catalogue = catalogue
+        self.session = handler_input.attributes_manager.session_attributes
+        self.progress = progress
+        # What the store holds as far as this session knows; None when it was never read.
+        self.saved = saved
+        self.save_failed = False
+
+    @staticmethod
+    def of(handler_input: HandlerInput) -> CoachTurn:
+        return handler_input.attributes_manager.request_attributes[TURN_ATTRIBUTE]
+
+    @cached_property
+    def voice(self) -> Voice:
+        return voice_for(request_locale(self.handler_input))
+
+    @cached_property
+    def engine(self) -> PacingEngine:
+        return PacingEngine(self.catalogue, self.voice)
+
+    @cached_property
+    def now(self) -> datetime:
+        stamp = self.handler_input.request_envelope.request.timestamp
+        if stamp is None:
+            return datetime.now(UTC)
+        return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+
+    @cached_property
+    def today(self) -> date:
+        try:
+            zone = ZoneInfo(self.session.get(SESSION_TIME_ZONE) or FALLBACK_TIME_ZONE)
+        except (ZoneInfoNotFoundError, ValueError):
+            zone = ZoneInfo(FALLBACK_TIME_ZONE)
+        return self.now.astimezone(zone).date()
+
+    @property
+    def store_unread(self) -> bool:
+        return self.saved is None
+
+    def conversation(self) -> Conversation:
+        place = self.engine.place(self.progress.routine, self.progress.coaching())
+        return Conversation(self.voice, self.catalogue, self.progress, self.today, place)
+
+    def ask_question(self, kind: QuestionKind | None) -> None:
+        self.session[SESSION_QUESTION] = kind.value if kind else None
+
+    def pending_question(self) -> QuestionKind | None:
+        try:
+            return QuestionKind(self.session.get(SESSION_QUESTION))
+        except ValueError:
+            return None
+
+    def run(self, event: Event) -> SpeechPlan:
+        """Hand an event to the engine, record what was finished, and say what happened."""
+        progress = self.progress
+        step = self.engine.handle(
+            progress.routine, event, self.now.timestamp(), progress.coaching()
+        )
+        progress = progress.complete(step.completed, self.today, self.catalogue)
+        self.progress = replace(progress, routine=step.state)
+        self.ask_question(None)
+        outcomes = step.outcomes
+        if any(isinstance(o, SkippedPastLast) for o in outcomes):
+            outcomes = (*outcomes, self._today_summary())
+        return self.voice.render(outcomes)
+
+    def _today_summary(self) -> TodaySummary:
+        done = self.conversation().done_today()
+        everything = len(done) == len(self.catalogue.variants)
+        return TodaySummary(done, everything)
+
+    def respond(self, plan: SpeechPlan) -> Response:
+        builder = self.handler_input.response_builder.speak(plan.ssml())
+        if plan.end_session:
+            builder.set_should_end_session(True)
+        else:
+            builder.ask(plan.reprompt_ssml() or "")
+        return builder.response
+
+
+class LoadTurnInterceptor(AbstractRequestInterceptor):
+    """Builds the request's turn: progress from the session, or from the store once a session."""
+
+    def __init__(self, catalogue: Catalogue, store: ProgressStore | None) -> None:
+        self.catalogue = catalogue
+        self.store = store
+
+    def process(self, handler_input: HandlerInput) -> None:
+        session = handler_input.attributes_manager.session_attributes
+        carried = session.get(SESSION_PROGRESS)
+        if isinstance(carried, dict):
+            progress = Progress.from_dict(carried, self.catalogue)
+            saved_raw = session.get(SESSION_SAVED)
+            saved = (
+                None
+                if session.get(SESSION_STORE_UNREAD)
+                else Progress.from_dict(
+                    saved_raw if isinstance(saved_raw, dict) else {}, self.catalogue
+                )
+            )
+        else:
+            saved = self.store.load(handler_input.request_envelope) if self.store else Progress()
+            # The store didn't answer: coach from a fresh record, and merge before saving.
+            progress = saved if saved is not None else Progress()
+            session[SESSION_TIME_ZONE] = device_time_zone(handler_input)
+        turn = CoachTurn(handler_input, self.catalogue, progress, saved)
+        handler_input.attributes_manager.request_attributes[TURN_ATTRIBUTE] = turn
+
+
+class SaveTurnInterceptor(AbstractResponseInterceptor):
+    """Carries the progress in the session, and saves it when worth it or at session end."""
+
+    def __init__(self, store: ProgressStore | None) -> None:
+        self.store = store
+
+    def process(self, handler_input: HandlerInput, response: Response) -> None:
+        turn = handler_input.attributes_manager.request_attributes.get(TURN_ATTRIBUTE)
+        if not isinstance(turn, CoachTurn):
+            return
+        session = turn.session
+        ending = (
+            response is None
+            or bool(response.should_end_session)
+            or is_request_type("SessionEndedRequest")(handler_input)
+        )
+        # An unread store is compared with a fresh record, as the session began from one.
+        reference = turn.saved if turn.saved is not None else Progress()
+        changed = turn.progress != reference
+        if self.store is None:
+            turn.saved = turn.progress
+        elif changed and (ending or worth_saving(reference, turn.progress)):
+            written = self.store.save(handler_input.request_envelope, turn.progress, turn.saved)
+            if written is None:
+                turn.save_failed = True
+                if ending and response is not None and response.output_speech is not None:
+                    _append_speech(response, turn.voice.wording.line("answers.save_failed"))
+            else:
+                turn.progress = turn.saved = written
+        session[SESSION_PROGRESS] = turn.progress.to_dict()
+        if turn.saved is None:
+            session[SESSION_STORE_UNREAD] = True
+            session[SESSION_SAVED] = None
+        else:
+            session.pop(SESSION_STORE_UNREAD, None)
+            session[SESSION_SAVED] = turn.saved.to_dict()
+
+
+def _append_speech(response: Response, text: str) -> None:
+    speech = response.output_speech
+    ssml = getattr(speech, "ssml", None)
+    if ssml and ssml.endswith("</speak>"):
+        speech.ssml = ssml[: -len("</speak>")] + f" {escape(text, quote=False)}</speak>"
+
+
+class RequestLogger(AbstractRequestInterceptor):
+    """One log line a request: its type and intent, never its slot values."""
+
+    def process(self, handler_input: HandlerInput) -> None:
+        request = handler_input.request_envelope.request
+        name = request.intent.name if isinstance(request, IntentRequest) else ""
+        log.info("request %s %s", get_request_type(handler_input), name)
