@@ -462,3 +462,60 @@ def test_today_is_the_users_local_date_from_the_settings_api(
     elsewhere.launch()
     finish_first_exercise(elsewhere)
     assert stored_record(moto_dynamodb_table, "amzn1.ask.account.UTC")["days"][0][0] == "2026-11-23"
+
+
+# -- honest wording ------------------------------------------------------------------------
+
+
+def test_exercises_are_named_with_their_article_and_sets_read_as_english(skill) -> None:
+    session = AlexaSession(skill)
+    session.launch()
+    session.say("GoToExerciseIntent", exercise=("the clams", "clamshell"))
+    assert session.text.startswith("Let's do the clamshell, left side.")
+    session.say("GoToExerciseIntent", exercise=("pillow squeeze", "hip_adduction"))
+    assert "Do two sets of fifteen." in session.text
+    assert "Do it two sets" not in session.text
+
+
+def test_a_history_of_exercises_can_be_followed_by_ear(skill) -> None:
+    session = AlexaSession(skill)
+    session.launch()
+    session.say("GoToExerciseIntent", exercise=("knee hugs", "knee_to_chest"))
+    while "You've finished the double knee to chest." not in session.text:
+        session.say("AMAZON.NextIntent")
+    session.say("HistoryIntent")
+    assert session.text.startswith(
+        "Earlier today you did the single knee to chest and the double knee to chest."
+    )
+    assert "knee to chest," not in session.text
+
+
+def test_skipping_every_exercise_is_not_praised_and_is_not_a_day_exercised(
+    skill, moto_dynamodb_table
+) -> None:
+    session = AlexaSession(skill)
+    session.launch()
+    session.say("StartRoutineIntent")
+    for _ in range(len(CATALOGUE.variants)):
+        response = session.say("SkipExerciseIntent")
+    assert response["response"]["shouldEndSession"] is True
+    assert "Well done" not in session.text
+    assert "You didn't finish an exercise today." in session.text
+    record = stored_record(moto_dynamodb_table)
+    assert record["days"] == [] and record["active_days"] == 0
+    session.wait(days=1)
+    session.launch()
+    session.say("HistoryIntent")
+    assert session.text.startswith("You haven't done any exercises with me yet.")
+
+
+def test_skipping_to_the_end_says_what_was_really_done(skill) -> None:
+    session = AlexaSession(skill)
+    session.launch()
+    session.say("GoToExerciseIntent", exercise=("bridge", "bridge"))
+    while "You've finished the bridge." not in session.text:
+        session.say("AMAZON.NextIntent")
+    session.say("GoToExerciseIntent", exercise=("trunk rotation", "lower_trunk_rotation"))
+    session.say("SkipExerciseIntent")
+    assert "Today you finished the bridge." in session.text
+    assert "Well done" not in session.text
