@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from si_coach.catalogue import Catalogue, Dose, Sides, default_catalogue
 from si_coach.outcomes import (
@@ -103,10 +103,17 @@ class Voice:
         return rendering.plan()
 
     def seconds(self, outcomes: Sequence[Outcome]) -> float:
-        """Planned speaking time of some outcomes (the engine's ResponseTiming)."""
+        """Planned speaking time of some outcomes (the engine's ResponseTiming).
+
+        Each outcome's length does not depend on what was said before it, so lengths add up,
+        and each is worked out once: the engine asks about the same beats again and again.
+        """
+        return sum(self._outcome_seconds(outcome) for outcome in outcomes)
+
+    @lru_cache(maxsize=4096)  # noqa: B019 - voices live as long as the process, one a locale
+    def _outcome_seconds(self, outcome: Outcome) -> float:
         rendering = _Rendering()
-        for outcome in outcomes:
-            self._say(rendering, outcome)
+        self._say(rendering, outcome)
         return rendering.speech.elapsed
 
     def reply(self) -> Reply:
