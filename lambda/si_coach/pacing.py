@@ -9,6 +9,10 @@ done on (the injured side left out), for each set, a run of reps. A block too lo
 response is split at rep boundaries; a hold too long for one response (the hamstring
 stretch) is carried across responses, its end time kept in the state.
 
+Interruptions: a paced response is recorded as a PacedResponse (its timeline); the next
+request's timestamp tells how many of its reps were finished (`reps_heard`), and the state
+goes back to the rep in progress (`interrupted_state`) before the new event is handled.
+
 Chunking, the one place: `_pace` decides how many reps fit one response. It measures each
 beat it adds with the voice's own timing (`ResponseTiming.seconds`, the real words' length
 by the timing model in speech.py), keeps paced time within PACING_BUDGET_SECONDS, and
@@ -476,6 +480,92 @@ def _keep_holding(state: RoutineState, chunk: _Chunk, seconds_left: int, reps_do
     chunk.add(HoldCarried(seconds_left))
     holding = replace(state, phase=Phase.HOLDING, reps_done=reps_done, chunk_start=reps_done)
     return Step(holding, tuple(chunk.outcomes))
+
+
+# -- interruptions -------------------------------------------------------------------------
+
+# A user who barges in ("Alexa, wait") cuts the speech off; the skill only learns when from
+# the next request's timestamp. Those timestamps are whole seconds, playback starts a moment
+# after the answer leaves the skill, and "Alexa, wait" takes about a second to say before
+# the request is sent. So playback had got at most this much short of the gap between the
+# two timestamps; taking it off never counts a rep the user did not finish.
+BARGE_IN_ALLOWANCE_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class PacedResponse:
+    """The reps one paced response led, and when: enough to tell how far the user got."""
+
+    answered_at: float  # the timestamp of the request it answered
+    length: float  # its planned speaking time
+    rep_starts: tuple[float, ...]  # each rep's start and end, from the start of the speech
+    rep_ends: tuple[float, ...]
+    first_rep: int  # the block's rep index of the first rep led
+    # A hold still running when the speech ends (the long stretch) starts here.
+    carried_hold_start: float | None = None
+
+    def to_dict(self) -> dict:
+        return {
+            "at": self.answered_at,
+            "length": self.length,
+            "starts": list(self.rep_starts),
+            "ends": list(self.rep_ends),
+            "first": self.first_rep,
+            "carried": self.carried_hold_start,
+        }
+
+    @classmethod
+    def from_dict(cls, raw: Mapping) -> PacedResponse:
+        """Rebuild a record of a paced response; raises ValueError if it is malformed."""
+        try:
+            paced = cls(
+                answered_at=float(raw["at"]),
+                length=float(raw["length"]),
+                rep_starts=tuple(float(x) for x in raw["starts"]),
+                rep_ends=tuple(float(x) for x in raw["ends"]),
+                first_rep=_whole(raw["first"]),
+                carried_hold_start=None if raw["carried"] is None else float(raw["carried"]),
+            )
+        except (KeyError, TypeError) as error:
+            raise ValueError(f"paced response is malformed: {error}") from error
+        if len(paced.rep_starts) != len(paced.rep_ends):
+            raise ValueError("paced response has unpaired reps")
+        return paced
+
+
+def reps_heard(paced: PacedResponse, now: float, *, ahead: bool = False) -> int | None:
+    """How many of a paced response's reps the user finished before speaking at `now`.
+
+    None: the whole response played (or the user spoke inside a hold that outlasts it,
+    whose end time rules), so everything it led counts. `ahead` is "next" said mid-chunk:
+    the user is ahead of the coach, so the rep in progress counts as done too; reps not
+    yet begun never do.
+    """
+    gap = now - paced.answered_at
+    if gap >= paced.length:
+        return None
+    played = gap - BARGE_IN_ALLOWANCE_SECONDS
+    heard = sum(1 for end in paced.rep_ends if end <= played)
+    if heard == len(paced.rep_ends):
+        carried = paced.carried_hold_start
+        if carried is None or played >= carried:
+            return None
+    elif ahead and played >= paced.rep_starts[heard]:
+        heard += 1
+    return heard
+
+
+def interrupted_state(before: RoutineState, paced: PacedResponse, heard: int) -> RoutineState:
+    """Where the user really is: `before`'s block, with only the reps heard done."""
+    reps_done = paced.first_rep + heard
+    return replace(
+        before,
+        phase=Phase.IN_SET if reps_done else Phase.READY,
+        reps_done=reps_done,
+        chunk_start=paced.first_rep,
+        hold_ends_at=None,
+        paused_from=None,
+    )
 
 
 # -- transitions ---------------------------------------------------------------------------

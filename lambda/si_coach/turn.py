@@ -18,17 +18,24 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ask_sdk_core.dispatch_components import AbstractRequestInterceptor, AbstractResponseInterceptor
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import get_request_type, is_request_type
+from ask_sdk_core.utils import get_request_type, is_intent_name, is_request_type
 from ask_sdk_model import IntentRequest, Response
 
 from si_coach.alexa_requests import FALLBACK_TIME_ZONE, device_time_zone, request_locale
 from si_coach.catalogue import Catalogue
 from si_coach.conversation import Conversation, QuestionKind
 from si_coach.outcomes import SkippedPastLast, TodaySummary
-from si_coach.pacing import Event, PacingEngine
+from si_coach.pacing import (
+    Event,
+    PacedResponse,
+    PacingEngine,
+    Phase,
+    interrupted_state,
+    reps_heard,
+)
 from si_coach.progress import Progress
 from si_coach.progress_store import ProgressStore, worth_saving
-from si_coach.speech import SpeechPlan
+from si_coach.speech import SpanKind, SpeechPlan
 from si_coach.voice import Voice, voice_for
 
 log = logging.getLogger(__name__)
@@ -38,6 +45,9 @@ SESSION_SAVED = "saved_progress"
 SESSION_TIME_ZONE = "time_zone"
 SESSION_QUESTION = "question"
 SESSION_STORE_UNREAD = "store_unread"
+# The last paced response's timeline, and the progress before it, to undo what was not heard.
+SESSION_PACED = "paced"
+SESSION_BEFORE_PACED = "before_paced"
 TURN_ATTRIBUTE = "coach_turn"
 
 
@@ -58,6 +68,8 @@ class CoachTurn:
         # What the store holds as far as this session knows; None when it was never read.
         self.saved = saved
         self.save_failed = False
+        # The progress before this turn's event, kept while a paced response is spoken.
+        self._before_event: Progress | None = None
 
     @staticmethod
     def of(handler_input: HandlerInput) -> CoachTurn:
@@ -105,7 +117,7 @@ class CoachTurn:
 
     def run(self, event: Event) -> SpeechPlan:
         """Hand an event to the engine, record what was finished, and say what happened."""
-        progress = self.progress
+        progress = self._before_event = self.progress
         step = self.engine.handle(
             progress.routine, event, self.now.timestamp(), progress.coaching()
         )
@@ -122,7 +134,58 @@ class CoachTurn:
         everything = len(done) == len(self.catalogue.variants)
         return TodaySummary(done, everything)
 
+    def settle_interruption(self) -> None:
+        """Count only the reps the user heard, if they spoke before the last paced response
+        ended; a session that timed out in silence heard all of it."""
+        raw = self.session.pop(SESSION_PACED, None)
+        before = self.session.pop(SESSION_BEFORE_PACED, None)
+        if not isinstance(raw, dict) or not isinstance(before, dict):
+            return
+        request = self.handler_input.request_envelope.request
+        if getattr(getattr(request, "reason", None), "value", None) == "EXCEEDED_MAX_REPROMPTS":
+            return
+        try:
+            paced = PacedResponse.from_dict(raw)
+        except ValueError:
+            log.warning("paced response in the session unusable; counting all of it")
+            return
+        ahead = is_intent_name("AMAZON.NextIntent")(self.handler_input)
+        heard = reps_heard(paced, self.now.timestamp(), ahead=ahead)
+        if heard is None:
+            return
+        progress = Progress.from_dict(before, self.catalogue)
+        routine = interrupted_state(progress.routine, paced, heard)
+        # Settings changed since (a side, a pace) stay; the routine and history go back.
+        self.progress = replace(
+            progress,
+            routine=routine,
+            injured_side=self.progress.injured_side,
+            pace=self.progress.pace,
+            revision=self.progress.revision,
+        )
+        log.info("interrupted: %d of %d reps heard", heard, len(paced.rep_ends))
+
+    def _remember_paced(self, plan: SpeechPlan) -> None:
+        reps = [s for s in plan.timeline if s.kind is SpanKind.REP]
+        holds = [s for s in plan.timeline if s.kind is SpanKind.HOLD]
+        carried = holds[-1] if self.progress.routine.phase is Phase.HOLDING and holds else None
+        if self._before_event is None or not (reps or carried):
+            return
+        spans = [*reps, *([carried] if carried else [])]
+        paced = PacedResponse(
+            answered_at=self.now.timestamp(),
+            length=round(plan.planned_seconds, 3),
+            rep_starts=tuple(s.start for s in reps),
+            rep_ends=tuple(s.end for s in reps),
+            first_rep=min(s.rep for s in spans),
+            carried_hold_start=carried.start if carried else None,
+        )
+        self.session[SESSION_PACED] = paced.to_dict()
+        self.session[SESSION_BEFORE_PACED] = self._before_event.to_dict()
+
     def respond(self, plan: SpeechPlan) -> Response:
+        if not plan.end_session:
+            self._remember_paced(plan)
         builder = self.handler_input.response_builder.speak(plan.ssml())
         if plan.end_session:
             builder.set_should_end_session(True)
@@ -157,6 +220,7 @@ class LoadTurnInterceptor(AbstractRequestInterceptor):
             progress = saved if saved is not None else Progress()
             session[SESSION_TIME_ZONE] = device_time_zone(handler_input)
         turn = CoachTurn(handler_input, self.catalogue, progress, saved)
+        turn.settle_interruption()
         handler_input.attributes_manager.request_attributes[TURN_ATTRIBUTE] = turn
 
 
