@@ -7,6 +7,10 @@ to the millisecond, and measured from the start of the response, so rounding nev
 The device's command clock does not drift either: APL's time manager advances each timer to
 its scheduled time, not the frame on which it fired (apl-core, `CoreTimeManager`).
 
+Why onMount: an `ExecuteCommands` directive in the same response waits until the speech has
+ended (the device queues it behind the speech on the audio channel), and a document-level
+onMount runs only after every component's onMount has finished.
+
 After the last span the screen shows the closing instruction and no timer. The document
 itself starts in that same state, so a device that skips the commands never shows a timer.
 `command_timeline` runs the commands back as (time, component, text) changes, for the tests

@@ -6,9 +6,9 @@ directive gets a copy with the pose drawings it shows (from `poses.json`) and, o
 exercise screen, the countdown commands in the root component's `onMount`.
 
 APL version: the documents use only APL 1.1 features (VectorGraphic with AVG 1.0,
-SetValue, component onMount, display) and declare version 1.1, which every later runtime
-renders. A device whose `runtime.maxVersion` is older than 1.1, or that reports no APL
-support, gets no directive at all: the same response as a speaker without a screen.
+SetValue, component onMount) and declare version 1.1, which every later runtime renders.
+A device whose `runtime.maxVersion` is older than 1.1, or that reports no APL support,
+gets no directive at all: the same response as a speaker without a screen.
 """
 
 from __future__ import annotations
