@@ -27,6 +27,7 @@ from si_coach.screen import (
     ListScreen,
     ScreenButton,
     ScreenSpan,
+    apl_max_version,
     intent_for_request,
     intent_for_user_event,
     preview_frames,
@@ -490,6 +491,40 @@ def test_devices_with_apl_1_1_or_later_get_one_render_document(version: str) -> 
         assert directive["type"] == "Alexa.Presentation.APL.RenderDocument"
         assert directive["token"].startswith("si-coach-")
         assert directive["document"]["version"] == "1.1"
+
+
+def envelope_from(device: dict) -> dict:
+    raw = user_event_envelope("si-coach-exercise", ["next"])
+    raw["context"]["System"]["device"] = device
+    return raw
+
+
+@pytest.mark.parametrize(
+    ("device", "version"),
+    [
+        ({"deviceId": "d", "supportedInterfaces": {}}, None),
+        ({"deviceId": "d"}, None),
+        ({"deviceId": "d", "supportedInterfaces": {"Alexa.Presentation.APL": {}}}, None),
+        (
+            {
+                "deviceId": "d",
+                "supportedInterfaces": {
+                    "Alexa.Presentation.APL": {"runtime": {"maxVersion": "1.6"}},
+                    "AudioPlayer": {},
+                },
+            },
+            "1.6",
+        ),
+    ],
+)
+def test_the_apl_version_is_read_from_the_request(device: dict, version: str | None) -> None:
+    from ask_sdk_core.serialize import DefaultSerializer
+    from ask_sdk_model import RequestEnvelope
+
+    raw = envelope_from(device)
+    envelope = DefaultSerializer().deserialize(json.dumps(raw), RequestEnvelope)
+    assert apl_max_version(envelope) == version
+    assert apl_max_version(raw) == version
 
 
 def test_directives_survive_the_sdk_response_serializer() -> None:
