@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
@@ -98,7 +98,7 @@ class Pose:
     floor: bool = True
     props_behind: tuple[dict, ...] = ()
     props_front: tuple[dict, ...] = ()
-    arrows: tuple[tuple[Point, Point], ...] = field(default=())
+    arrows: tuple[tuple[Point, Point], ...] = ()
 
     def avg(self) -> dict:
         items: list[dict] = []
