@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 ARGS ?=
 
-.PHONY: run serve test lint validate-template fuzz bench
+.PHONY: run serve test lint validate-template fuzz bench node-deps
 
 $(INSTALLED): requirements.txt requirements-dev.txt constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed")'
@@ -27,7 +27,15 @@ lint: $(INSTALLED)
 validate-template: $(INSTALLED)
 	PYTHON=$(PYTHON) scripts/validate-template
 
-test: lint validate-template
+# Node tools the tests use (apl-suggester, the APL validator), pinned by package-lock.json.
+# Without npm the tests that need them are skipped, with the reason printed.
+node-deps:
+	@if command -v npm >/dev/null 2>&1; then \
+		[ node_modules/.installed -nt package-lock.json ] || \
+		{ npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed; }; \
+	else echo "npm is not installed: the APL validator tests will be skipped"; fi
+
+test: lint validate-template node-deps
 	$(BIN)/python -m pytest
 
 # Many more fuzzed requests than `make test` runs; prints how many were tried.

@@ -1,0 +1,137 @@
+"""The on-device countdown: APL commands built from a response's timeline of spans.
+
+The commands are one `Sequential` of `SetValue` (what the screen shows) and `Idle` (how long
+to wait), run by the root component's `onMount` as soon as the document is displayed, which
+is when the response's speech starts. Every wait is computed from the span times, rounded
+to the millisecond, and measured from the start of the response, so rounding never adds up.
+The device's command clock does not drift either: APL's time manager advances each timer to
+its scheduled time, not the frame on which it fired (apl-core, `CoreTimeManager`).
+
+Why onMount: an `ExecuteCommands` directive in the same response waits until the speech has
+ended (the device queues it behind the speech on the audio channel), and a document-level
+onMount runs only after every component's onMount has finished.
+
+After the last span the screen shows the closing instruction and no timer. The document
+itself starts in that same state, so a device that skips the commands never shows a timer.
+`command_timeline` runs the commands back as (time, component, text) changes, for the tests
+and the text preview.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from html import escape
+
+from si_coach.screen.model import ScreenSpan
+
+# The ids of the Text components that the commands change (exercise.json).
+COUNTERS_ID = "counters"
+COUNT_ID = "count"
+PHASE_ID = "phase"
+
+# After a span ends, a zero (or a paused long hold's time) stays this long before the screen
+# clears it, unless the next span starts sooner.
+CLEAR_AFTER_SECONDS = 1.0
+# After the last span, the closing instruction replaces the final count this much later.
+CLOSING_AFTER_SECONDS = 0.6
+
+
+def clock_text(seconds: int) -> str:
+    """Whole seconds as a countdown shows them: "45", "1:00", "5:30"."""
+    if seconds < 60:
+        return str(seconds)
+    minutes, rest = divmod(seconds, 60)
+    return f"{minutes}:{rest:02d}"
+
+
+def displayable(text: str) -> str:
+    """Words safe to put in a command for a Text component.
+
+    Text reads markup, so "<", ">" and "&" are escaped; and APL would evaluate a "${" in a
+    command as a data-binding expression, so it is broken up.
+    """
+    return escape(text, quote=False).replace("${", "$ {")
+
+
+@dataclass(frozen=True)
+class ScreenChange:
+    """One change the countdown makes: at `at` seconds, component `component` shows `text`."""
+
+    at: float
+    component: str
+    text: str
+
+
+def planned_changes(spans: Sequence[ScreenSpan], closing_instruction: str) -> list[ScreenChange]:
+    """What the countdown should show and when, before it is turned into commands."""
+    if not spans:
+        return []
+    changes: list[ScreenChange] = []
+    if spans[0].start > 0:
+        changes += [ScreenChange(0.0, PHASE_ID, ""), ScreenChange(0.0, COUNT_ID, "")]
+    for index, span in enumerate(spans):
+        first = math.ceil(span.seconds_at_start - 1e-9)
+        if span.counters_label:
+            changes.append(ScreenChange(span.start, COUNTERS_ID, span.counters_label))
+        changes.append(ScreenChange(span.start, PHASE_ID, span.label))
+        changes.append(ScreenChange(span.start, COUNT_ID, clock_text(first)))
+        # Each whole second left, at the moment it is reached; the last is at span.end.
+        for left in range(first - 1, span.left_at_end - 1, -1):
+            changes.append(
+                ScreenChange(span.end + span.left_at_end - left, COUNT_ID, clock_text(left))
+            )
+        following = spans[index + 1] if index + 1 < len(spans) else None
+        if following is None:
+            closing_at = span.end + CLOSING_AFTER_SECONDS
+            changes.append(ScreenChange(closing_at, COUNT_ID, ""))
+            changes.append(ScreenChange(closing_at, PHASE_ID, closing_instruction))
+        elif following.start - span.end > CLEAR_AFTER_SECONDS:
+            changes.append(ScreenChange(span.end + CLEAR_AFTER_SECONDS, COUNT_ID, ""))
+            changes.append(ScreenChange(span.end + CLEAR_AFTER_SECONDS, PHASE_ID, ""))
+    return changes
+
+
+def countdown_commands(spans: Sequence[ScreenSpan], closing_instruction: str) -> list[dict]:
+    """The onMount commands for a response's spans: [] when there is nothing to count down."""
+    changes = planned_changes(spans, closing_instruction)
+    if not changes:
+        return []
+    commands: list[dict] = []
+    elapsed_ms = 0
+    for change in changes:
+        at_ms = round(change.at * 1000)
+        if at_ms > elapsed_ms:
+            commands.append({"type": "Idle", "delay": at_ms - elapsed_ms})
+            elapsed_ms = at_ms
+        commands.append(
+            {
+                "type": "SetValue",
+                "componentId": change.component,
+                "property": "text",
+                "value": displayable(change.text),
+            }
+        )
+    # screenLock keeps the screen from timing out while a long response plays.
+    return [{"type": "Sequential", "screenLock": True, "commands": commands}]
+
+
+def command_timeline(commands: Iterable[dict]) -> list[ScreenChange]:
+    """Run commands back: every SetValue of a text, at the sum of the delays before it."""
+    changes: list[ScreenChange] = []
+
+    def run(batch: Iterable[dict], elapsed_ms: int) -> int:
+        for command in batch:
+            elapsed_ms += int(command.get("delay", 0))
+            kind = command["type"]
+            if kind == "Sequential":
+                elapsed_ms = run(command["commands"], elapsed_ms)
+            elif kind == "SetValue" and command.get("property") == "text":
+                changes.append(
+                    ScreenChange(elapsed_ms / 1000, command["componentId"], command["value"])
+                )
+        return elapsed_ms
+
+    run(commands, 0)
+    return changes
