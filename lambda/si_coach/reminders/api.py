@@ -199,7 +199,9 @@ class RemindersClient:
         push_notification: bool = True,
     ) -> DailyReminder | ReminderError:
         """Create the daily reminder. Must be called in session (the API refuses to create
-        with an out-of-session token)."""
+        with an out-of-session token). Raises ValueError, as `daily_reminder_request`, for
+        a time zone, text or locale it cannot send. After TIMED_OUT a reminder may exist
+        that the skill cannot name: `list_all` finds it."""
         body = daily_reminder_request(
             time,
             time_zone_id=time_zone_id,

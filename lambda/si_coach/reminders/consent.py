@@ -10,12 +10,13 @@ whose `payload.status` is ACCEPTED, DENIED or NOT_ANSWERED. The directive's `tok
 back unchanged, so it carries the time the user had agreed to, and the skill can create
 that reminder as soon as the permission is granted.
 
-Where voice consent could not run, no status is given: the answer's `status.code` is not
-"200" (400 when the manifest lacks the permission, 500 when the consent flow failed).
-No request field says beforehand whether a device can do voice consent, so the skill
-learns it from the answer. Then, and after DENIED or NOT_ANSWERED, the skill sends an
-`AskForPermissionsConsent` card so the user can grant the permission in the Alexa app,
-unless the answer says Alexa already sent one (`payload.isCardThrown`).
+Where voice consent could not run, the answer's `status.code` is not "200" (Amazon's
+sample skills read 400 as a manifest without the permission, 500 as a failed consent
+flow), and no status is given. No request field says beforehand whether a device can do
+voice consent, so the skill learns it from the answer. Then, and after DENIED or
+NOT_ANSWERED, the skill sends an `AskForPermissionsConsent` card so the user can grant the
+permission in the Alexa app, unless the answer says Alexa already sent one
+(`payload.isCardThrown`).
 
 Everything here is pure: functions of the request that return ask-sdk-model objects.
 """
@@ -68,8 +69,8 @@ def ask_for_permission(agreed_time: TimeOfDay | None = None) -> SendRequestDirec
     """The directive that has Alexa ask the user, by voice, for the reminders permission.
 
     `agreed_time`, the time the user has just confirmed, travels in the token and comes
-    back in the answer. The response that carries this directive must not carry a
-    reprompt: Alexa takes over the conversation until the Connections.Response.
+    back in the answer. Send it without a reprompt: Alexa speaks next, and the user's
+    answer arrives as a Connections.Response request.
     """
     token = CONSENT_TOKEN if agreed_time is None else f"{CONSENT_TOKEN}@{agreed_time.clock}"
     return SendRequestDirective(
