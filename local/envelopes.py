@@ -66,11 +66,22 @@ class AlexaDevice:
     locale: str = "en-US"
     # The device's supportedInterfaces, e.g. {"Alexa.Presentation.APL": {...}} for a screen.
     supported_interfaces: dict = field(default_factory=dict)
+    # Permission scopes the user has answered, as Alexa reports them: scope -> "GRANTED" or
+    # "DENIED" (context.System.user.permissions.scopes).
+    permission_scopes: dict[str, str] = field(default_factory=dict)
 
     def context(self) -> dict:
+        user: dict[str, Any] = {"userId": self.user_id}
+        if self.permission_scopes:
+            user["permissions"] = {
+                "consentToken": "test-consent-token",
+                "scopes": {
+                    scope: {"status": status} for scope, status in self.permission_scopes.items()
+                },
+            }
         system: dict[str, Any] = {
             "application": {"applicationId": self.application_id},
-            "user": {"userId": self.user_id},
+            "user": user,
             "device": {
                 "deviceId": self.device_id,
                 "supportedInterfaces": self.supported_interfaces,
@@ -157,6 +168,33 @@ class AlexaSession:
             }
         return self.send({"type": "IntentRequest", "intent": intent_body, "dialogState": None})
 
+    def answer_permission_request(
+        self, status: str | None, token: str = "", code: str = "200", card_sent: bool = False
+    ) -> dict:
+        """Alexa's Connections.Response to an AskFor directive: the user's answer `status`
+        (ACCEPTED, DENIED, NOT_ANSWERED; None leaves it out), the directive's `token` as sent,
+        and `code` "200" when voice consent ran."""
+        payload: dict[str, Any] = {
+            "permissionScopes": [
+                {
+                    "permissionScope": "alexa::alerts:reminders:skill:readwrite",
+                    "consentLevel": "ACCOUNT",
+                }
+            ],
+            "isCardThrown": card_sent,
+        }
+        if status is not None:
+            payload["status"] = status
+        return self.send(
+            {
+                "type": "Connections.Response",
+                "name": "AskFor",
+                "status": {"code": code, "message": "OK" if code == "200" else "Failed"},
+                "token": token,
+                "payload": payload,
+            }
+        )
+
     def end(self, reason: str = "USER_INITIATED") -> dict:
         response = self.send({"type": "SessionEndedRequest", "reason": reason})
         self.session_id = None
@@ -170,3 +208,29 @@ class AlexaSession:
     @property
     def text(self) -> str:
         return speech_text(self.last_response or {"response": {}})
+
+
+def skill_disabled_event(
+    device: AlexaDevice, moment: datetime, persistence: str = "NOT_PERSISTED"
+) -> dict:
+    """The AlexaSkillEvent.SkillDisabled event Alexa sends when the user disables the skill:
+    out of session (no session object), no locale, the user's id in context.System.user."""
+    return {
+        "version": "1.0",
+        "context": {
+            "System": {
+                "application": {"applicationId": device.application_id},
+                "user": {"userId": device.user_id},
+                "apiEndpoint": device.api_endpoint or "https://api.amazonalexa.com",
+                "apiAccessToken": "test-access-token",
+            }
+        },
+        "request": {
+            "type": "AlexaSkillEvent.SkillDisabled",
+            "requestId": f"amzn1.echo-api.request.{uuid.uuid4()}",
+            "timestamp": iso(moment),
+            "eventCreationTime": iso(moment),
+            "eventPublishingTime": iso(moment),
+            "body": {"userInformationPersistenceStatus": persistence},
+        },
+    }

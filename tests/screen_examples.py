@@ -8,9 +8,6 @@ until a response's planned time is full; a hold longer than a response carries o
 from __future__ import annotations
 
 from si_coach.catalogue import Sides, Variant, default_catalogue
-from si_coach.wording import wording_for
-
-WORDS = wording_for("en-US")
 from si_coach.screen import (
     DetailScreen,
     ExerciseScreen,
@@ -20,6 +17,9 @@ from si_coach.screen import (
     ScreenSpan,
 )
 from si_coach.speech import MAX_PLANNED_SECONDS
+from si_coach.wording import wording_for
+
+WORDS = wording_for("en-US")
 
 CUE_SECONDS = 2.4
 RELEASE_SECONDS = 1.2

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import importlib
 import json
-import threading
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ import pytest
 from local.envelopes import SKILL_ID, AlexaDevice, AlexaSession, speech_text
 from si_coach.catalogue import default_catalogue
 from si_coach.wording import wording_for
+from tests.support.https_api import serve_https
 
 CATALOGUE = default_catalogue()
 WORDS = wording_for("en-US")
@@ -380,63 +380,11 @@ class _TimeZoneApi(BaseHTTPRequestHandler):
         pass
 
 
-def _self_signed_certificate(directory: Path) -> tuple[Path, Path]:
-    """A certificate for 127.0.0.1 and its key, as PEM files."""
-    import ipaddress
-    from datetime import UTC, datetime
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-    from cryptography.x509.oid import NameOID
-
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.now(UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(minutes=5))
-        .not_valid_after(now + timedelta(hours=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_file, key_file = directory / "api-cert.pem", directory / "api-key.pem"
-    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.TraditionalOpenSSL,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert_file, key_file
-
-
 @pytest.fixture
-def settings_api(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """The Alexa settings API's time-zone call, over HTTPS on 127.0.0.1, trusted through
-    SSL_CERT_FILE as a device's real certificate would be through the system store."""
-    import ssl
-
-    cert_file, key_file = _self_signed_certificate(tmp_path)
-    monkeypatch.setenv("SSL_CERT_FILE", str(cert_file))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _TimeZoneApi)
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert_file, key_file)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"https://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+def settings_api(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The Alexa settings API's time-zone call, over HTTPS on 127.0.0.1 (tests/support)."""
+    with serve_https(_TimeZoneApi, monkeypatch) as base_url:
+        yield base_url
 
 
 def test_today_is_the_users_local_date_from_the_settings_api(
