@@ -26,6 +26,11 @@ WORDING_DIR = Path(__file__).parent
 DEFAULT_LANGUAGE = "en"
 # The grammar helper of each language.
 GRAMMARS = {"en": EnglishGrammar}
+# Tables of a wording file that are not lines: every other table is a section of lines, whose
+# keys are declared in keys.py as "section.key".
+CONTENT_TABLES = frozenset(
+    {"language", "forms", "grammar", "content", "exercises", "variants", "sides"}
+)
 
 
 class WordingError(ValueError):
@@ -127,10 +132,11 @@ def _check(texts: Iterable[str], allowed: Iterable[str], where: str) -> None:
 def _flat_lines(raw: Mapping[str, Any], source: str, *, partial: bool) -> dict[str, object]:
     """The line sections of a file as {"section.key": value}, every key checked."""
     found = {}
-    for section in ("days", "routine", "answers"):
-        table = raw.get(section, {})
+    for section, table in raw.items():
+        if section in CONTENT_TABLES:
+            continue
         if not isinstance(table, dict):
-            raise WordingError(f"{source}: [{section}] must be a table")
+            raise WordingError(f"{source}: [{section}] must be a table of lines")
         for key, value in table.items():
             found[f"{section}.{key}"] = value
     unknown = sorted(set(found) - set(keys.LINE_PLACEHOLDERS))
@@ -226,7 +232,7 @@ def parse_wording(
         raise WordingError(f"{source}: language must be one of {sorted(GRAMMARS)}")
     lines = _flat_lines(raw, source, partial=False)
     if override:
-        unknown = sorted(set(override) - {"days", "routine", "answers", "content"})
+        unknown = sorted(set(override) & (CONTENT_TABLES - {"content"}))
         if unknown:
             raise WordingError(f"{override_source}: [{unknown[0]}] cannot be overridden")
         lines |= _flat_lines(override, override_source, partial=True)
