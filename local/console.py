@@ -43,6 +43,8 @@ LOCAL_SKILL_ID = "amzn1.ask.skill.00000000-0000-4000-8000-00000000c0de"
 LOCAL_DEVICE_ID = "amzn1.ask.device.local-console"
 LOCALE = "en-US"
 LEAVE_COMMANDS = frozenset({"exit", "quit", "bye", "/exit", "/quit", ":q"})
+# `/wait 14`: with --fast, the next line barges in 14 s into the last answer.
+WAIT_COMMAND = "/wait"
 # Pauses shorter than this stay on the speech line as "..."; longer ones get a countdown.
 COUNTDOWN_FROM_SECONDS = 1.5
 # espeak-ng's rate in words a minute, the same pace the skill plans with.
@@ -142,6 +144,10 @@ class SimulatedClock:
 
     def spoke(self, seconds: float) -> None:
         self.current += timedelta(seconds=seconds)
+
+    def barge_in(self, sent_at: datetime, seconds: float) -> None:
+        """The next words come `seconds` after the request sent at `sent_at`."""
+        self.current = sent_at + timedelta(seconds=seconds)
 
 
 # -- output ----------------------------------------------------------------------------------
@@ -283,6 +289,8 @@ class DeviceSession:
     skill_id: str = LOCAL_SKILL_ID
     session_id: str | None = None
     attributes: dict = field(default_factory=dict)
+    # The timestamp of the last request sent, from which a barge-in is timed.
+    last_sent: datetime | None = None
 
     @property
     def alexa_device(self) -> AlexaDevice:
@@ -308,6 +316,7 @@ class DeviceSession:
             attributes={} if new else self.attributes,
             timestamp=self.clock.now(),
         )
+        self.last_sent = self.clock.now()
         response = self.skill_handler(envelope, None)
         if request["type"] == "SessionEndedRequest":
             self.session_id, self.attributes = None, {}
@@ -333,8 +342,10 @@ class DeviceSession:
 def banner(storage: str, *, fast: bool) -> str:
     pace = (
         "--fast: pauses are skipped; the skill's clock moves on by each answer's spoken length."
+        " /wait 14 makes your next line barge in 14 s into the last answer."
         if fast
-        else "Pauses play in real time (--fast skips them). Ctrl-C during speech skips to you."
+        else "Pauses play in real time (--fast skips them). Ctrl-C as the coach speaks barges in,"
+        ' as "Alexa, wait" would.'
     )
     return "\n".join(
         (
@@ -397,6 +408,9 @@ class Console:
 
     def hear(self, line: str) -> None:
         """Resolve one line, send it, play the answer; report errors and carry on."""
+        if line.strip().lower().startswith(WAIT_COMMAND):
+            self.barge_in(line.strip()[len(WAIT_COMMAND) :])
+            return
         try:
             resolution = self.model.resolve(line)
             if resolution.is_launch and self.device.is_open:
@@ -410,6 +424,27 @@ class Console:
         except Exception as error:
             self.out.write(f"  ! {type(error).__name__}: {_first_line(error)}\n")
             self.out.write("  ! (the console carries on; say that again or try something else)\n")
+        self.out.flush()
+
+    def barge_in(self, argument: str) -> None:
+        """`/wait N`: with --fast, the next line is said N seconds after the last request,
+        cutting its answer off as "Alexa, wait" would if N is shorter than the answer."""
+        clock, sent = self.device.clock, self.device.last_sent
+        try:
+            seconds = float(argument)
+        except ValueError:
+            seconds = -1.0
+        if not isinstance(clock, SimulatedClock):
+            self.out.write(
+                "  (/wait is for --fast; in real time, press Ctrl-C as the coach speaks)\n"
+            )
+        elif seconds < 0 or not math.isfinite(seconds):
+            self.out.write("  (/wait takes seconds, for example: /wait 14)\n")
+        elif sent is None:
+            self.out.write("  (/wait times a barge-in into an answer: say something first)\n")
+        else:
+            clock.barge_in(sent, seconds)
+            self.out.write(f"  (your next words come {seconds:g} s into the last answer)\n")
         self.out.flush()
 
     def respond(self, resolution: Resolution) -> None:

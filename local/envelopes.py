@@ -129,6 +129,8 @@ class AlexaSession:
     session_id: str | None = None
     attributes: dict = field(default_factory=dict)
     last_response: dict | None = None
+    # When the last request was sent: a barge-in is timed from it.
+    last_sent: datetime | None = None
 
     def send(self, request: dict) -> dict:
         if self.session_id is None:
@@ -144,6 +146,7 @@ class AlexaSession:
             attributes=self.attributes,
             timestamp=self.clock,
         )
+        self.last_sent = self.clock
         response = self.handler(envelope, None)
         self.last_response = response
         self.attributes = response.get("sessionAttributes") or {}
@@ -154,6 +157,13 @@ class AlexaSession:
         if body.get("shouldEndSession", True) and request["type"] != "SessionEndedRequest":
             self.session_id = None
         return response
+
+    def barge_in(self, seconds: float) -> None:
+        """The user's next words come `seconds` after the last request, cutting its answer
+        off if that is shorter than the answer's speech ("Alexa, wait")."""
+        if self.last_sent is None:
+            raise ValueError("nothing has been said yet")
+        self.clock = self.last_sent + timedelta(seconds=seconds)
 
     def launch(self) -> dict:
         return self.send({"type": "LaunchRequest"})

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import wave
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -517,3 +518,71 @@ def test_simulated_clock_moves_by_planned_speech() -> None:
     clock = SimulatedClock(datetime(2026, 1, 1, tzinfo=UTC))
     clock.spoke(planned_seconds(speech_parts('<speak>Relax <break time="10s"/></speak>')))
     assert clock.now() == datetime(2026, 1, 1, tzinfo=UTC) + timedelta(seconds=10.4)
+
+
+# -- barging in --------------------------------------------------------------------------------
+
+
+def test_wait_with_fast_barges_in_at_a_simulated_time(local_skill) -> None:
+    console, out = console_for(local_skill)
+    console.run(iter(["open s. i. joint coach", "start my routine", "next", "/wait 14", "pause"]))
+    console.run(iter(["resume"]))
+    transcript = out.getvalue()
+    assert "(your next words come 14 s into the last answer)" in transcript
+    # Fourteen seconds in, only the first rep (about nine seconds) had been heard.
+    assert "You've done one of ten." in transcript
+
+
+def test_wait_says_how_to_use_it_when_it_cannot_apply(local_skill) -> None:
+    console, out = console_for(local_skill)
+    console.run(iter(["/wait 14", "/wait soon"]))
+    transcript = out.getvalue()
+    assert "say something first" in transcript
+    assert "/wait takes seconds, for example: /wait 14" in transcript
+
+
+class BargingTime(FakeTime):
+    """Real-time waiting that a Ctrl-C cuts off once `interrupt_after` seconds have passed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.interrupt_at: float | None = None
+
+    def sleep(self, seconds: float) -> None:
+        if self.interrupt_at is not None and self.now + seconds >= self.interrupt_at:
+            self.now, self.interrupt_at = self.interrupt_at, None
+            raise KeyboardInterrupt
+        super().sleep(seconds)
+
+
+@dataclass
+class FollowingClock:
+    """The wall clock, as far as the console's waiting has moved it."""
+
+    time: FakeTime
+    start: datetime
+
+    def now(self) -> datetime:
+        return self.start + timedelta(seconds=self.time.now - 1000.0)
+
+    def spoke(self, seconds: float) -> None:
+        pass
+
+
+def test_ctrl_c_in_real_time_barges_in_at_the_real_elapsed_time(local_skill) -> None:
+    time = BargingTime()
+    out = io.StringIO()
+    console = Console(
+        device=DeviceSession(
+            local_skill, FollowingClock(time, datetime(2026, 11, 23, 8, 0, tzinfo=UTC)), "u"
+        ),
+        model=MODEL,
+        player=SpeechPlayer(out, fast=False, sleep=time.sleep, monotonic=time.monotonic),
+        out=out,
+    )
+    console.run(iter(["open s. i. joint coach", "start my routine"]))
+    time.interrupt_at = time.now + 24.0  # Ctrl-C 24 s into the reps: two are done
+    console.run(iter(["next", "pause", "resume"]))
+    transcript = out.getvalue()
+    assert "(interrupted)" in transcript
+    assert "You've done two of ten." in transcript

@@ -9,7 +9,6 @@ half a second, and leave the closing instruction and no timer after the last spa
 from __future__ import annotations
 
 import json
-import math
 import re
 from itertools import pairwise
 from pathlib import Path
@@ -37,12 +36,14 @@ from si_coach.screen import (
 from si_coach.screen import documents as screen_documents
 from si_coach.screen.countdown import (
     COUNT_ID,
+    COUNT_SLACK_SECONDS,
     COUNTERS_ID,
     PHASE_ID,
     ScreenChange,
     clock_text,
     command_timeline,
     countdown_commands,
+    first_count,
 )
 from si_coach.screen.poses import POSES_FILE, poses_json
 from tests.screen_examples import (
@@ -259,7 +260,7 @@ def assert_countdown_follows(screen: ExerciseScreen, changes: list[ScreenChange]
     assert [c.at for c in changes] == sorted(c.at for c in changes)
     cursor = 0  # where in `changes` the previous span's changes ended
     for span in screen.spans:
-        first = math.ceil(span.seconds_at_start - 1e-9)
+        first = first_count(span)
         shown = next(
             (
                 i
@@ -288,7 +289,7 @@ def assert_countdown_follows(screen: ExerciseScreen, changes: list[ScreenChange]
         ], span
         assert abs(ticks[-1].at - span.end) <= TOLERANCE, span
         for tick, following in pairwise(ticks):
-            assert following.at - tick.at <= 1.0 + 2e-3
+            assert following.at - tick.at <= 1.0 + COUNT_SLACK_SECONDS + 1e-3
         cursor += 1
     last = screen.spans[-1]
     after = [c for c in changes if c.at > last.end + 1e-3]

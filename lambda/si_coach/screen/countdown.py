@@ -64,6 +64,16 @@ class ScreenChange:
     text: str
 
 
+# Timelines are planned to the millisecond: a span a few milliseconds over a whole second
+# (floating-point sums) counts down from that whole second, not from the next one.
+COUNT_SLACK_SECONDS = 0.01
+
+
+def first_count(span: ScreenSpan) -> int:
+    """The whole seconds shown when a span starts."""
+    return math.ceil(span.seconds_at_start - COUNT_SLACK_SECONDS)
+
+
 def planned_changes(spans: Sequence[ScreenSpan], closing_instruction: str) -> list[ScreenChange]:
     """What the countdown should show and when, before it is turned into commands."""
     if not spans:
@@ -72,7 +82,7 @@ def planned_changes(spans: Sequence[ScreenSpan], closing_instruction: str) -> li
     if spans[0].start > 0:
         changes += [ScreenChange(0.0, PHASE_ID, ""), ScreenChange(0.0, COUNT_ID, "")]
     for index, span in enumerate(spans):
-        first = math.ceil(span.seconds_at_start - 1e-9)
+        first = first_count(span)
         if span.counters_label:
             changes.append(ScreenChange(span.start, COUNTERS_ID, span.counters_label))
         changes.append(ScreenChange(span.start, PHASE_ID, span.label))
