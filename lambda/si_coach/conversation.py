@@ -167,9 +167,8 @@ def side_answer(talk: Conversation, carry_on: SpeechPlan | None) -> SpeechPlan:
         reply.line("answers.both_sides")
     else:
         reply.line("answers.leave_out_side", side=talk.voice.wording.side(side))
-    lead = reply.ask("")
     if carry_on is not None:
-        return carry_on.after(lead)
+        return carry_on.after(reply.lead())
     back = talk.voice.back(talk.place)
     return reply.text(back).ask(back)
 

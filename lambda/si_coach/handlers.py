@@ -77,7 +77,7 @@ class LaunchHandler(CoachHandler):
     def answer(self, turn: CoachTurn, handler_input: HandlerInput) -> SpeechPlan:
         plan, question = launch_greeting(turn.conversation())
         if turn.store_unread:
-            plan = plan.after(turn.voice.reply().line("answers.store_unreachable").ask(""))
+            plan = plan.after(turn.voice.reply().line("answers.store_unreachable").lead())
         turn.ask_question(question)
         return plan
 

@@ -533,6 +533,10 @@ class Reply:
     def end(self) -> SpeechPlan:
         return self.speech.build(None, end_session=True)
 
+    def lead(self) -> SpeechPlan:
+        """The words so far, to be said before another plan (`plan.after(reply.lead())`)."""
+        return self.speech.build(None)
+
 
 def voice_for(locale: str | None) -> Voice:
     """The voice of a request's locale (English when the locale is not supported)."""
