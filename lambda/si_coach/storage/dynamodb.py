@@ -24,6 +24,7 @@ import math
 import os
 import threading
 import time
+import weakref
 from collections.abc import Callable, Mapping
 from decimal import (
     Clamped,
@@ -120,6 +121,16 @@ class NamedServiceLoader(Loader):
 
 
 _shared_loader: NamedServiceLoader | None = None
+_clients: weakref.WeakSet[BaseClient] = weakref.WeakSet()
+
+
+def dynamodb_clients() -> list[BaseClient]:
+    """Every DynamoDB client this module has built that is still in use.
+
+    For the SnapStart hooks (si_coach.snapstart): they prime these clients before the
+    snapshot and drop their connections after each restore.
+    """
+    return list(_clients)
 
 
 def dynamodb_client_from_environment(environ: Mapping[str, str]) -> BaseClient:
@@ -142,12 +153,14 @@ def dynamodb_client_from_environment(environ: Mapping[str, str]) -> BaseClient:
         ]
         _shared_loader = NamedServiceLoader(extra_search_paths=extra_paths)
     session.register_component("data_loader", _shared_loader)
-    return session.create_client(
+    client = session.create_client(
         "dynamodb",
         region_name=region_from_environment(environ),
         endpoint_url=environ.get("AWS_ENDPOINT_URL_DYNAMODB") or None,
         config=CLIENT_CONFIG,
     )
+    _clients.add(client)
+    return client
 
 
 # --- plain JSON <-> DynamoDB attribute values ----------------------------------------------
