@@ -736,3 +736,43 @@ def test_of_two_devices_saving_from_the_same_revision_exactly_one_wins(progress_
             outcomes.append("stale")
     assert outcomes == ["saved", "stale"]
     assert kitchen.get_attributes(request_envelope(ALICE))["by"] == KITCHEN_ECHO
+
+
+# -- the client's model loader ------------------------------------------------------------------
+
+
+def test_the_model_loader_looks_only_in_the_asked_services_directory(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from botocore.loaders import Loader
+
+    from si_coach.storage.dynamodb import NamedServiceLoader
+
+    listed: list[str] = []
+    real_listdir = os.listdir
+
+    def counting_listdir(path: str) -> list[str]:
+        listed.append(path)
+        return real_listdir(path)
+
+    monkeypatch.setattr(os, "listdir", counting_listdir)
+    NamedServiceLoader().load_service_model("dynamodb", "service-2")
+    ours = len(listed)
+    listed.clear()
+    Loader().load_service_model("dynamodb", "service-2")
+
+    assert ours <= 3
+    assert len(listed) > 300, "botocore's own loader lists every service"
+
+
+def test_the_model_loader_still_loads_other_services_and_refuses_unknown_ones() -> None:
+    from botocore.exceptions import UnknownServiceError
+
+    from si_coach.storage.dynamodb import NamedServiceLoader
+
+    loader = NamedServiceLoader()
+
+    assert loader.load_service_model("sts", "service-2")["metadata"]["serviceId"] == "STS"
+    with pytest.raises(UnknownServiceError):
+        loader.load_service_model("no-such-service", "service-2")
+    assert "dynamodb" in loader.list_available_services("service-2")
