@@ -4,8 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 ARGS ?=
+# `make package RELEASE=1`: a release build, refused while skill.json has the placeholder endpoint.
+RELEASE ?=
 
-.PHONY: run serve test lint validate-template fuzz bench node-deps
+.PHONY: run serve test lint validate-template fuzz bench node-deps package check-manifest first-run-notice
 
 $(INSTALLED): requirements.txt requirements-dev.txt constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed")'
@@ -16,6 +18,8 @@ $(INSTALLED): requirements.txt requirements-dev.txt constraints.txt
 run: $(INSTALLED)
 	@PYTHONPATH=lambda:. $(BIN)/python -m local.console $(ARGS)
 
+# The web service under gunicorn: make serve ARGS="--workers 4 --no-verify"; DynamoDB when
+# TABLE_NAME is set, else the embedded store.
 serve: $(INSTALLED)
 	@PYTHONPATH=lambda:. $(BIN)/python -m local.web_service $(ARGS)
 
@@ -35,14 +39,26 @@ node-deps:
 		{ npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed; }; \
 	else echo "npm is not installed: the APL validator tests will be skipped"; fi
 
-test: lint validate-template node-deps
+# skill.json against the interaction models and the code (scripts/check_manifest.py).
+check-manifest: $(INSTALLED)
+	$(BIN)/python scripts/check_manifest.py $(if $(RELEASE),--release)
+
+# The deployment artifact in .aws-sam/build (what `sam deploy` deploys) and a zip beside it.
+package: $(INSTALLED)
+	$(BIN)/python scripts/package.py $(if $(RELEASE),--release)
+
+first-run-notice:
+	@test -f .venv-sam/.installed || echo "make test: the first run also downloads the AWS SAM CLI (about 340 MB) into .venv-sam, once, to validate template.yaml; later runs reuse it."
+
+# pyproject.toml gives pytest -rs: every skipped test says why (a missing tool, say).
+test: first-run-notice lint validate-template node-deps
 	$(BIN)/python -m pytest
 
 # Many more fuzzed requests than `make test` runs; prints how many were tried.
 fuzz: $(INSTALLED)
 	FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest tests/test_fuzz_requests.py -q -p no:cacheprovider
 
-# Speed and size figures in one table, each beside its target and baseline (about 2 minutes).
+# Speed and size figures in one table, each beside its target and baseline (about 3 minutes).
 # make bench ARGS=--quick is a smoke run with tiny counts.
 bench: $(INSTALLED)
 	@PYTHONPATH=lambda:. $(BIN)/python -m benchmarks.run $(ARGS)

@@ -2,7 +2,8 @@
 
 Every turn reads ``persistent_attributes``, increments a counter, saves with
 ``save_persistent_attributes()`` and answers with a short speak/ask, through the SDK's
-plain DynamoDbAdapter on the same kind of table (moto, from template.yaml).
+attributes manager on the same kind of table (moto, from template.yaml) and the same
+DynamoDB adapter as the skill, so the figures compare the skill's work, not the adapters.
 """
 
 from __future__ import annotations
@@ -46,16 +47,9 @@ class SessionEndedHandler(AbstractRequestHandler):
 
 def naive_lambda_handler(table_name: str) -> Callable[[dict, Any], dict]:
     """The naive skill's lambda handler on `table_name` (AWS settings from the environment)."""
-    import boto3  # noqa: PLC0415
-    from ask_sdk_dynamodb.adapter import DynamoDbAdapter  # noqa: PLC0415
-    from ask_sdk_dynamodb.partition_keygen import user_id_partition_keygen  # noqa: PLC0415
+    from si_coach.storage.dynamodb import progress_table_adapter  # noqa: PLC0415
 
-    adapter = DynamoDbAdapter(
-        table_name=table_name,
-        partition_keygen=user_id_partition_keygen,
-        create_table=False,
-        dynamodb_resource=boto3.resource("dynamodb"),
-    )
+    adapter = progress_table_adapter(table_name)
     builder = CustomSkillBuilder(persistence_adapter=adapter)
     builder.add_request_handler(CountingHandler())
     builder.add_request_handler(SessionEndedHandler())

@@ -1,18 +1,14 @@
-"""Figure 5: the Lambda deployment package's size, with and without what the runtime ships.
+"""Figure 5: the Lambda deployment artifact's size, with and without what the runtime ships.
 
-The package is lambda/ (bytecode caches left out) plus requirements.txt installed for the
-function's platform (template.yaml: python3.11, arm64) with `pip install --target`. The
-install is cached under .bench-cache/, keyed by requirements.txt and the pip arguments, so
-reruns do not download. If pip cannot fetch arm64 wheels, the local platform is used and
-the figure says so. Sizes are bytes on disk unzipped, and the zip (deflate) size.
+The artifact is the one `make package` builds (scripts/package.py: lambda/ plus
+requirements.txt installed by pip for the template's runtime and architecture), built
+afresh into a temporary directory (pip's cache makes that a few seconds). Sizes are bytes
+on disk unzipped, and the zip (deflate) size.
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
-import json
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -21,16 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPOSITORY = Path(__file__).resolve().parents[1]
-CACHE = REPOSITORY / ".bench-cache"
-REQUIREMENTS = REPOSITORY / "requirements.txt"
-LAMBDA_CODE = REPOSITORY / "lambda"
-LAMBDA_PLATFORM_ARGUMENTS = (
-    "--platform",
-    "manylinux2014_aarch64",
-    "--only-binary=:all:",
-    "--python-version",
-    "3.11",
-)
+PACKAGE_SCRIPT = REPOSITORY / "scripts" / "package.py"
 # The AWS Lambda Python runtime provides these (boto3 and its dependencies).
 RUNTIME_PROVIDED = frozenset(
     {"boto3", "botocore", "s3transfer", "jmespath", "urllib3", "python-dateutil", "six"}
@@ -48,42 +35,6 @@ class PackageSize:
 
 def _normalised(name: str) -> str:
     return name.lower().replace("_", "-").replace(".", "-")
-
-
-def _install(arguments: tuple[str, ...]) -> Path:
-    key = hashlib.sha256(REQUIREMENTS.read_bytes() + repr(arguments).encode()).hexdigest()[:16]
-    target = CACHE / f"package-{key}"
-    if (target / ".complete").exists():
-        return target
-    CACHE.mkdir(exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix="package-", dir=CACHE))
-    try:
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                "--no-compile",
-                "--target",
-                str(staging),
-                *arguments,
-                "-r",
-                str(REQUIREMENTS),
-            ],
-            check=True,
-            capture_output=True,
-            text=True,
-            cwd=REPOSITORY,
-        )
-        (staging / ".complete").touch()
-        shutil.rmtree(target, ignore_errors=True)
-        staging.rename(target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return target
 
 
 def _runtime_provided_files(site: Path) -> set[Path]:
@@ -108,11 +59,7 @@ def _runtime_provided_files(site: Path) -> set[Path]:
 
 
 def _files(root: Path) -> list[Path]:
-    return [
-        path
-        for path in root.rglob("*")
-        if path.is_file() and "__pycache__" not in path.parts and path.name != ".complete"
-    ]
+    return [path for path in root.rglob("*") if path.is_file() and "__pycache__" not in path.parts]
 
 
 def _zipped(path: Path) -> int:
@@ -124,38 +71,34 @@ def _sizes(paths: list[Path]) -> tuple[int, int]:
     return sum(p.stat().st_size for p in paths), sum(_zipped(p) for p in paths)
 
 
-def _dependency_sizes(site: Path) -> dict[str, int]:
-    cached = site / ".sizes.json"
-    if cached.exists():
-        return json.loads(cached.read_text())
-    provided = _runtime_provided_files(site)
-    files = _files(site)
-    kept = [p for p in files if p.resolve() not in provided]
-    total, total_zipped = _sizes(files)
-    without, without_zipped = _sizes(kept)
-    sizes = {
-        "total": total,
-        "total_zipped": total_zipped,
-        "without": without,
-        "without_zipped": without_zipped,
-    }
-    cached.write_text(json.dumps(sizes))
-    return sizes
+def _platform(artifact: Path) -> str:
+    template = (artifact.parent / "template.yaml").read_text(encoding="utf-8")
+    runtime = next(
+        line.split(":", 1)[1].strip()
+        for line in template.splitlines()
+        if line.strip().startswith("Runtime:")
+    )
+    return f"make package: {runtime}, arm64"
 
 
 def measure_package_size() -> PackageSize:
-    platform = "manylinux2014_aarch64, Python 3.11"
-    try:
-        site = _install(LAMBDA_PLATFORM_ARGUMENTS)
-    except subprocess.CalledProcessError:
-        platform = f"local platform ({sys.platform}, arm64 wheels unavailable)"
-        site = _install(())
-    dependencies = _dependency_sizes(site)
-    code, code_zipped = _sizes(_files(LAMBDA_CODE))
-    return PackageSize(
-        total_bytes=code + dependencies["total"],
-        total_zipped_bytes=code_zipped + dependencies["total_zipped"],
-        without_runtime_bytes=code + dependencies["without"],
-        without_runtime_zipped_bytes=code_zipped + dependencies["without_zipped"],
-        platform=platform,
-    )
+    with tempfile.TemporaryDirectory(prefix="si-coach-package-") as scratch:
+        build_dir = Path(scratch) / "build"
+        subprocess.run(
+            [sys.executable, str(PACKAGE_SCRIPT), "--build-dir", str(build_dir)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        artifact = build_dir / "SkillFunction"
+        provided = _runtime_provided_files(artifact)
+        files = _files(artifact)
+        total, total_zipped = _sizes(files)
+        without, without_zipped = _sizes([p for p in files if p.resolve() not in provided])
+        return PackageSize(
+            total_bytes=total,
+            total_zipped_bytes=total_zipped,
+            without_runtime_bytes=without,
+            without_runtime_zipped_bytes=without_zipped,
+            platform=_platform(artifact),
+        )

@@ -1,9 +1,10 @@
-"""Figure 6: the local web service (`python -m local.web_service`) under concurrent load.
+"""Figure 6: the web service (`python -m local.web_service`, gunicorn) under concurrent load.
 
-The server runs as a subprocess on 127.0.0.1 at a free port, with verification off and the
-embedded store in a temporary directory; the load comes from a second subprocess
-(benchmarks.load_client), so client and server do not share an interpreter. The server is
-always stopped, whatever happens.
+The server runs as a subprocess on 127.0.0.1 at a free port, with verification off, the
+given number of gunicorn workers and the embedded store in a temporary directory; the load
+comes from a second subprocess (benchmarks.load_client), so client and server do not share
+an interpreter. Each server is loaded by each number of clients in turn, and is always
+stopped, whatever happens.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from benchmarks.warm_turn import percentile
 REPOSITORY = Path(__file__).resolve().parents[1]
 LOOPBACK = "127.0.0.1"
 SERVER_START_SECONDS = 30.0
+WARM_UP_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,10 @@ def _wait_until_listening(port: int, server: subprocess.Popen, log: Path) -> Non
     raise RuntimeError(f"web service did not listen within {SERVER_START_SECONDS} s")
 
 
-def measure_web_load(seconds: float, most_requests: int, clients: int = 8) -> WebLoad:
+def measure_web_load(
+    seconds: float, most_requests: int, clients: tuple[int, ...] = (8,), workers: int = 1
+) -> list[WebLoad]:
+    """One WebLoad per number of clients, all against one server with ``workers`` workers."""
     port = free_loopback_port()
     with tempfile.TemporaryDirectory(prefix="si-coach-bench-") as data_dir:
         env = {k: v for k, v in os.environ.items() if k not in CLEARED_VARIABLES}
@@ -83,6 +88,8 @@ def measure_web_load(seconds: float, most_requests: int, clients: int = 8) -> We
                     LOOPBACK,
                     "--port",
                     str(port),
+                    "--workers",
+                    str(workers),
                 ],
                 cwd=REPOSITORY,
                 env=env,
@@ -91,27 +98,12 @@ def measure_web_load(seconds: float, most_requests: int, clients: int = 8) -> We
             )
             try:
                 _wait_until_listening(port, server, log)
-                load = subprocess.run(
-                    [
-                        sys.executable,
-                        "-m",
-                        "benchmarks.load_client",
-                        "--port",
-                        str(port),
-                        "--clients",
-                        str(clients),
-                        "--seconds",
-                        str(seconds),
-                        "--most-requests",
-                        str(most_requests),
-                    ],
-                    cwd=REPOSITORY,
-                    env=env,
-                    capture_output=True,
-                    text=True,
-                    timeout=seconds + 120,
-                    check=False,
-                )
+                # Every worker loads the skill when it starts: a short unmeasured run lets
+                # them all finish doing so before the figures are taken.
+                _run_load_client(port, 2 * workers, WARM_UP_SECONDS, 1000, env)
+                loads = [
+                    _run_load_client(port, count, seconds, most_requests, env) for count in clients
+                ]
             finally:
                 server.terminate()
                 try:
@@ -119,8 +111,35 @@ def measure_web_load(seconds: float, most_requests: int, clients: int = 8) -> We
                 except subprocess.TimeoutExpired:
                     server.kill()
                     server.wait()
-        if load.returncode != 0:
-            raise RuntimeError(f"load client failed:\n{load.stderr}")
+    return loads
+
+
+def _run_load_client(
+    port: int, clients: int, seconds: float, most_requests: int, env: dict[str, str]
+) -> WebLoad:
+    load = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.load_client",
+            "--port",
+            str(port),
+            "--clients",
+            str(clients),
+            "--seconds",
+            str(seconds),
+            "--most-requests",
+            str(most_requests),
+        ],
+        cwd=REPOSITORY,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=seconds + 120,
+        check=False,
+    )
+    if load.returncode != 0:
+        raise RuntimeError(f"load client failed:\n{load.stderr}")
     result = json.loads(load.stdout)
     return WebLoad(
         clients=result["clients"],

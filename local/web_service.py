@@ -1,12 +1,19 @@
-"""Serves the skill as a web service (Alexa's HTTPS endpoint type) from a developer's machine.
+"""Serves the skill as a web service (Alexa's HTTPS endpoint type), under gunicorn.
 
-``python -m local.web_service [--host 127.0.0.1] [--port 3000] [--no-verify]`` answers
-Alexa requests with POST / through flask-ask-sdk's SkillAdapter. Every request's
+``python -m local.web_service [--host 127.0.0.1] [--port 3000] [--workers 1] [--no-verify]``
+answers Alexa requests with POST / through flask-ask-sdk's SkillAdapter, in gunicorn
+worker processes (each builds its own skill and storage clients). Every request's
 signature (``Signature-256`` over the exact body, certificate chain from Amazon's S3
 bucket) and timestamp (150 s) are checked unless ``--no-verify`` is given, which is
 meant only for local test tools. When the SKILL_ID environment variable is set,
-requests for any other skill are refused. Every refusal is an HTTP 400 with a short
+requests for any other skill are refused. Every refusal is an HTTP 4xx with a short
 JSON body, ``{"error": "..."}``; no request can provoke a 500 by being malformed.
+
+Hostile clients cannot hold the service: a body declared larger than MAX_REQUEST_BYTES
+(Alexa's requests are a few kilobytes) is refused with a 413 before any of it is read (a
+body of undeclared length is not read at all), and a client that stalls for
+CLIENT_TIMEOUT_SECONDS (``--client-timeout``) while sending its request is cut off (a 408
+once its body has started, the connection closed before that), which frees the worker.
 
 The verifiers here replace the ask-sdk-webservice-support ones, which let a missing
 network connection, a malformed signature or a certificate without SANs escape as a
@@ -19,6 +26,7 @@ from __future__ import annotations
 import argparse
 import base64
 import binascii
+import logging
 import sys
 import urllib.request
 from collections.abc import Callable, Mapping, Sequence
@@ -56,7 +64,14 @@ from flask_ask_sdk.skill_adapter import (  # noqa: E402
     VERIFY_TIMESTAMP_APP_CONFIG,
     SkillAdapter,
 )
-from werkzeug.exceptions import BadRequest, HTTPException  # noqa: E402
+from gunicorn.app.base import BaseApplication  # noqa: E402
+from gunicorn.workers.sync import SyncWorker  # noqa: E402
+from werkzeug.exceptions import (  # noqa: E402
+    BadRequest,
+    ClientDisconnected,
+    HTTPException,
+    RequestTimeout,
+)
 
 from si_coach.skill import skill_builder_from_environment  # noqa: E402
 
@@ -64,6 +79,11 @@ CertificateChainFetcher = Callable[[str], bytes]
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 3000
+DEFAULT_WORKERS = 1
+MAX_REQUEST_BYTES = 64 * 1024
+"""The largest request body accepted: Alexa's requests are a few kilobytes."""
+CLIENT_TIMEOUT_SECONDS = 5.0
+"""The longest a client may keep a worker waiting on one read or write of its connection."""
 CERTIFICATE_DOWNLOAD_TIMEOUT_SECONDS = 5.0
 # flask-ask-sdk files each adapter under this key in app.extensions; it is not a skill ID.
 SKILL_ADAPTER_KEY = "si-joint-coach"
@@ -258,6 +278,9 @@ def create_app(
         skill = skill_builder_from_environment().create()
 
     app = Flask(__name__)
+    # Werkzeug refuses a longer declared body with a 413 when the body is first asked for,
+    # without reading it, and stops a chunked one at the cap.
+    app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     # SkillAdapter reads these once, when constructed with app=app. Both stay off because
     # the verifiers below replace the SDK's own; left on, the SDK would add its versions.
     app.config[VERIFY_SIGNATURE_APP_CONFIG] = False
@@ -279,7 +302,14 @@ def create_app(
 
     @app.post("/")
     def invoke_skill() -> Response:
-        _read_request_envelope(skill, request.get_data())
+        try:
+            body = request.get_data()
+        except ClientDisconnected as error:
+            # Werkzeug reports the worker's socket timeout as a disconnection.
+            if isinstance(error.__context__, TimeoutError):
+                raise RequestTimeout("The request body did not arrive in time") from error
+            raise
+        _read_request_envelope(skill, body)
         return skill_adapter.dispatch_request()
 
     @app.errorhandler(MalformedRequestError)
@@ -306,6 +336,19 @@ def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--host", default=DEFAULT_HOST, help="address to listen on")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port to listen on")
     parser.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=DEFAULT_WORKERS,
+        help="gunicorn worker processes, each answering one request at a time",
+    )
+    parser.add_argument(
+        "--client-timeout",
+        type=float,
+        default=CLIENT_TIMEOUT_SECONDS,
+        metavar="SECONDS",
+        help="cut off a client that stalls this long while sending its request",
+    )
+    parser.add_argument(
         "--no-verify",
         dest="verify",
         action="store_false",
@@ -314,13 +357,94 @@ def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+class _SlowClientLogFilter(logging.Filter):
+    """Reports a client cut off by the socket timeout in one line, not a traceback."""
+
+    def __init__(self, client_timeout: float) -> None:
+        super().__init__()
+        self.client_timeout = client_timeout
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], TimeoutError):
+            record.msg = "closed a connection whose client stalled for %s s"
+            record.args = (self.client_timeout,)
+            record.exc_info = None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+class TimedSyncWorker(SyncWorker):
+    """gunicorn's sync worker, with a time limit on every read and write of a client.
+
+    The sync worker answers one connection at a time and would wait for ever on a client
+    that stops sending; gunicorn's own ``timeout`` would then kill the whole worker.
+    """
+
+    def init_process(self) -> None:
+        self.client_timeout = self.app.client_timeout
+        logging.getLogger("gunicorn.error").addFilter(_SlowClientLogFilter(self.client_timeout))
+        super().init_process()
+
+    def accept(self, listener: Any) -> None:
+        client, address = listener.accept()
+        client.settimeout(self.client_timeout)
+        self.handle(listener, client, address)
+
+
+class SkillWebService(BaseApplication):
+    """gunicorn serving ``create_app(verify=...)``, built anew in each worker process."""
+
+    def __init__(
+        self,
+        *,
+        host: str,
+        port: int,
+        workers: int,
+        verify: bool,
+        client_timeout: float = CLIENT_TIMEOUT_SECONDS,
+    ) -> None:
+        self.options = {
+            "bind": f"{host}:{port}",
+            "workers": workers,
+            "worker_class": TimedSyncWorker,
+            # Each worker builds its own app: storage clients must not cross a fork.
+            "preload_app": False,
+            # A stuck worker is replaced after this long (Alexa gives up after 8 s).
+            "timeout": 30,
+            "errorlog": "-",
+            # One path per user: a second service (tests, benchmarks) would take it over.
+            "control_socket_disable": True,
+        }
+        self.verify = verify
+        self.client_timeout = client_timeout
+        super().__init__()
+
+    def load_config(self) -> None:
+        for name, value in self.options.items():
+            self.cfg.set(name, value)
+
+    def load(self) -> Flask:
+        return create_app(verify=self.verify)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     arguments = parse_arguments(argv)
     if not arguments.verify:
         print(UNVERIFIED_WARNING, file=sys.stderr, flush=True)
-    app = create_app(verify=arguments.verify)
-    # One request at a time: the skill's storage is not shared across threads.
-    app.run(host=arguments.host, port=arguments.port, threaded=False)
+    SkillWebService(
+        host=arguments.host,
+        port=arguments.port,
+        workers=arguments.workers,
+        verify=arguments.verify,
+        client_timeout=arguments.client_timeout,
+    ).run()
 
 
 if __name__ == "__main__":

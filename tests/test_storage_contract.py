@@ -10,10 +10,13 @@ from __future__ import annotations
 import json
 import math
 import os
+import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -29,8 +32,15 @@ from ask_sdk_model.interfaces.system import SystemState
 from si_coach.storage import adapter_from_environment
 from si_coach.storage.dynamodb import ProgressTableAdapter
 from si_coach.storage.embedded import DATABASE_FILE_NAME, EmbeddedProgressStore
+from si_coach.storage.lifecycle import (
+    EXPIRY_ATTRIBUTE,
+    EXPIRY_STEP_SECONDS,
+    RETENTION_DAYS,
+    expiry_after_save,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+DAY = 24 * 60 * 60
 SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
 ALICE = "amzn1.ask.account.ALICE"
 BOB = "amzn1.ask.account.BOB"
@@ -59,6 +69,25 @@ class ProgressBackend:
     name: str
     new_adapter: Callable[[], AbstractPersistenceAdapter]
 
+    def adapter_at(self, clock: ManualClock) -> AbstractPersistenceAdapter:
+        """A fresh adapter whose current time is ``clock``'s."""
+        adapter = self.new_adapter()
+        adapter.clock = clock
+        return adapter
+
+
+class ManualClock:
+    """Epoch seconds that move only when a test says so."""
+
+    def __init__(self, now: float = 1_795_000_000.5) -> None:  # late November 2026
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, *, days: float = 0, seconds: float = 0) -> None:
+        self.now += days * DAY + seconds
+
 
 @pytest.fixture(params=["dynamodb-moto", "dynamodb-http", "embedded-sqlite"])
 def progress_backend(request: pytest.FixtureRequest) -> ProgressBackend:
@@ -74,7 +103,7 @@ def progress_backend(request: pytest.FixtureRequest) -> ProgressBackend:
 
         def new_http_adapter() -> AbstractPersistenceAdapter:
             adapter = adapter_from_environment(environ)
-            assert adapter.dynamodb.meta.client.meta.endpoint_url.startswith("http://127.0.0.1:")
+            assert adapter.client.meta.endpoint_url.startswith("http://127.0.0.1:")
             return adapter
 
         return ProgressBackend(request.param, new_http_adapter)
@@ -334,6 +363,112 @@ def test_request_without_a_user_is_refused(progress_store: AbstractPersistenceAd
         progress_store.get_attributes(RequestEnvelope(version="1.0"))
 
 
+def test_delete_then_save_starts_a_new_record(progress_store: AbstractPersistenceAdapter) -> None:
+    alice = request_envelope(ALICE)
+    progress_store.save_attributes(alice, {"revision": 1, "days": ["monday"]})
+    progress_store.save_attributes(alice, {"revision": 2, "days": ["monday", "tuesday"]})
+    progress_store.delete_attributes(alice)
+
+    # A forgotten user starts again at revision 1: the deleted revision 2 is no obstacle.
+    progress_store.save_attributes(alice, {"revision": 1, "days": []})
+
+    assert progress_store.get_attributes(alice) == {"revision": 1, "days": []}
+
+
+def test_deleting_twice_is_not_an_error(progress_store: AbstractPersistenceAdapter) -> None:
+    progress_store.save_attributes(request_envelope(ALICE), routine_progress())
+
+    progress_store.delete_attributes(request_envelope(ALICE))
+    progress_store.delete_attributes(request_envelope(ALICE))
+
+    assert progress_store.get_attributes(request_envelope(ALICE)) == {}
+
+
+def test_delete_without_a_user_is_refused(progress_store: AbstractPersistenceAdapter) -> None:
+    with pytest.raises(PersistenceException):
+        progress_store.delete_attributes(RequestEnvelope(version="1.0"))
+
+
+# -- time to live: a record not saved for RETENTION_DAYS is gone --------------------------------
+
+
+def test_a_record_is_kept_for_the_retention_period(progress_backend: ProgressBackend) -> None:
+    clock = ManualClock()
+    adapter = progress_backend.adapter_at(clock)
+    adapter.save_attributes(request_envelope(ALICE), routine_progress())
+
+    clock.advance(days=RETENTION_DAYS - 1)
+    assert adapter.get_attributes(request_envelope(ALICE)) == routine_progress()
+
+    clock.advance(days=1, seconds=EXPIRY_STEP_SECONDS)
+    assert adapter.get_attributes(request_envelope(ALICE)) == {}
+    assert progress_backend.adapter_at(clock).get_attributes(request_envelope(ALICE)) == {}
+
+
+def test_every_save_moves_the_expiry_on(progress_backend: ProgressBackend) -> None:
+    clock = ManualClock()
+    adapter = progress_backend.adapter_at(clock)
+    for _ in range(3):
+        adapter.save_attributes(request_envelope(ALICE), routine_progress())
+        clock.advance(days=RETENTION_DAYS - 10)
+
+    assert adapter.get_attributes(request_envelope(ALICE)) == routine_progress()
+    clock.advance(days=11)
+    assert adapter.get_attributes(request_envelope(ALICE)) == {}
+
+
+def test_reading_does_not_move_the_expiry(progress_backend: ProgressBackend) -> None:
+    clock = ManualClock()
+    adapter = progress_backend.adapter_at(clock)
+    adapter.save_attributes(request_envelope(ALICE), routine_progress())
+    for _ in range(4):
+        clock.advance(days=RETENTION_DAYS // 4 - 1)
+        assert adapter.get_attributes(request_envelope(ALICE)) == routine_progress()
+
+    clock.advance(days=5)
+    assert adapter.get_attributes(request_envelope(ALICE)) == {}
+
+
+def test_an_expired_record_counts_as_absent_for_conditional_writes(
+    progress_backend: ProgressBackend,
+) -> None:
+    from si_coach.storage import StaleProgressError
+
+    clock = ManualClock()
+    adapter = progress_backend.adapter_at(clock)
+    alice = request_envelope(ALICE)
+    adapter.save_attributes(alice, {"revision": 1, "days": ["long ago"]})
+    adapter.save_attributes(alice, {"revision": 2, "days": ["long ago"]})
+    clock.advance(days=RETENTION_DAYS + 1)
+
+    with pytest.raises(StaleProgressError):
+        adapter.save_attributes(alice, {"revision": 3, "days": ["on the expired copy"]})
+    adapter.save_attributes(alice, {"revision": 1, "days": ["a fresh start"]})
+
+    assert adapter.get_attributes(alice) == {"revision": 1, "days": ["a fresh start"]}
+
+
+def test_one_users_expiry_leaves_others_alone(progress_backend: ProgressBackend) -> None:
+    clock = ManualClock()
+    adapter = progress_backend.adapter_at(clock)
+    adapter.save_attributes(request_envelope(ALICE), routine_progress(1))
+    clock.advance(days=200)
+    adapter.save_attributes(request_envelope(BOB), routine_progress(5))
+    clock.advance(days=RETENTION_DAYS - 100)
+
+    assert adapter.get_attributes(request_envelope(ALICE)) == {}
+    assert adapter.get_attributes(request_envelope(BOB)) == routine_progress(5)
+
+
+def test_the_expiry_is_whole_seconds_rounded_up_to_its_step() -> None:
+    saved_at = 1_795_000_000.5
+    expiry = expiry_after_save(saved_at)
+
+    assert isinstance(expiry, int)
+    assert expiry % EXPIRY_STEP_SECONDS == 0
+    assert saved_at + RETENTION_DAYS * DAY <= expiry < saved_at + RETENTION_DAYS * DAY + 3 * 3600
+
+
 # --- backend specifics -----------------------------------------------------------------------
 
 
@@ -343,11 +478,80 @@ def test_dynamodb_item_is_keyed_by_user_id_as_the_template_says(
 ) -> None:
     table = request.getfixturevalue(table_fixture)
     adapter = adapter_from_environment({"TABLE_NAME": table.name})
+    adapter.clock = ManualClock()
     adapter.save_attributes(request_envelope(ALICE), {"hold_seconds": 7.5})
 
     item = table.get_item(Key={"id": ALICE}, ConsistentRead=True)["Item"]
 
-    assert item == {"id": ALICE, "attributes": {"hold_seconds": Decimal("7.5")}}
+    assert item == {
+        "id": ALICE,
+        "attributes": {"hold_seconds": Decimal("7.5")},
+        EXPIRY_ATTRIBUTE: Decimal(expiry_after_save(ManualClock().now)),
+    }
+
+
+def test_dynamodb_expiry_is_the_attribute_the_table_lives_by(moto_dynamodb_table: Any) -> None:
+    # DynamoDB deletes an item once the time in its TTL attribute has passed: the adapter
+    # must stamp the attribute the table's time-to-live names, as a number.
+    ttl = moto_dynamodb_table.meta.client.describe_time_to_live(TableName=moto_dynamodb_table.name)[
+        "TimeToLiveDescription"
+    ]
+    assert ttl == {"TimeToLiveStatus": "ENABLED", "AttributeName": EXPIRY_ATTRIBUTE}
+
+    adapter = adapter_from_environment({"TABLE_NAME": moto_dynamodb_table.name})
+    before = time.time()
+    adapter.save_attributes(request_envelope(ALICE), routine_progress())
+    expiry = moto_dynamodb_table.get_item(Key={"id": ALICE})["Item"][EXPIRY_ATTRIBUTE]
+
+    assert isinstance(expiry, Decimal)
+    assert before + RETENTION_DAYS * DAY <= expiry <= time.time() + RETENTION_DAYS * DAY + 3 * 3600
+
+
+def test_dynamodb_item_written_before_expiries_never_expires(moto_dynamodb_table: Any) -> None:
+    moto_dynamodb_table.put_item(Item={"id": ALICE, "attributes": {"revision": 2}})
+    clock = ManualClock(now=4_000_000_000)  # the year 2096
+    adapter = adapter_from_environment({"TABLE_NAME": moto_dynamodb_table.name})
+    adapter.clock = clock
+
+    assert adapter.get_attributes(request_envelope(ALICE)) == {"revision": 2}
+    adapter.save_attributes(request_envelope(ALICE), {"revision": 3})
+    assert adapter.get_attributes(request_envelope(ALICE)) == {"revision": 3}
+
+
+def test_embedded_store_purges_expired_records(embedded_store: EmbeddedProgressStore) -> None:
+    clock = ManualClock()
+    embedded_store.clock = clock
+    embedded_store.save_attributes(request_envelope(ALICE), routine_progress(1))
+    embedded_store.save_attributes(request_envelope(BOB), routine_progress(2))
+    clock.advance(days=RETENTION_DAYS + 1)
+
+    def stored_users() -> list[str]:
+        with closing(sqlite3.connect(embedded_store.database_path)) as connection:
+            return [row[0] for row in connection.execute("SELECT user_id FROM progress_record")]
+
+    assert embedded_store.get_attributes(request_envelope(ALICE)) == {}
+    assert stored_users() == [BOB], "reading an expired record deletes it"
+    embedded_store.save_attributes(request_envelope("amzn1.ask.account.CAROL"), {"new": True})
+    assert stored_users() == ["amzn1.ask.account.CAROL"], "a save purges every expired record"
+
+
+def test_embedded_store_file_made_before_expiries_is_upgraded(tmp_path: Path) -> None:
+    database_path = tmp_path / DATABASE_FILE_NAME
+    with closing(sqlite3.connect(database_path)) as connection:
+        connection.execute(
+            "CREATE TABLE progress_record (user_id TEXT PRIMARY KEY NOT NULL, "
+            "record_json TEXT NOT NULL)"
+        )
+        connection.execute("INSERT INTO progress_record VALUES (?, ?)", (BOB, '{"revision": 3}'))
+        connection.commit()
+    clock = ManualClock()
+    store = EmbeddedProgressStore(database_path, clock=clock)
+
+    assert store.get_attributes(request_envelope(BOB)) == {"revision": 3}
+    store.save_attributes(request_envelope(ALICE), {"revision": 1})
+    clock.advance(days=RETENTION_DAYS + 1)
+    assert store.get_attributes(request_envelope(ALICE)) == {}
+    assert store.get_attributes(request_envelope(BOB)) == {"revision": 3}, "no stamp, no expiry"
 
 
 def test_dynamodb_adapter_never_creates_the_table(aws_env: dict[str, str]) -> None:
@@ -358,7 +562,7 @@ def test_dynamodb_adapter_never_creates_the_table(aws_env: dict[str, str]) -> No
 
         with pytest.raises(PersistenceException):
             adapter.get_attributes(request_envelope(ALICE))
-        assert adapter.dynamodb.meta.client.list_tables()["TableNames"] == []
+        assert adapter.client.list_tables()["TableNames"] == []
 
 
 def test_embedded_store_creates_its_directory_on_first_use(tmp_path: Path) -> None:
@@ -419,14 +623,13 @@ def test_table_name_selects_dynamodb(aws_env: dict[str, str]) -> None:
     assert isinstance(adapter, ProgressTableAdapter)
     assert adapter.table_name == "ProgressTable-abc"
     assert adapter.partition_key_name == "id"
-    assert adapter.create_table is False
-    assert adapter.dynamodb.meta.client.meta.region_name == "eu-west-1"
+    assert adapter.client.meta.region_name == "eu-west-1"
 
 
 def test_dynamodb_region_falls_back_to_us_east_1(aws_env: dict[str, str]) -> None:
     adapter = adapter_from_environment({"TABLE_NAME": "ProgressTable-abc"})
 
-    assert adapter.dynamodb.meta.client.meta.region_name == "us-east-1"
+    assert adapter.client.meta.region_name == "us-east-1"
 
 
 def test_endpoint_in_the_given_environment_is_obeyed(aws_env: dict[str, str]) -> None:
@@ -434,7 +637,7 @@ def test_endpoint_in_the_given_environment_is_obeyed(aws_env: dict[str, str]) ->
         {"TABLE_NAME": "ProgressTable-abc", "AWS_ENDPOINT_URL_DYNAMODB": "http://127.0.0.1:9"}
     )
 
-    assert adapter.dynamodb.meta.client.meta.endpoint_url == "http://127.0.0.1:9"
+    assert adapter.client.meta.endpoint_url == "http://127.0.0.1:9"
 
 
 def test_without_table_name_the_embedded_store_is_used(tmp_path: Path) -> None:
@@ -462,7 +665,7 @@ def test_embedded_store_default_location_is_in_the_user_data_dir(tmp_path: Path)
 
 
 def test_dynamodb_module_imports_with_no_region_configured(tmp_path: Path) -> None:
-    # ask_sdk_dynamodb.adapter alone raises NoRegionError here; ours must not.
+    # boto3.resource('dynamodb') raises NoRegionError here; the adapter must not.
     environment = {
         name: value
         for name, value in os.environ.items()
@@ -479,7 +682,7 @@ def test_dynamodb_module_imports_with_no_region_configured(tmp_path: Path) -> No
             "-c",
             "from si_coach.storage import adapter_from_environment;"
             "adapter = adapter_from_environment({'TABLE_NAME': 'ProgressTable-abc'});"
-            "print(adapter.dynamodb.meta.client.meta.region_name)",
+            "print(adapter.client.meta.region_name)",
         ],
         env=environment,
         capture_output=True,
@@ -533,3 +736,43 @@ def test_of_two_devices_saving_from_the_same_revision_exactly_one_wins(progress_
             outcomes.append("stale")
     assert outcomes == ["saved", "stale"]
     assert kitchen.get_attributes(request_envelope(ALICE))["by"] == KITCHEN_ECHO
+
+
+# -- the client's model loader ------------------------------------------------------------------
+
+
+def test_the_model_loader_looks_only_in_the_asked_services_directory(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from botocore.loaders import Loader
+
+    from si_coach.storage.dynamodb import NamedServiceLoader
+
+    listed: list[str] = []
+    real_listdir = os.listdir
+
+    def counting_listdir(path: str) -> list[str]:
+        listed.append(path)
+        return real_listdir(path)
+
+    monkeypatch.setattr(os, "listdir", counting_listdir)
+    NamedServiceLoader().load_service_model("dynamodb", "service-2")
+    ours = len(listed)
+    listed.clear()
+    Loader().load_service_model("dynamodb", "service-2")
+
+    assert ours <= 3
+    assert len(listed) > 300, "botocore's own loader lists every service"
+
+
+def test_the_model_loader_still_loads_other_services_and_refuses_unknown_ones() -> None:
+    from botocore.exceptions import UnknownServiceError
+
+    from si_coach.storage.dynamodb import NamedServiceLoader
+
+    loader = NamedServiceLoader()
+
+    assert loader.load_service_model("sts", "service-2")["metadata"]["serviceId"] == "STS"
+    with pytest.raises(UnknownServiceError):
+        loader.load_service_model("no-such-service", "service-2")
+    assert "dynamodb" in loader.list_available_services("service-2")

@@ -49,7 +49,7 @@ class StoreFaults:
     def __init__(self, adapter: ProgressTableAdapter) -> None:
         self.failing: dict[str, str] = {}
         self.calls: Counter[str] = Counter()
-        events = adapter.dynamodb.meta.client.meta.events
+        events = adapter.client.meta.events
         # An answer from a before-send handler stands in for the HTTP exchange.
         events.register_first("before-send.dynamodb", self._before_send)
 

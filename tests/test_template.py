@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import ast
+import json
+import os
 import re
+import subprocess
 import sys
+import tomllib
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -45,6 +50,28 @@ def test_template_is_a_sam_template(template: dict[str, Any]) -> None:
     assert template["Transform"] == "AWS::Serverless-2016-10-31"
     assert template["Parameters"]["SkillId"]["Type"] == "String"
     assert set(template["Resources"]) == {FUNCTION_LOGICAL_ID, PROGRESS_TABLE_LOGICAL_ID}
+
+
+def test_snapstart_is_a_parameter_off_by_default(template: dict[str, Any]) -> None:
+    parameter = template["Parameters"]["SnapStart"]
+
+    assert parameter["AllowedValues"] == ["Enabled", "Disabled"]
+    assert parameter["Default"] == "Disabled"
+    assert template["Conditions"]["SnapStartOn"] == {
+        "Fn::Equals": [{"Ref": "SnapStart"}, "Enabled"]
+    }
+
+
+def test_snapstart_applies_to_the_published_versions_behind_the_alias(
+    skill_function: dict[str, Any],
+) -> None:
+    assert skill_function["SnapStart"] == {
+        "ApplyOn": {"Fn::If": ["SnapStartOn", "PublishedVersions", "None"]}
+    }
+    assert skill_function["AutoPublishAlias"] == "live"
+    # A version's description cannot change: a new one publishes a new version, so
+    # switching SnapStart on takes effect without a code change.
+    assert "${SnapStart}" in skill_function["VersionDescription"]["Fn::Sub"]
 
 
 def test_progress_table_is_keyed_by_id_as_the_adapter_expects(
@@ -101,9 +128,38 @@ def test_table_properties_unknown_to_the_tests_are_refused(template: dict[str, A
         progress_table_create_arguments("ProgressTable-test", changed)
 
 
-def test_runtime_is_the_python_the_tests_run_on(skill_function: dict[str, Any]) -> None:
-    assert skill_function["Runtime"] == f"python{sys.version_info.major}.{sys.version_info.minor}"
+def _python_version(runtime: str) -> tuple[int, int]:
+    major, minor = runtime.removeprefix("python").split(".")
+    return int(major), int(minor)
+
+
+def test_runtime_is_the_newest_python_lambda_offers(skill_function: dict[str, Any]) -> None:
+    # cfn-lint's record of Lambda runtimes (pinned with it): the newest Python one is the
+    # one with no successor. A cfn-lint upgrade that knows a newer runtime fails this test.
+    import cfnlint.data.AdditionalSpecs
+
+    lifecycle = json.loads(
+        (
+            Path(cfnlint.data.AdditionalSpecs.__file__).parent / "LmbdRuntimeLifecycle.json"
+        ).read_text(encoding="utf-8")
+    )
+    pythons = [name for name in lifecycle if re.fullmatch(r"python3\.\d+", name)]
+    newest = max(pythons, key=_python_version)
+
+    assert lifecycle[newest]["successor"] is None
+    assert skill_function["Runtime"] == newest
     assert skill_function["Architectures"] == ["arm64"]
+
+
+def test_the_code_runs_on_the_runtime_and_on_python_3_11(skill_function: dict[str, Any]) -> None:
+    pyproject = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    makefile = (REPO_ROOT / "Makefile").read_text(encoding="utf-8")
+
+    # Lint for the oldest Python the code supports; the Makefile refuses anything older.
+    assert pyproject["tool"]["ruff"]["target-version"] == "py311"
+    assert "sys.version_info < (3, 11)" in makefile
+    assert _python_version(skill_function["Runtime"]) >= (3, 11)
+    assert sys.version_info >= (3, 11)
 
 
 def test_function_answers_within_alexas_deadline(skill_function: dict[str, Any]) -> None:
@@ -157,11 +213,22 @@ def test_only_the_skill_may_invoke_the_function(skill_function: dict[str, Any]) 
     assert events == [{"Type": "AlexaSkill", "Properties": {"SkillId": {"Ref": "SkillId"}}}]
 
 
-def test_outputs_give_the_endpoint_and_the_table(template: dict[str, Any]) -> None:
-    output_values = [output["Value"] for output in template["Outputs"].values()]
+def test_outputs_give_the_endpoint_alias_and_the_table(template: dict[str, Any]) -> None:
+    outputs = template["Outputs"]
 
-    assert {"Fn::GetAtt": [FUNCTION_LOGICAL_ID, "Arn"]} in output_values
-    assert TABLE_REF in output_values
+    assert outputs["SkillEndpointArn"]["Value"] == {"Ref": f"{FUNCTION_LOGICAL_ID}.Alias"}
+    assert outputs["ProgressTableName"]["Value"] == TABLE_REF
+
+
+def test_progress_table_expires_records_by_the_adapters_attribute(
+    progress_table: dict[str, Any],
+) -> None:
+    from si_coach.storage.lifecycle import EXPIRY_ATTRIBUTE
+
+    assert progress_table["Properties"]["TimeToLiveSpecification"] == {
+        "AttributeName": EXPIRY_ATTRIBUTE,
+        "Enabled": True,
+    }
 
 
 PSEUDO_PARAMETERS = {
@@ -181,7 +248,8 @@ def referenced_names(node: Any) -> Iterator[str]:
     if isinstance(node, dict):
         for key, value in node.items():
             if key == "Ref":
-                yield value
+                # SAM's generated resources: Function.Alias, Function.Version.
+                yield value.split(".")[0] if value.endswith((".Alias", ".Version")) else value
             elif key == "Fn::GetAtt":
                 yield value[0]
             elif key == "Fn::Sub":
@@ -200,6 +268,10 @@ def referenced_names(node: Any) -> Iterator[str]:
 def test_every_reference_names_something_defined(template: dict[str, Any]) -> None:
     # Neither cfn-lint nor `sam validate` notices a misspelt !Ref in a SAM template.
     defined = set(template["Parameters"]) | set(template["Resources"]) | PSEUDO_PARAMETERS
+    assert all(
+        name in template["Conditions"]
+        for name in re.findall(r"'Fn::If': \['(\w+)'", repr(template["Resources"]))
+    )
     dangling = {
         name
         for section in ("Resources", "Outputs")
@@ -228,3 +300,92 @@ def test_cfn_lint_finds_no_errors_or_warnings() -> None:
     ]
 
     assert findings == []
+
+
+# -- the template as CloudFormation sees it, after the SAM transform ---------------------------
+
+SAM_PYTHON = REPO_ROOT / ".venv-sam" / "bin" / "python"
+# Run by .venv-sam's Python: SAM's own translator, offline (no managed policies are looked up:
+# the template names none). The code is given as an uploaded zip, as `sam deploy` does.
+_TRANSLATE = """
+import json, sys
+from samtranslator.translator.transform import transform
+from samtranslator.yaml_helper import yaml_parse
+class NoManagedPolicies:
+    def load(self):
+        return {}
+template = yaml_parse(open(sys.argv[1], encoding="utf-8").read())
+template["Resources"]["SkillFunction"]["Properties"]["CodeUri"] = "s3://bucket/" + sys.argv[3]
+parameters = {"SkillId": "amzn1.ask.skill.test", "SnapStart": sys.argv[2]}
+print(json.dumps(transform(template, parameters, NoManagedPolicies())))
+"""
+
+
+def translated(snapstart: str, code_key: str = "code.zip") -> dict[str, Any]:
+    if not SAM_PYTHON.exists():
+        pytest.skip(".venv-sam is missing: `make test` (scripts/validate-template) creates it")
+    result = subprocess.run(
+        [str(SAM_PYTHON), "-c", _TRANSLATE, str(TEMPLATE_PATH), snapstart, code_key],
+        env={**os.environ, "AWS_DEFAULT_REGION": "us-east-1", "SAM_CLI_TELEMETRY": "0"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def resources_of_type(template: dict[str, Any], resource_type: str) -> dict[str, Any]:
+    return {
+        name: resource
+        for name, resource in template["Resources"].items()
+        if resource["Type"] == resource_type
+    }
+
+
+@pytest.mark.parametrize("snapstart", ["Enabled", "Disabled"])
+def test_the_skill_may_invoke_only_the_alias_it_is_given(snapstart: str) -> None:
+    cloudformation = translated(snapstart)
+    ((alias_id, alias),) = resources_of_type(cloudformation, "AWS::Lambda::Alias").items()
+    ((version_id, _),) = resources_of_type(cloudformation, "AWS::Lambda::Version").items()
+    (permission,) = resources_of_type(cloudformation, "AWS::Lambda::Permission").values()
+
+    assert alias["Properties"]["Name"] == "live"
+    assert alias["Properties"]["FunctionVersion"] == {"Fn::GetAtt": [version_id, "Version"]}
+    assert permission["Properties"]["FunctionName"] == {"Ref": alias_id}
+    assert permission["Properties"]["EventSourceToken"] == {"Ref": "SkillId"}
+    assert cloudformation["Outputs"]["SkillEndpointArn"]["Value"] == {"Ref": alias_id}
+
+
+def test_a_code_change_or_a_snapstart_switch_publishes_a_new_version() -> None:
+    def version(snapstart: str, code_key: str) -> tuple[str, dict[str, Any]]:
+        cloudformation = translated(snapstart, code_key)
+        ((version_id, resource),) = resources_of_type(
+            cloudformation, "AWS::Lambda::Version"
+        ).items()
+        return version_id, resource["Properties"]["Description"]
+
+    off, on, new_code = (
+        version("Disabled", "a.zip"),
+        version("Enabled", "a.zip"),
+        version("Disabled", "b.zip"),
+    )
+
+    assert new_code[0] != off[0], "new code, new version resource"
+    # The same resource either way, but CloudFormation resolves its description with the
+    # parameter's value, and a description is create-only: a new one replaces the version,
+    # that is, publishes a new one.
+    assert on == off
+    assert off[1] == {"Fn::Sub": "SI Joint Coach request handler, SnapStart ${SnapStart}"}
+    assert (
+        "/properties/Description"
+        in cloudformation_schema("AWS::Lambda::Version")["createOnlyProperties"]
+    )
+
+
+def cloudformation_schema(resource_type: str) -> dict[str, Any]:
+    """The resource provider schema cfn-lint carries for ``resource_type``."""
+    from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
+
+    return PROVIDER_SCHEMA_MANAGER.get_resource_schema("us-east-1", resource_type).schema

@@ -41,7 +41,11 @@ from support_signing import (
 
 from local import web_service
 from local.web_service import (
+    CLIENT_TIMEOUT_SECONDS,
+    MAX_REQUEST_BYTES,
     UNVERIFIED_WARNING,
+    SkillWebService,
+    TimedSyncWorker,
     VerificationException,
     check_signing_certificate,
     create_app,
@@ -455,27 +459,64 @@ def test_arguments_default_to_a_verifying_loopback_service() -> None:
     arguments = parse_arguments([])
 
     assert (arguments.host, arguments.port, arguments.verify) == ("127.0.0.1", 3000, True)
+    assert (arguments.workers, arguments.client_timeout) == (1, CLIENT_TIMEOUT_SECONDS)
 
 
-def test_arguments_set_host_port_and_no_verify() -> None:
-    arguments = parse_arguments(["--host", "0.0.0.0", "--port", "3100", "--no-verify"])
+def test_arguments_set_host_port_workers_timeout_and_no_verify() -> None:
+    arguments = parse_arguments(
+        [
+            *("--host", "0.0.0.0", "--port", "3100"),
+            *("--workers", "4", "--client-timeout", "2.5", "--no-verify"),
+        ]
+    )
 
     assert (arguments.host, arguments.port, arguments.verify) == ("0.0.0.0", 3100, False)
+    assert (arguments.workers, arguments.client_timeout) == (4, 2.5)
 
 
-def test_non_numeric_port_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("arguments", "option"),
+    [(["--port", "three thousand"], "--port"), (["--workers", "0"], "--workers")],
+)
+def test_bad_numbers_are_usage_errors(
+    capsys: pytest.CaptureFixture[str], arguments: list[str], option: str
+) -> None:
     with pytest.raises(SystemExit) as exit_info:
-        parse_arguments(["--port", "three thousand"])
+        parse_arguments(arguments)
 
     assert exit_info.value.code == 2
-    assert "--port" in capsys.readouterr().err
+    assert option in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("verify", [True, False], ids=["verified", "unverified"])
-def test_main_serves_on_the_requested_port_and_warns_only_without_verification(
+def test_main_runs_gunicorn_as_asked_and_warns_only_without_verification(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], verify: bool
 ) -> None:
-    served: list[dict[str, Any]] = []
+    served: list[SkillWebService] = []
+
+    def run(service: SkillWebService) -> None:
+        served.append(service)
+
+    monkeypatch.setattr(SkillWebService, "run", run)
+
+    main(["--port", "3111", "--workers", "3", *([] if verify else ["--no-verify"])])
+
+    (service,) = served
+    assert service.cfg.bind == ["127.0.0.1:3111"]
+    assert service.cfg.workers == 3
+    assert service.cfg.worker_class is TimedSyncWorker
+    assert service.cfg.preload_app is False, "each worker builds its own storage clients"
+    assert service.verify is verify
+    stderr = capsys.readouterr().err
+    if verify:
+        assert "VERIFICATION IS OFF" not in stderr
+    else:
+        assert UNVERIFIED_WARNING in stderr
+        assert len(UNVERIFIED_WARNING.splitlines()) >= 4
+        assert "REQUEST VERIFICATION IS OFF" in UNVERIFIED_WARNING
+
+
+def test_each_worker_builds_the_app_it_was_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
     built: list[bool] = []
     real_create_app = web_service.create_app
 
@@ -484,19 +525,19 @@ def test_main_serves_on_the_requested_port_and_warns_only_without_verification(
         return real_create_app(skill(), verify=verify)
 
     monkeypatch.setattr(web_service, "create_app", recording_create_app)
-    monkeypatch.setattr(flask.Flask, "run", lambda app, **options: served.append(options))
+    service = SkillWebService(host="127.0.0.1", port=3112, workers=1, verify=False)
 
-    main(["--port", "3111", *([] if verify else ["--no-verify"])])
+    assert isinstance(service.load(), flask.Flask)
+    assert built == [False]
 
-    assert built == [verify]
-    assert served == [{"host": "127.0.0.1", "port": 3111, "threaded": False}]
-    stderr = capsys.readouterr().err
-    if verify:
-        assert "VERIFICATION IS OFF" not in stderr
-    else:
-        assert UNVERIFIED_WARNING in stderr
-        assert len(UNVERIFIED_WARNING.splitlines()) >= 4
-        assert "REQUEST VERIFICATION IS OFF" in UNVERIFIED_WARNING
+
+def test_a_body_over_the_cap_is_refused_by_the_app_itself() -> None:
+    client = create_app(skill(), verify=False).test_client()
+
+    response = client.post("/", data=b"{" + b" " * MAX_REQUEST_BYTES + b"}")
+
+    assert response.status_code == 413
+    assert "error" in response.get_json()
 
 
 # The real server process
@@ -578,3 +619,84 @@ def test_server_process_answers_unverified_and_refuses_unsigned_when_verifying(
         assert status == 400
         assert "Missing Signature" in answer["error"]
         assert "VERIFICATION IS OFF" not in stderr_path.read_text()
+
+
+# Hostile clients, against the real server (gunicorn, one worker, a short client timeout)
+
+STALL_SECONDS = 1.0
+
+
+def raw_exchange(url: str, request_head: bytes, *, wait: float = 15.0) -> bytes:
+    """Send ``request_head`` (and nothing more), then read until the server closes.
+
+    ``wait`` bounds every read: a server that never answers fails the test, never hangs it.
+    """
+    host, port = url.removeprefix("http://").rstrip("/").split(":")
+    received = b""
+    with socket.create_connection((host, int(port)), timeout=wait) as connection:
+        connection.sendall(request_head)
+        while chunk := connection.recv(65536):
+            received += chunk
+    return received
+
+
+def status_of(http_answer: bytes) -> int:
+    return int(http_answer.split(b" ", 2)[1])
+
+
+def post_head(content_length: int) -> bytes:
+    return (
+        b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        + f"Content-Length: {content_length}\r\n\r\n".encode()
+    )
+
+
+def test_a_body_over_the_cap_is_refused_before_it_is_sent(tmp_path: Path) -> None:
+    arguments = ["--no-verify", "--client-timeout", "30"]
+    with running_web_service(arguments, tmp_path) as (url, _):
+        # Only the head is sent: a server reading the body first would wait for it (30 s
+        # here) and then time out; the refusal comes at once, without it.
+        answer = raw_exchange(url, post_head(60_000_000), wait=15)
+
+        assert status_of(answer) == 413
+        assert b'{"error":' in answer
+        status, _ = post_json(url, encode_envelope(launch_request_envelope()))
+        assert status == 200
+
+
+def test_a_client_stalling_in_its_body_gets_a_408_and_frees_the_worker(tmp_path: Path) -> None:
+    arguments = ["--no-verify", "--client-timeout", str(STALL_SECONDS)]
+    with running_web_service(arguments, tmp_path) as (url, stderr_path):
+        answer = raw_exchange(url, post_head(2000) + b'{"version": "1.0", ')
+
+        assert status_of(answer) == 408
+        status, _ = post_json(url, encode_envelope(launch_request_envelope()))
+        assert status == 200
+    assert "Traceback" not in stderr_path.read_text()
+
+
+def test_a_client_stalling_in_its_headers_is_disconnected(tmp_path: Path) -> None:
+    arguments = ["--no-verify", "--client-timeout", str(STALL_SECONDS)]
+    with running_web_service(arguments, tmp_path) as (url, stderr_path):
+        answer = raw_exchange(url, b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+
+        assert answer == b"", "closed without an answer"
+        status, _ = post_json(url, encode_envelope(launch_request_envelope()))
+        assert status == 200
+    log = stderr_path.read_text()
+    assert f"closed a connection whose client stalled for {STALL_SECONDS} s" in log
+    assert "Traceback" not in log
+
+
+def test_workers_answer_side_by_side(tmp_path: Path) -> None:
+    arguments = ["--no-verify", "--workers", "2", "--client-timeout", "30"]
+    with running_web_service(arguments, tmp_path) as (url, stderr_path):
+        host, port = url.removeprefix("http://").rstrip("/").split(":")
+        # One worker is held by a client that sends half a request and waits; the other
+        # still answers. (With a single worker this request would wait 30 s.)
+        with socket.create_connection((host, int(port)), timeout=15) as stalled:
+            stalled.sendall(post_head(2000))
+            status, answer = post_json(url, encode_envelope(launch_request_envelope()))
+        assert status == 200
+        assert answer["response"]["outputSpeech"]["type"] == "SSML"
+    assert stderr_path.read_text().count("Booting worker") >= 2

@@ -26,6 +26,8 @@ _PASSED_THROUGH = (
 )
 # Properties that are not CreateTable arguments and have no effect on reads and writes.
 _NOT_CREATE_TABLE_ARGUMENTS = ("PointInTimeRecoverySpecification",)
+# Properties set by a call after CreateTable (see create_progress_table).
+_SET_AFTER_CREATION = ("TimeToLiveSpecification",)
 
 
 class CloudFormationLoader(yaml.SafeLoader):
@@ -69,7 +71,12 @@ def progress_table_create_arguments(
     the template cannot be silently left out of the tests' table.
     """
     properties = progress_table_resource(template)["Properties"]
-    unknown = set(properties) - {*_PASSED_THROUGH, *_NOT_CREATE_TABLE_ARGUMENTS, "SSESpecification"}
+    unknown = set(properties) - {
+        *_PASSED_THROUGH,
+        *_NOT_CREATE_TABLE_ARGUMENTS,
+        *_SET_AFTER_CREATION,
+        "SSESpecification",
+    }
     if unknown:
         raise ValueError(
             f"{PROGRESS_TABLE_LOGICAL_ID} property not translated for create_table: "
@@ -89,4 +96,9 @@ def create_progress_table(dynamodb_resource: Any, table_name: str) -> Any:
     """Create the template's ProgressTable as ``table_name`` and wait until it exists."""
     table = dynamodb_resource.create_table(**progress_table_create_arguments(table_name))
     table.wait_until_exists()
+    time_to_live = progress_table_resource()["Properties"].get("TimeToLiveSpecification")
+    if time_to_live is not None:
+        dynamodb_resource.meta.client.update_time_to_live(
+            TableName=table_name, TimeToLiveSpecification=time_to_live
+        )
     return table

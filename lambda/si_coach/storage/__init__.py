@@ -3,7 +3,8 @@
 The skill talks to storage only through the SDK's ``AbstractPersistenceAdapter``
 (``get_attributes`` / ``save_attributes`` / ``delete_attributes``), one progress record per
 Alexa user id, holding plain JSON types. Writes of a record with a ``revision`` are
-conditional (see ``expected_revision``): a stale write raises ``StaleProgressError``.
+conditional (see ``expected_revision``): a stale write raises ``StaleProgressError``. A
+record not saved for 400 days expires (see ``si_coach.storage.lifecycle``).
 ``adapter_from_environment`` picks the adapter:
 
 - ``TABLE_NAME`` set (as template.yaml does for the Lambda function): the DynamoDB table of
@@ -22,7 +23,6 @@ from pathlib import Path
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 
-from si_coach.storage.embedded import DATABASE_FILE_NAME, EmbeddedProgressStore
 from si_coach.storage.revisions import StaleProgressError, expected_revision, stored_revision
 
 __all__ = [
@@ -48,9 +48,11 @@ def adapter_from_environment(environ: Mapping[str, str]) -> AbstractPersistenceA
     """The progress-record adapter that ``environ`` calls for (see the module docstring)."""
     table_name = environ.get("TABLE_NAME")
     if table_name:
-        # Imported here: boto3 and the DynamoDB model cost start-up time the embedded store
-        # does not need.
+        # Imported here: botocore costs start-up time the embedded store does not need.
         from si_coach.storage.dynamodb import progress_table_adapter  # noqa: PLC0415
 
         return progress_table_adapter(table_name, environ)
+    # Imported here for the same reason: the Lambda never loads sqlite3.
+    from si_coach.storage.embedded import DATABASE_FILE_NAME, EmbeddedProgressStore  # noqa: PLC0415
+
     return EmbeddedProgressStore(embedded_data_dir(environ) / DATABASE_FILE_NAME)

@@ -1,10 +1,15 @@
-"""DynamoDB adapter for progress records: the SDK's DynamoDbAdapter on the ProgressTable.
+"""DynamoDB adapter for progress records: the SDK's persistence port over a plain client.
 
 The table (partition key ``id``, a string) is defined in template.yaml; this module never
-creates it. Each Alexa user has one progress record, keyed by user id so that the same user
-finds the same record on any device. DynamoDB hands numbers back as ``Decimal`` and refuses
-``float`` on writes; the adapter converts both ways so the skill only ever sees plain JSON
-types (``int``, ``float``, ``str``, ``bool``, ``None``, ``list``, ``dict``).
+creates it. Each Alexa user has one item: the key, the progress record under ``attributes``,
+and ``expires_at``, the record's time-to-live (see ``si_coach.storage.lifecycle``).
+
+The adapter talks to a botocore DynamoDB client (what ``boto3.client("dynamodb")`` returns)
+and converts values itself, so the skill only ever sees plain JSON types (``int``,
+``float``, ``str``, ``bool``, ``None``, ``list``, ``dict``), never ``Decimal``. Neither
+boto3's resource layer nor ask-sdk-dynamodb-persistence-adapter is imported: the resource
+model costs a cold start about a tenth of a second, and the SDK adapter builds a resource
+when it is imported (and fails there when no region is configured).
 
 DynamoDB's own limits remain: a record of at most 400 KB; numbers of at most 38 significant
 digits and magnitude below 1e126; and no int/float distinction, so a whole-valued float such
@@ -14,28 +19,49 @@ are refused with the SDK's PersistenceException, as the embedded store refuses t
 
 from __future__ import annotations
 
+import base64
+import math
 import os
-from collections.abc import Mapping
-from decimal import Decimal
+import threading
+import time
+import weakref
+from collections.abc import Callable, Mapping
+from decimal import (
+    Clamped,
+    Context,
+    Decimal,
+    DecimalException,
+    Inexact,
+    Overflow,
+    Rounded,
+    Underflow,
+)
 from typing import TYPE_CHECKING, Any
 
-import boto3
+import botocore.session
+from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.exceptions import PersistenceException
-from ask_sdk_dynamodb.partition_keygen import user_id_partition_keygen
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
+from botocore.loaders import Loader
 
+from si_coach.storage.lifecycle import (
+    EXPIRY_ATTRIBUTE,
+    expiry_after_save,
+    has_expired,
+    user_id_key,
+)
 from si_coach.storage.revisions import REVISION_KEY, StaleProgressError, expected_revision
 
 if TYPE_CHECKING:
     from ask_sdk_model import RequestEnvelope
-    from boto3.resources.base import ServiceResource
+    from botocore.client import BaseClient
 
 PARTITION_KEY_NAME = "id"
-"""The ProgressTable's partition key; also the SDK adapter's default."""
+"""The ProgressTable's partition key."""
 
 PROGRESS_RECORD_ATTRIBUTE = "attributes"
-"""The item attribute holding the progress record; the SDK adapter's default name."""
+"""The item attribute holding the progress record (the name the SDK's own adapter uses)."""
 
 DEFAULT_REGION = "us-east-1"
 
@@ -47,6 +73,11 @@ CLIENT_CONFIG = Config(
     retries={"max_attempts": 2, "mode": "standard"},
 )
 
+# DynamoDB's number rules, as boto3 checks them before sending: 38 significant digits,
+# exponents within range, and no silent rounding.
+_DYNAMODB_NUMBERS = Context(
+    Emin=-128, Emax=126, prec=38, traps=[Clamped, Overflow, Inexact, Rounded, Underflow]
+)
 _LARGEST_EXACT_NUMBER = Decimal(10) ** 38
 """DynamoDB stores numbers to 38 significant digits."""
 
@@ -56,153 +87,265 @@ def region_from_environment(environ: Mapping[str, str]) -> str:
     return environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
 
 
-def dynamodb_resource_from_environment(
-    environ: Mapping[str, str],
-) -> ServiceResource:
-    """A DynamoDB resource in the environment's region.
+class NamedServiceLoader(Loader):
+    """botocore's model loader, minus its scan of every service it knows.
 
-    boto3 itself honours AWS_ENDPOINT_URL_DYNAMODB from the process environment; it is also
-    read from ``environ`` here so that a mapping given by the caller is obeyed too.
+    Before loading a service's model, botocore's loader lists every service with a model of
+    that type, to refuse unknown names: a listing of over 400 directories, about 20 ms of a
+    cold start for a client that needs one model. This loader looks only in the directories
+    of the service asked for, which refuses unknown names just the same.
     """
-    # Built on boto3's default session, which importing the SDK adapter has already loaded
-    # the DynamoDB model into: a fresh session would load it again, adding about 0.2 s to
-    # every cold start. region_name and endpoint_url apply to this resource only.
-    return _default_session_with_region(environ).resource(
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._asked_for = threading.local()
+
+    def load_service_model(
+        self, service_name: str, type_name: str, api_version: str | None = None
+    ) -> Any:
+        self._asked_for.service_name = service_name
+        try:
+            return super().load_service_model(service_name, type_name, api_version)
+        finally:
+            self._asked_for.service_name = None
+
+    def list_available_services(self, type_name: str) -> list[str]:
+        service_name = getattr(self._asked_for, "service_name", None)
+        if service_name is None:
+            return super().list_available_services(type_name)
+        for service_dir in self._potential_locations(service_name, must_exist=True, is_dir=True):
+            for api_version in os.listdir(service_dir):
+                if self.file_loader.exists(os.path.join(service_dir, api_version, type_name)):
+                    return [service_name]
+        return []
+
+
+_shared_loader: NamedServiceLoader | None = None
+_clients: weakref.WeakSet[BaseClient] = weakref.WeakSet()
+
+
+def dynamodb_clients() -> list[BaseClient]:
+    """Every DynamoDB client this module has built that is still in use.
+
+    For the SnapStart hooks (si_coach.snapstart): they prime these clients before the
+    snapshot and drop their connections after each restore.
+    """
+    return list(_clients)
+
+
+def dynamodb_client_from_environment(environ: Mapping[str, str]) -> BaseClient:
+    """A DynamoDB client in the environment's region, on a botocore session of its own.
+
+    botocore honours AWS_ENDPOINT_URL_DYNAMODB from the process environment; it is also read
+    from ``environ`` here so that a mapping given by the caller is obeyed too. The region is
+    always given, so no configured region is needed.
+    """
+    global _shared_loader  # noqa: PLW0603
+    session = botocore.session.Session()
+    # Sessions share one loader: it caches the parsed models, which every new session would
+    # otherwise read and parse again (about 40 ms). A session of its own per client keeps
+    # event hooks (tests', moto's) from leaking between clients.
+    if _shared_loader is None:
+        data_path = session.get_config_variable("data_path")  # AWS_DATA_PATH, as botocore
+        extra_paths = [
+            os.path.expanduser(os.path.expandvars(path))
+            for path in (data_path.split(os.pathsep) if data_path else ())
+        ]
+        _shared_loader = NamedServiceLoader(extra_search_paths=extra_paths)
+    session.register_component("data_loader", _shared_loader)
+    client = session.create_client(
         "dynamodb",
         region_name=region_from_environment(environ),
         endpoint_url=environ.get("AWS_ENDPOINT_URL_DYNAMODB") or None,
         config=CLIENT_CONFIG,
     )
+    _clients.add(client)
+    return client
 
 
-def _default_session_with_region(environ: Mapping[str, str]) -> boto3.session.Session:
-    # ask_sdk_dynamodb.adapter evaluates boto3.resource("dynamodb") as a default argument when
-    # it is imported, which raises NoRegionError on a machine with no region configured.
-    if boto3.DEFAULT_SESSION is None:
-        boto3.setup_default_session()
-    if boto3.DEFAULT_SESSION.region_name is None:
-        boto3.setup_default_session(region_name=region_from_environment(environ))
-    return boto3.DEFAULT_SESSION
+# --- plain JSON <-> DynamoDB attribute values ----------------------------------------------
 
 
-_default_session_with_region(os.environ)
+def attribute_value(value: Any) -> dict[str, Any]:
+    """``value``, a plain JSON value, as a DynamoDB attribute value (``{"N": "7.5"}``, ...).
 
-from ask_sdk_dynamodb.adapter import DynamoDbAdapter  # noqa: E402
+    Floats are sent as the shortest decimal that reads back as the same float: 0.1 is
+    stored as 0.1, not as the 55-digit binary expansion DynamoDB would refuse.
+    """
+    if value is None:
+        return {"NULL": True}
+    if isinstance(value, bool):
+        return {"BOOL": value}
+    if isinstance(value, str):
+        return {"S": value}
+    if isinstance(value, int):
+        return {"N": _number_text(str(value))}
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"{value} is not a number DynamoDB can hold")
+        return {"N": _number_text(repr(value))}
+    if isinstance(value, dict):
+        for key in value:
+            if not isinstance(key, str):
+                raise TypeError(f"map key {key!r} is not a string")
+        return {"M": {key: attribute_value(item) for key, item in value.items()}}
+    if isinstance(value, list | tuple):
+        return {"L": [attribute_value(item) for item in value]}
+    raise TypeError(f"{type(value).__name__} is not a plain JSON type")
 
 
-def plain_json_from_dynamodb(value: Any) -> Any:
-    """``value`` with every ``Decimal`` replaced by an ``int`` or a ``float``.
+def _number_text(text: str) -> str:
+    try:
+        return str(_DYNAMODB_NUMBERS.create_decimal(text))
+    except DecimalException as error:
+        raise ValueError(f"{text} is outside DynamoDB's numbers") from error
+
+
+def plain_value(attribute: Mapping[str, Any]) -> Any:
+    """A DynamoDB attribute value as plain JSON; numbers as ``int`` or ``float``.
 
     DynamoDB keeps no int/float distinction, so whole numbers within its 38-digit precision
     become ``int`` and everything else ``float``: 1.5e100 must not come back as a 101-digit int.
+    Sets and binaries, which the skill never writes, come back as lists and base64 text.
     """
-    if isinstance(value, Decimal):
-        if value == value.to_integral_value() and abs(value) < _LARGEST_EXACT_NUMBER:
-            return int(value)
-        return float(value)
-    if isinstance(value, dict):
-        return {key: plain_json_from_dynamodb(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [plain_json_from_dynamodb(item) for item in value]
-    return value
+    ((kind, value),) = attribute.items()
+    if kind in {"S", "BOOL"}:
+        return value
+    if kind == "N":
+        return _plain_number(value)
+    if kind == "M":
+        return {key: plain_value(item) for key, item in value.items()}
+    if kind == "L":
+        return [plain_value(item) for item in value]
+    if kind == "NULL":
+        return None
+    if kind == "SS":
+        return list(value)
+    if kind == "NS":
+        return [_plain_number(number) for number in value]
+    if kind == "B":
+        return base64.b64encode(value).decode("ascii")
+    if kind == "BS":
+        return [base64.b64encode(item).decode("ascii") for item in value]
+    raise PersistenceException(f"Unknown DynamoDB attribute type {kind}")
 
 
-def dynamodb_numbers_from_json(value: Any) -> Any:
-    """``value`` with every ``float`` replaced by the ``Decimal`` of its shortest repr.
-
-    ``Decimal(str(x))`` rather than ``Decimal(x)``: 0.1 must be stored as 0.1, not as the
-    55-digit binary expansion, which DynamoDB would reject (38 digits at most).
-    """
-    if isinstance(value, float):
-        return Decimal(str(value))
-    if isinstance(value, dict):
-        return {key: dynamodb_numbers_from_json(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [dynamodb_numbers_from_json(item) for item in value]
-    return value
+def _plain_number(text: str) -> int | float:
+    number = Decimal(text)
+    if number == number.to_integral_value() and abs(number) < _LARGEST_EXACT_NUMBER:
+        return int(number)
+    return float(number)
 
 
-class ProgressTableAdapter(DynamoDbAdapter):
+# --- the adapter ---------------------------------------------------------------------------
+
+
+class ProgressTableAdapter(AbstractPersistenceAdapter):
     """Progress records in the ProgressTable, one item per Alexa user id.
 
-    The SDK adapter supplies the configuration (table, key, attribute name, user-id keygen,
-    resource); reads and writes go through the resource's client. A record carrying a
-    revision is written with a ``put_item`` conditioned on the stored revision (see
-    ``si_coach.storage.revisions``); a failed condition is a StaleProgressError.
+    A record carrying a revision is written with a ``PutItem`` conditioned on the stored
+    revision (see ``si_coach.storage.revisions``); a failed condition is a StaleProgressError.
+    A stored record past its expiry counts as absent, for reads and for that condition.
+    ``clock`` gives the current time in epoch seconds (tests move it).
     """
 
-    def __init__(self, table_name: str, dynamodb_resource: ServiceResource) -> None:
-        super().__init__(
-            table_name=table_name,
-            partition_key_name=PARTITION_KEY_NAME,
-            attribute_name=PROGRESS_RECORD_ATTRIBUTE,
-            create_table=False,
-            partition_keygen=user_id_partition_keygen,
-            dynamodb_resource=dynamodb_resource,
-        )
+    def __init__(
+        self,
+        table_name: str,
+        client: BaseClient,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.table_name = table_name
+        self.client = client
+        self.clock = clock
+        self.partition_key_name = PARTITION_KEY_NAME
 
-    def get_attributes(self, request_envelope: RequestEnvelope) -> Any:
-        # Through the resource's client (boto3 gives it the high-level DynamoDB types): building
-        # the Table resource model on first use would cost a cold start about 50 ms.
+    def _key(self, request_envelope: RequestEnvelope) -> dict[str, Any]:
+        return {PARTITION_KEY_NAME: {"S": user_id_key(request_envelope)}}
+
+    def get_attributes(self, request_envelope: RequestEnvelope) -> dict[str, Any]:
         # A consistent read, so that a record re-read after a write conflict is the latest.
+        key = self._key(request_envelope)
         try:
-            reply = self.dynamodb.meta.client.get_item(
-                TableName=self.table_name,
-                Key={PARTITION_KEY_NAME: self.partition_keygen(request_envelope)},
-                ConsistentRead=True,
-            )
+            reply = self.client.get_item(TableName=self.table_name, Key=key, ConsistentRead=True)
         except (BotoCoreError, ClientError) as error:
             raise PersistenceException(f"Could not read the progress record: {error}") from error
-        record = reply.get("Item", {}).get(PROGRESS_RECORD_ATTRIBUTE)
+        item = reply.get("Item") or {}
+        record = item.get(PROGRESS_RECORD_ATTRIBUTE)
         if record is None:
             return {}
-        return plain_json_from_dynamodb(record)
+        if EXPIRY_ATTRIBUTE in item and has_expired(
+            plain_value(item[EXPIRY_ATTRIBUTE]), self.clock()
+        ):
+            return {}
+        return plain_value(record)
 
     def save_attributes(
         self, request_envelope: RequestEnvelope, attributes: dict[str, Any]
     ) -> None:
-        request: dict[str, Any] = {
-            "TableName": self.table_name,
-            "Item": {
-                PARTITION_KEY_NAME: self.partition_keygen(request_envelope),
-                PROGRESS_RECORD_ATTRIBUTE: dynamodb_numbers_from_json(attributes),
-            },
-        }
+        now = self.clock()
+        try:
+            item = {
+                **self._key(request_envelope),
+                PROGRESS_RECORD_ATTRIBUTE: attribute_value(attributes),
+                EXPIRY_ATTRIBUTE: {"N": str(expiry_after_save(now))},
+            }
+        except (TypeError, ValueError, RecursionError) as error:
+            raise PersistenceException(f"Progress record is not plain JSON: {error}") from error
+        request: dict[str, Any] = {"TableName": self.table_name, "Item": item}
         expected = expected_revision(attributes)
         if expected is not None:
-            # DynamoDB refuses expression names a condition doesn't use.
-            names = {"#record": PROGRESS_RECORD_ATTRIBUTE, "#rev": REVISION_KEY}
-            if expected == 0:
-                names["#key"] = PARTITION_KEY_NAME
-                condition = "attribute_not_exists(#key) OR attribute_not_exists(#record.#rev)"
-            else:
-                condition = "#record.#rev = :expected"
-                request["ExpressionAttributeValues"] = {":expected": expected}
-            request |= {"ConditionExpression": condition, "ExpressionAttributeNames": names}
+            request |= _revision_condition(expected, now)
         try:
-            self.dynamodb.meta.client.put_item(**request)
+            self.client.put_item(**request)
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
                 stale = f"stored progress is not at revision {expected}"
                 raise StaleProgressError(stale) from error
             raise PersistenceException(f"Could not save the progress record: {error}") from error
-        except (BotoCoreError, TypeError, ValueError, ArithmeticError) as error:
-            # TypeError and the like: boto3 refuses to serialise a value DynamoDB can't hold.
+        except BotoCoreError as error:
             raise PersistenceException(f"Could not save the progress record: {error}") from error
 
     def delete_attributes(self, request_envelope: RequestEnvelope) -> None:
+        key = self._key(request_envelope)
         try:
-            self.dynamodb.meta.client.delete_item(
-                TableName=self.table_name,
-                Key={PARTITION_KEY_NAME: self.partition_keygen(request_envelope)},
-            )
+            self.client.delete_item(TableName=self.table_name, Key=key)
         except (BotoCoreError, ClientError) as error:
             raise PersistenceException(f"Could not delete the progress record: {error}") from error
+
+
+def _revision_condition(expected: int, now: float) -> dict[str, Any]:
+    """PutItem arguments that let the write through only over revision ``expected``.
+
+    An expired record counts as absent (revision 0), as it does for reads.
+    """
+    now_value = {"N": str(math.floor(now))}
+    # DynamoDB refuses expression names and values a condition doesn't use.
+    names = {
+        "#record": PROGRESS_RECORD_ATTRIBUTE,
+        "#rev": REVISION_KEY,
+        "#expiry": EXPIRY_ATTRIBUTE,
+    }
+    if expected == 0:
+        names["#key"] = PARTITION_KEY_NAME
+        condition = (
+            "attribute_not_exists(#key) OR attribute_not_exists(#record.#rev) OR #expiry <= :now"
+        )
+        values = {":now": now_value}
+    else:
+        condition = "#record.#rev = :expected AND (attribute_not_exists(#expiry) OR #expiry > :now)"
+        values = {":expected": {"N": str(expected)}, ":now": now_value}
+    return {
+        "ConditionExpression": condition,
+        "ExpressionAttributeNames": names,
+        "ExpressionAttributeValues": values,
+    }
 
 
 def progress_table_adapter(
     table_name: str, environ: Mapping[str, str] | None = None
 ) -> ProgressTableAdapter:
-    """The adapter on ``table_name``; its resource is built from ``environ`` (or os.environ)."""
+    """The adapter on ``table_name``; its client is built from ``environ`` (or os.environ)."""
     environ = os.environ if environ is None else environ
-    return ProgressTableAdapter(table_name, dynamodb_resource_from_environment(environ))
+    return ProgressTableAdapter(table_name, dynamodb_client_from_environment(environ))

@@ -1,9 +1,12 @@
 """Embedded store for progress records: one SQLite file, for running the skill locally.
 
 Same contract as the DynamoDB adapter: one progress record per Alexa user id, stored as JSON
-text, ``{}`` for a user never seen. Every operation opens its own short-lived connection, so
-one store may be shared by threads, and several processes may use the same file: writes take
-the database lock up front (``BEGIN IMMEDIATE``) and wait for it up to a busy timeout.
+text, ``{}`` for a user never seen, and the same retention rule (see
+``si_coach.storage.lifecycle``): every save stamps an expiry, and a record past it reads as
+absent and is deleted then; each save also purges every other expired record. Every
+operation opens its own short-lived connection, so one store may be shared by threads, and
+several processes may use the same file: writes take the database lock up front
+(``BEGIN IMMEDIATE``) and wait for it up to a busy timeout.
 """
 
 from __future__ import annotations
@@ -18,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.exceptions import PersistenceException
-from ask_sdk_dynamodb.partition_keygen import user_id_partition_keygen
 
+from si_coach.storage.lifecycle import expiry_after_save, has_expired, user_id_key
 from si_coach.storage.revisions import StaleProgressError, expected_revision, stored_revision
 
 if TYPE_CHECKING:
@@ -34,30 +37,52 @@ BUSY_TIMEOUT_SECONDS = 5.0
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS progress_record (
     user_id TEXT PRIMARY KEY NOT NULL,
-    record_json TEXT NOT NULL
+    record_json TEXT NOT NULL,
+    expires_at INTEGER
 )
 """
+# Files made before records expired lack the column; their records get a stamp when saved.
+_ADD_EXPIRY = "ALTER TABLE progress_record ADD COLUMN expires_at INTEGER"
+_EXPIRY_INDEX = "CREATE INDEX IF NOT EXISTS progress_record_expiry ON progress_record (expires_at)"
 
 
 class EmbeddedProgressStore(AbstractPersistenceAdapter):
-    """Progress records in a SQLite file, created with its directory on first use."""
+    """Progress records in a SQLite file, created with its directory on first use.
+
+    ``clock`` gives the current time in epoch seconds (tests move it).
+    """
 
     def __init__(
         self,
         database_path: Path,
-        partition_keygen: Callable[[RequestEnvelope], str] = user_id_partition_keygen,
+        partition_keygen: Callable[[RequestEnvelope], str] = user_id_key,
+        *,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.database_path = Path(database_path)
         self.partition_keygen = partition_keygen
+        self.clock = clock
         self._schema_ready = False
 
     def get_attributes(self, request_envelope: RequestEnvelope) -> dict[str, Any]:
         user_id = self.partition_keygen(request_envelope)
         with self._connection("read the progress record") as connection:
             row = connection.execute(
-                "SELECT record_json FROM progress_record WHERE user_id = ?", (user_id,)
+                "SELECT record_json, expires_at FROM progress_record WHERE user_id = ?",
+                (user_id,),
             ).fetchone()
-        return {} if row is None else json.loads(row[0])
+            if row is None:
+                return {}
+            now = self.clock()
+            if has_expired(row[1], now):
+                connection.execute("BEGIN IMMEDIATE")
+                connection.execute(
+                    "DELETE FROM progress_record WHERE user_id = ? AND expires_at <= ?",
+                    (user_id, now),
+                )
+                connection.execute("COMMIT")
+                return {}
+        return json.loads(row[0])
 
     def save_attributes(
         self, request_envelope: RequestEnvelope, attributes: dict[str, Any]
@@ -69,8 +94,11 @@ class EmbeddedProgressStore(AbstractPersistenceAdapter):
         except (TypeError, ValueError) as error:
             raise PersistenceException(f"Progress record is not plain JSON: {error}") from error
         expected = expected_revision(attributes)
+        now = self.clock()
         with self._connection("save the progress record") as connection:
             connection.execute("BEGIN IMMEDIATE")
+            # Expired records go first, this user's included: it then counts as absent.
+            connection.execute("DELETE FROM progress_record WHERE expires_at <= ?", (now,))
             if expected is not None:
                 row = connection.execute(
                     "SELECT record_json FROM progress_record WHERE user_id = ?", (user_id,)
@@ -82,9 +110,10 @@ class EmbeddedProgressStore(AbstractPersistenceAdapter):
                         f"stored progress is at revision {found}, not {expected}"
                     )
             connection.execute(
-                "INSERT INTO progress_record (user_id, record_json) VALUES (?, ?) "
-                "ON CONFLICT (user_id) DO UPDATE SET record_json = excluded.record_json",
-                (user_id, record_json),
+                "INSERT INTO progress_record (user_id, record_json, expires_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (user_id) DO UPDATE SET "
+                "record_json = excluded.record_json, expires_at = excluded.expires_at",
+                (user_id, record_json, expiry_after_save(now)),
             )
             connection.execute("COMMIT")
 
@@ -137,7 +166,16 @@ class EmbeddedProgressStore(AbstractPersistenceAdapter):
                     # in the file, so it is switched only once.
                     if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                         connection.execute("PRAGMA journal_mode=WAL")
+                    # One writer at a time, so two processes never both add the column.
+                    connection.execute("BEGIN IMMEDIATE")
                     connection.execute(_SCHEMA)
+                    columns = {
+                        row[1] for row in connection.execute("PRAGMA table_info(progress_record)")
+                    }
+                    if "expires_at" not in columns:
+                        connection.execute(_ADD_EXPIRY)
+                    connection.execute(_EXPIRY_INDEX)
+                    connection.execute("COMMIT")
                 break
             except sqlite3.OperationalError as error:
                 if "locked" not in str(error) or time.monotonic() > deadline:
