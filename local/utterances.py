@@ -10,10 +10,16 @@ How a line is resolved, first rule that applies:
    "ask s. i. joint coach to <request>" resolves <request> as below.
 2. A sample with no slots, word for word: its intent.
 3. A phrase a built-in intent answers on every device ("yes", "cancel"), for the AMAZON.*
-   intents the model declares; the model's own samples come first.
+   intents the model declares; the model's own samples come first. ``strict=True`` leaves
+   this rule out, so only what the model itself says is understood (the development-set
+   test measures the model that way).
 4. A sample with slots, each slot taking one or more words. Samples whose slot values
-   resolve win over ones that don't; then the sample with more fixed words.
+   resolve win over ones that don't; then the sample with more fixed words. A sample that
+   is nothing but a slot ("{exercise}", an exercise named alone) matches only a value or
+   synonym of its type, never any words at all.
 5. Anything else: AMAZON.FallbackIntent, as a device sends for out-of-domain speech.
+   ``nearest_samples`` then shows the samples the line came closest to, so a developer
+   can see why it missed.
 
 Comparison ignores case, punctuation and apostrophes ("lets" is "let's") and runs of spaces,
 and initialisms may be typed "s. i.", "s.i.", "s i" or "si".
@@ -21,8 +27,10 @@ and initialisms may be typed "s. i.", "s.i.", "s i" or "si".
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
+from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -192,10 +200,19 @@ class IntentSamples:
     patterns: tuple[Pattern, ...]
 
 
+@dataclass(frozen=True)
+class NearSample:
+    """A sample a line that matched nothing came close to, and how close (0 to 1)."""
+
+    intent_name: str
+    sample: str
+    similarity: float
+
+
 class InteractionModel:
     """One locale's interaction model, ready to resolve typed lines."""
 
-    def __init__(self, document: Mapping[str, Any]) -> None:
+    def __init__(self, document: Mapping[str, Any], *, strict: bool = False) -> None:
         language_model = document["interactionModel"]["languageModel"]
         self.invocation_name: str = language_model["invocationName"]
         texts = [self.invocation_name] + [
@@ -216,16 +233,33 @@ class InteractionModel:
             for slot_type in language_model.get("types", [])
         }
         self.intents = tuple(self._intent(intent) for intent in language_model["intents"])
+        self._samples = tuple(
+            (intent["name"], sample)
+            for intent in language_model["intents"]
+            for sample in intent.get("samples", [])
+        )
+        # Patterns by their first word, so a line is tried only against samples that could
+        # match it; patterns opening with a slot are tried against every line.
+        self._patterns_by_first_word: dict[str, list[tuple[IntentSamples, Pattern]]] = defaultdict(
+            list
+        )
+        self._patterns_opening_with_slot: list[tuple[IntentSamples, Pattern]] = []
+        for intent in self.intents:
+            for pattern in intent.patterns:
+                if isinstance(pattern[0], str):
+                    self._patterns_by_first_word[pattern[0]].append((intent, pattern))
+                else:
+                    self._patterns_opening_with_slot.append((intent, pattern))
         declared = {intent.name for intent in self.intents}
         self.built_in_phrases: dict[tuple[str, ...], str] = {}
-        for intent_name, phrases in BUILT_IN_PHRASES.items():
+        for intent_name, phrases in () if strict else BUILT_IN_PHRASES.items():
             if intent_name in declared:
                 for phrase in phrases:
                     self.built_in_phrases.setdefault(self.words(phrase), intent_name)
 
     @classmethod
-    def from_file(cls, path: Path = EN_US_MODEL_FILE) -> InteractionModel:
-        return cls(json.loads(path.read_text(encoding="utf-8")))
+    def from_file(cls, path: Path = EN_US_MODEL_FILE, *, strict: bool = False) -> InteractionModel:
+        return cls(json.loads(path.read_text(encoding="utf-8")), strict=strict)
 
     def words(self, text: str) -> tuple[str, ...]:
         return spoken_words(text, self.initialisms)
@@ -277,17 +311,20 @@ class InteractionModel:
         if built_in is not None:
             return self._resolution(self._intent_named(built_in), ())
         best: tuple[tuple[int, int], IntentSamples, tuple[SlotFill, ...]] | None = None
-        for intent in self.intents:
-            for pattern in intent.patterns:
-                for assignment in _assignments(pattern, words):
-                    fills = self._fills(intent, assignment)
-                    if fills is None:
-                        continue
-                    resolved = sum(1 for fill in fills if fill.value)
-                    fixed_words = sum(1 for part in pattern if isinstance(part, str))
-                    rank = (resolved - len(fills), fixed_words)
-                    if best is None or rank > best[0]:
-                        best = (rank, intent, fills)
+        candidates = [
+            *self._patterns_by_first_word.get(words[0], ()),
+            *self._patterns_opening_with_slot,
+        ]
+        for intent, pattern in candidates:
+            for assignment in _assignments(pattern, words):
+                fills = self._fills(intent, assignment)
+                if fills is None or (len(pattern) == 1 and fills[0].value is None):
+                    continue
+                resolved = sum(1 for fill in fills if fill.value)
+                fixed_words = sum(1 for part in pattern if isinstance(part, str))
+                rank = (resolved - len(fills), fixed_words)
+                if best is None or rank > best[0]:
+                    best = (rank, intent, fills)
         if best is None:
             return self._fallback()
         return self._resolution(best[1], best[2])
@@ -305,6 +342,20 @@ class InteractionModel:
                 return None
             fills.append(SlotFill(slot_name, slot_type_name, " ".join(taken), value))
         return tuple(fills)
+
+    def nearest_samples(self, line: str, count: int = 3) -> list[NearSample]:
+        """The samples most like ``line``, closest first, by difflib's similarity ratio."""
+        said = " ".join(self.words(line))
+        matcher = difflib.SequenceMatcher(autojunk=False)
+        matcher.set_seq2(said)
+        scored = []
+        for intent_name, sample in self._samples:
+            matcher.set_seq1(" ".join(self.words(sample)) if "{" not in sample else sample)
+            if matcher.real_quick_ratio() < 0.5 or matcher.quick_ratio() < 0.5:
+                continue
+            scored.append(NearSample(intent_name, sample, round(matcher.ratio(), 2)))
+        scored.sort(key=lambda near: -near.similarity)
+        return scored[:count]
 
     def _intent_named(self, name: str) -> IntentSamples:
         return next(intent for intent in self.intents if intent.name == name)

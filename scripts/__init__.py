@@ -1,0 +1,1 @@
+"""Maintenance tools run from the repository root; importable so tests can reuse their rules."""
