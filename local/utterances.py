@@ -30,9 +30,8 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -238,18 +237,17 @@ class InteractionModel:
             for intent in language_model["intents"]
             for sample in intent.get("samples", [])
         )
-        # Patterns by their first word, so a line is tried only against samples that could
-        # match it; patterns opening with a slot are tried against every line.
-        self._patterns_by_first_word: dict[str, list[tuple[IntentSamples, Pattern]]] = defaultdict(
-            list
-        )
-        self._patterns_opening_with_slot: list[tuple[IntentSamples, Pattern]] = []
+        # Samples with slots, as a tree of their words, so a line is walked once through
+        # every sample that could read like it instead of being tried against each in turn.
+        self._pattern_tree = _PatternNode()
+        order = 0
         for intent in self.intents:
             for pattern in intent.patterns:
-                if isinstance(pattern[0], str):
-                    self._patterns_by_first_word[pattern[0]].append((intent, pattern))
-                else:
-                    self._patterns_opening_with_slot.append((intent, pattern))
+                self._pattern_tree.add(pattern, (order, intent, pattern))
+                order += 1
+        self._longest_slot_value = max(
+            (slot_type.longest_form for slot_type in self.slot_types.values()), default=1
+        )
         declared = {intent.name for intent in self.intents}
         self.built_in_phrases: dict[tuple[str, ...], str] = {}
         for intent_name, phrases in () if strict else BUILT_IN_PHRASES.items():
@@ -310,21 +308,18 @@ class InteractionModel:
         built_in = self.built_in_phrases.get(words)
         if built_in is not None:
             return self._resolution(self._intent_named(built_in), ())
-        best: tuple[tuple[int, int], IntentSamples, tuple[SlotFill, ...]] | None = None
-        candidates = [
-            *self._patterns_by_first_word.get(words[0], ()),
-            *self._patterns_opening_with_slot,
-        ]
-        for intent, pattern in candidates:
-            for assignment in _assignments(pattern, words):
-                fills = self._fills(intent, assignment)
-                if fills is None or (len(pattern) == 1 and fills[0].value is None):
-                    continue
-                resolved = sum(1 for fill in fills if fill.value)
-                fixed_words = sum(1 for part in pattern if isinstance(part, str))
-                rank = (resolved - len(fills), fixed_words)
-                if best is None or rank > best[0]:
-                    best = (rank, intent, fills)
+        best: tuple[tuple[int, int, int], IntentSamples, tuple[SlotFill, ...]] | None = None
+        matches = self._pattern_tree.matches(words, 0, {}, self._longest_slot_value)
+        for (order, intent, pattern), assignment in matches:
+            fills = self._fills(intent, assignment)
+            if fills is None or (len(pattern) == 1 and fills[0].value is None):
+                continue
+            resolved = sum(1 for fill in fills if fill.value)
+            fixed_words = sum(1 for part in pattern if isinstance(part, str))
+            # Ties go to the sample listed first in the model.
+            rank = (resolved - len(fills), fixed_words, -order)
+            if best is None or rank > best[0]:
+                best = (rank, intent, fills)
         if best is None:
             return self._fallback()
         return self._resolution(best[1], best[2])
@@ -402,18 +397,42 @@ class InteractionModel:
         return tuple(parts)
 
 
-def _assignments(pattern: Pattern, words: tuple[str, ...]) -> Iterator[dict[str, tuple[str, ...]]]:
-    """Every way ``pattern`` reads as ``words``, each slot taking one or more words."""
-    if not pattern:
-        if not words:
-            yield {}
-        return
-    head, rest = pattern[0], pattern[1:]
-    if isinstance(head, str):
-        if words[:1] == (head,):
-            yield from _assignments(rest, words[1:])
-        return
-    # Each later part needs at least one word, so the slot leaves that many.
-    for end in range(1, len(words) - len(rest) + 1):
-        for assignment in _assignments(rest, words[end:]):
-            yield {head.name: words[:end], **assignment}
+_SampleEnd = tuple[int, "IntentSamples", Pattern]
+
+
+@dataclass
+class _PatternNode:
+    """One point in the samples with slots: the words and slots that may follow it."""
+
+    words: dict[str, _PatternNode] = field(default_factory=dict)
+    slots: dict[str, _PatternNode] = field(default_factory=dict)
+    ends: list[_SampleEnd] = field(default_factory=list)
+
+    def add(self, pattern: Pattern, end: _SampleEnd) -> None:
+        node = self
+        for part in pattern:
+            if isinstance(part, str):
+                node = node.words.setdefault(part, _PatternNode())
+            else:
+                node = node.slots.setdefault(part.name, _PatternNode())
+        node.ends.append(end)
+
+    def matches(
+        self,
+        words: tuple[str, ...],
+        start: int,
+        taken: dict[str, tuple[str, ...]],
+        longest_slot: int,
+    ) -> Iterator[tuple[_SampleEnd, dict[str, tuple[str, ...]]]]:
+        """Every sample that reads as ``words[start:]``, with the words each slot took."""
+        if start == len(words):
+            for end in self.ends:
+                yield end, taken
+            return
+        following = self.words.get(words[start])
+        if following is not None:
+            yield from following.matches(words, start + 1, taken, longest_slot)
+        for slot_name, following in self.slots.items():
+            for stop in range(start + 1, min(len(words), start + longest_slot) + 1):
+                slot_words = {**taken, slot_name: words[start:stop]}
+                yield from following.matches(words, stop, slot_words, longest_slot)

@@ -272,9 +272,10 @@ def _check_exercise_ids(types: Sequence[Mapping[str, Any]]) -> None:
     model_ids = {value["id"] for value in exercise_type["values"]}
     catalogue_ids = _catalogue_ids()
     if model_ids != catalogue_ids:
+        missing, unknown = sorted(catalogue_ids - model_ids), sorted(model_ids - catalogue_ids)
         raise ModelSourceError(
             f"{EXERCISE_SLOT_TYPE} ids differ from the catalogue's: "
-            f"missing {sorted(catalogue_ids - model_ids)}, unknown {sorted(model_ids - catalogue_ids)}"
+            f"missing {missing}, unknown {unknown}"
         )
 
 
@@ -285,7 +286,7 @@ def _catalogue_ids() -> frozenset[str]:
 
 def main(argv: Sequence[str]) -> int:
     if argv not in ([], ["--check"]):
-        print(f"usage: python -m scripts.interaction_model_source [--check]", file=sys.stderr)
+        print("usage: python -m scripts.interaction_model_source [--check]", file=sys.stderr)
         return 2
     try:
         files = expected_files()
