@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any, Protocol, TextIO
 from xml.sax.saxutils import escape
 
-from local.utterances import InteractionModel, Resolution
+from local.utterances import FALLBACK_INTENT, InteractionModel, Resolution
 from si_coach.speech import WORDS_PER_SECOND, cue_seconds
 
 LOCAL_SKILL_ID = "amzn1.ask.skill.00000000-0000-4000-8000-00000000c0de"
@@ -412,6 +412,10 @@ class Console:
                 self.device.end()
             note = "" if self.device.is_open else "  (new session)"
             self.out.write(f"  -> {resolution.describe()}{note}\n")
+            if resolution.intent_name == FALLBACK_INTENT:
+                # Matching is strict, as on a device: show what the line came closest to.
+                for near in self.model.nearest_samples(line):
+                    self.out.write(f"     nearest: {near.sample!r} {near.intent_name}\n")
             self.respond(resolution)
         except KeyboardInterrupt:
             self.out.write("\n  (interrupted)\n")
