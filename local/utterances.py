@@ -14,9 +14,10 @@ How a line is resolved, first rule that applies:
    this rule out, so only what the model itself says is understood (the development-set
    test measures the model that way).
 4. A sample with slots, each slot taking one or more words. Samples whose slot values
-   resolve win over ones that don't; then the sample with more fixed words. A sample that
-   is nothing but a slot ("{exercise}", an exercise named alone) matches only a value or
-   synonym of its type, never any words at all.
+   resolve win over ones that don't; then the sample with more fixed words. A slot takes
+   words that are none of its values only in a sample with two or more words of its own:
+   "{exercise}" (an exercise named alone) or "the {exercise}" match values and synonyms
+   only, never any words at all.
 5. Anything else: AMAZON.FallbackIntent, as a device sends for out-of-domain speech.
    ``nearest_samples`` then shows the samples the line came closest to, so a developer
    can see why it missed.
@@ -63,6 +64,11 @@ LAUNCH_VERBS = ("open", "launch", "start", "begin", "load", "run", "play", "use"
 ONE_SHOT_VERBS = ("ask", "tell")
 ONE_SHOT_CONNECTORS = ("to", "for", "about", "whether", "if", "and")
 WAKE_WORD = "alexa"
+
+# A slot may take words that are none of its values only inside a sample with this many
+# words of its own ("let's do the {exercise}"): "{exercise}" or "{exercise} please" would
+# otherwise take any sentence at all.
+MIN_FIXED_WORDS_FOR_UNKNOWN_VALUE = 2
 
 # Nobody says a sentence this long to a speaker; longer lines go straight to the fallback
 # instead of being matched word by word.
@@ -239,6 +245,10 @@ class InteractionModel:
             for sample in intent.get("samples", [])
             for compared in [sample if "{" in sample else " ".join(self.words(sample))]
         )
+        self._intent_of_exact_sample: dict[tuple[str, ...], IntentSamples] = {}
+        for intent in self.intents:
+            for sample_words in intent.exact:
+                self._intent_of_exact_sample.setdefault(sample_words, intent)
         # Samples with slots, as a tree of their words, so a line is walked once through
         # every sample that could read like it instead of being tried against each in turn.
         self._pattern_tree = _PatternNode()
@@ -304,9 +314,9 @@ class InteractionModel:
         return rest
 
     def _intent_for(self, words: tuple[str, ...]) -> Resolution:
-        for intent in self.intents:
-            if words in intent.exact:
-                return self._resolution(intent, ())
+        exact = self._intent_of_exact_sample.get(words)
+        if exact is not None:
+            return self._resolution(exact, ())
         built_in = self.built_in_phrases.get(words)
         if built_in is not None:
             return self._resolution(self._intent_named(built_in), ())
@@ -314,10 +324,12 @@ class InteractionModel:
         matches = self._pattern_tree.matches(words, 0, {}, self._longest_slot_value)
         for (order, intent, pattern), assignment in matches:
             fills = self._fills(intent, assignment)
-            if fills is None or (len(pattern) == 1 and fills[0].value is None):
+            if fills is None:
                 continue
             resolved = sum(1 for fill in fills if fill.value)
             fixed_words = sum(1 for part in pattern if isinstance(part, str))
+            if resolved < len(fills) and fixed_words < MIN_FIXED_WORDS_FOR_UNKNOWN_VALUE:
+                continue
             # Ties go to the sample listed first in the model.
             rank = (resolved - len(fills), fixed_words, -order)
             if best is None or rank > best[0]:
@@ -443,5 +455,11 @@ class _PatternNode:
             yield from following.matches(words, start + 1, taken, longest_slot)
         for slot_name, following in self.slots.items():
             for stop in range(start + 1, min(len(words), start + longest_slot) + 1):
+                # Skip a split the rest of the sample cannot read on from.
+                if stop == len(words):
+                    if not following.ends:
+                        continue
+                elif words[stop] not in following.words and not following.slots:
+                    continue
                 slot_words = {**taken, slot_name: words[start:stop]}
                 yield from following.matches(words, stop, slot_words, longest_slot)
