@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import json
 import tomllib
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -170,6 +171,19 @@ def test_a_line_that_matches_nothing_shows_the_nearest_samples() -> None:
     assert len(nearest) == 3
     assert all(near.intent_name == "HoldTimeIntent" for near in nearest), nearest
     assert nearest[0].similarity >= nearest[-1].similarity > 0.5
+
+
+def test_the_console_shows_the_nearest_samples_when_nothing_matches(tmp_path: Path) -> None:
+    from tests.test_console import run_console
+
+    result = run_console(
+        "open s. i. joint coach\nhow long must hold i it\nstop\n", "--fast", data_dir=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    missed = lines.index("  -> AMAZON.FallbackIntent")
+    assert lines[missed + 1] == "     nearest: 'how long must i hold it' HoldTimeIntent"
+    assert sum(line.startswith("     nearest: ") for line in lines) == 3
 
 
 # -- the carrier grammar ------------------------------------------------------------------
