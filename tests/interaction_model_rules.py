@@ -289,7 +289,8 @@ def built_in_intent_problems(model: Mapping[str, Any]) -> list[str]:
 
 
 # The generated model fills its slot samples into some 400,000 phrases: checks of the same
-# model object in a row (one route after another) reuse the last expansion of each kind.
+# model object in a row (one route after another) reuse the last expansion of each kind, so a
+# model must not be changed in place between two checks (the tests change deep copies).
 _LAST_OWNERS: dict[bool, tuple[Mapping[str, Any], dict[str, set[str]]]] = {}
 
 
