@@ -35,7 +35,7 @@ from typing import Any, Protocol, TextIO
 from xml.sax.saxutils import escape
 
 from local.envelopes import AlexaDevice
-from local.utterances import InteractionModel, Resolution
+from local.utterances import FALLBACK_INTENT, InteractionModel, Resolution
 from si_coach.speech import WORDS_PER_SECOND
 from si_coach.voice import cue_seconds
 
@@ -418,6 +418,10 @@ class Console:
                 self.device.end()
             note = "" if self.device.is_open else "  (new session)"
             self.out.write(f"  -> {resolution.describe()}{note}\n")
+            if resolution.intent_name == FALLBACK_INTENT:
+                # Matching is strict, as on a device: show what the line came closest to.
+                for near in self.model.nearest_samples(line):
+                    self.out.write(f"     nearest: {near.sample!r} {near.intent_name}\n")
             self.respond(resolution)
         except KeyboardInterrupt:
             self.out.write("\n  (interrupted)\n")

@@ -10,10 +10,17 @@ How a line is resolved, first rule that applies:
    "ask s. i. joint coach to <request>" resolves <request> as below.
 2. A sample with no slots, word for word: its intent.
 3. A phrase a built-in intent answers on every device ("yes", "cancel"), for the AMAZON.*
-   intents the model declares; the model's own samples come first.
+   intents the model declares; the model's own samples come first. ``strict=True`` leaves
+   this rule out, so only what the model itself says is understood (the development-set
+   test measures the model that way).
 4. A sample with slots, each slot taking one or more words. Samples whose slot values
-   resolve win over ones that don't; then the sample with more fixed words.
+   resolve win over ones that don't; then the sample with more fixed words. A slot takes
+   words that are none of its values only in a sample with two or more words of its own:
+   "{exercise}" (an exercise named alone) or "the {exercise}" match values and synonyms
+   only, never any words at all.
 5. Anything else: AMAZON.FallbackIntent, as a device sends for out-of-domain speech.
+   ``nearest_samples`` then shows the samples the line came closest to, so a developer
+   can see why it missed.
 
 Comparison ignores case, punctuation and apostrophes ("lets" is "let's") and runs of spaces,
 and initialisms may be typed "s. i.", "s.i.", "s i" or "si".
@@ -21,10 +28,11 @@ and initialisms may be typed "s. i.", "s.i.", "s i" or "si".
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -56,6 +64,11 @@ LAUNCH_VERBS = ("open", "launch", "start", "begin", "load", "run", "play", "use"
 ONE_SHOT_VERBS = ("ask", "tell")
 ONE_SHOT_CONNECTORS = ("to", "for", "about", "whether", "if", "and")
 WAKE_WORD = "alexa"
+
+# A slot may take words that are none of its values only inside a sample with this many
+# words of its own ("let's do the {exercise}"): "{exercise}" or "{exercise} please" would
+# otherwise take any sentence at all.
+MIN_FIXED_WORDS_FOR_UNKNOWN_VALUE = 2
 
 # Nobody says a sentence this long to a speaker; longer lines go straight to the fallback
 # instead of being matched word by word.
@@ -192,10 +205,19 @@ class IntentSamples:
     patterns: tuple[Pattern, ...]
 
 
+@dataclass(frozen=True)
+class NearSample:
+    """A sample a line that matched nothing came close to, and how close (0 to 1)."""
+
+    intent_name: str
+    sample: str
+    similarity: float
+
+
 class InteractionModel:
     """One locale's interaction model, ready to resolve typed lines."""
 
-    def __init__(self, document: Mapping[str, Any]) -> None:
+    def __init__(self, document: Mapping[str, Any], *, strict: bool = False) -> None:
         language_model = document["interactionModel"]["languageModel"]
         self.invocation_name: str = language_model["invocationName"]
         texts = [self.invocation_name] + [
@@ -216,16 +238,38 @@ class InteractionModel:
             for slot_type in language_model.get("types", [])
         }
         self.intents = tuple(self._intent(intent) for intent in language_model["intents"])
+        # Each sample as written, as compared and as a set of words, for the nearest to a miss.
+        self._samples = tuple(
+            (intent["name"], sample, compared, frozenset(compared.split()))
+            for intent in language_model["intents"]
+            for sample in intent.get("samples", [])
+            for compared in [sample if "{" in sample else " ".join(self.words(sample))]
+        )
+        self._intent_of_exact_sample: dict[tuple[str, ...], IntentSamples] = {}
+        for intent in self.intents:
+            for sample_words in intent.exact:
+                self._intent_of_exact_sample.setdefault(sample_words, intent)
+        # Samples with slots, as a tree of their words, so a line is walked once through
+        # every sample that could read like it instead of being tried against each in turn.
+        self._pattern_tree = _PatternNode()
+        order = 0
+        for intent in self.intents:
+            for pattern in intent.patterns:
+                self._pattern_tree.add(pattern, (order, intent, pattern))
+                order += 1
+        self._longest_slot_value = max(
+            (slot_type.longest_form for slot_type in self.slot_types.values()), default=1
+        )
         declared = {intent.name for intent in self.intents}
         self.built_in_phrases: dict[tuple[str, ...], str] = {}
-        for intent_name, phrases in BUILT_IN_PHRASES.items():
+        for intent_name, phrases in () if strict else BUILT_IN_PHRASES.items():
             if intent_name in declared:
                 for phrase in phrases:
                     self.built_in_phrases.setdefault(self.words(phrase), intent_name)
 
     @classmethod
-    def from_file(cls, path: Path = EN_US_MODEL_FILE) -> InteractionModel:
-        return cls(json.loads(path.read_text(encoding="utf-8")))
+    def from_file(cls, path: Path = EN_US_MODEL_FILE, *, strict: bool = False) -> InteractionModel:
+        return cls(json.loads(path.read_text(encoding="utf-8")), strict=strict)
 
     def words(self, text: str) -> tuple[str, ...]:
         return spoken_words(text, self.initialisms)
@@ -270,24 +314,26 @@ class InteractionModel:
         return rest
 
     def _intent_for(self, words: tuple[str, ...]) -> Resolution:
-        for intent in self.intents:
-            if words in intent.exact:
-                return self._resolution(intent, ())
+        exact = self._intent_of_exact_sample.get(words)
+        if exact is not None:
+            return self._resolution(exact, ())
         built_in = self.built_in_phrases.get(words)
         if built_in is not None:
             return self._resolution(self._intent_named(built_in), ())
-        best: tuple[tuple[int, int], IntentSamples, tuple[SlotFill, ...]] | None = None
-        for intent in self.intents:
-            for pattern in intent.patterns:
-                for assignment in _assignments(pattern, words):
-                    fills = self._fills(intent, assignment)
-                    if fills is None:
-                        continue
-                    resolved = sum(1 for fill in fills if fill.value)
-                    fixed_words = sum(1 for part in pattern if isinstance(part, str))
-                    rank = (resolved - len(fills), fixed_words)
-                    if best is None or rank > best[0]:
-                        best = (rank, intent, fills)
+        best: tuple[tuple[int, int, int], IntentSamples, tuple[SlotFill, ...]] | None = None
+        matches = self._pattern_tree.matches(words, 0, {}, self._longest_slot_value)
+        for (order, intent, pattern), assignment in matches:
+            fills = self._fills(intent, assignment)
+            if fills is None:
+                continue
+            resolved = sum(1 for fill in fills if fill.value)
+            fixed_words = sum(1 for part in pattern if isinstance(part, str))
+            if resolved < len(fills) and fixed_words < MIN_FIXED_WORDS_FOR_UNKNOWN_VALUE:
+                continue
+            # Ties go to the sample listed first in the model.
+            rank = (resolved - len(fills), fixed_words, -order)
+            if best is None or rank > best[0]:
+                best = (rank, intent, fills)
         if best is None:
             return self._fallback()
         return self._resolution(best[1], best[2])
@@ -305,6 +351,27 @@ class InteractionModel:
                 return None
             fills.append(SlotFill(slot_name, slot_type_name, " ".join(taken), value))
         return tuple(fills)
+
+    def nearest_samples(self, line: str, count: int = 3) -> list[NearSample]:
+        """The samples most like ``line``, closest first, by difflib's similarity ratio.
+
+        Only samples sharing at least half the line's words are compared character by
+        character: a few hundred instead of every sample, so a miss is shown at once.
+        """
+        said = " ".join(self.words(line))
+        said_words = frozenset(said.split())
+        matcher = difflib.SequenceMatcher(autojunk=False)
+        matcher.set_seq2(said)
+        scored = []
+        for intent_name, sample, compared, words in self._samples:
+            if 2 * len(words & said_words) < len(said_words):
+                continue
+            matcher.set_seq1(compared)
+            if matcher.real_quick_ratio() < 0.5 or matcher.quick_ratio() < 0.5:
+                continue
+            scored.append(NearSample(intent_name, sample, round(matcher.ratio(), 2)))
+        scored.sort(key=lambda near: -near.similarity)
+        return scored[:count]
 
     def _intent_named(self, name: str) -> IntentSamples:
         return next(intent for intent in self.intents if intent.name == name)
@@ -351,18 +418,48 @@ class InteractionModel:
         return tuple(parts)
 
 
-def _assignments(pattern: Pattern, words: tuple[str, ...]) -> Iterator[dict[str, tuple[str, ...]]]:
-    """Every way ``pattern`` reads as ``words``, each slot taking one or more words."""
-    if not pattern:
-        if not words:
-            yield {}
-        return
-    head, rest = pattern[0], pattern[1:]
-    if isinstance(head, str):
-        if words[:1] == (head,):
-            yield from _assignments(rest, words[1:])
-        return
-    # Each later part needs at least one word, so the slot leaves that many.
-    for end in range(1, len(words) - len(rest) + 1):
-        for assignment in _assignments(rest, words[end:]):
-            yield {head.name: words[:end], **assignment}
+_SampleEnd = tuple[int, "IntentSamples", Pattern]
+
+
+@dataclass
+class _PatternNode:
+    """One point in the samples with slots: the words and slots that may follow it."""
+
+    words: dict[str, _PatternNode] = field(default_factory=dict)
+    slots: dict[str, _PatternNode] = field(default_factory=dict)
+    ends: list[_SampleEnd] = field(default_factory=list)
+
+    def add(self, pattern: Pattern, end: _SampleEnd) -> None:
+        node = self
+        for part in pattern:
+            if isinstance(part, str):
+                node = node.words.setdefault(part, _PatternNode())
+            else:
+                node = node.slots.setdefault(part.name, _PatternNode())
+        node.ends.append(end)
+
+    def matches(
+        self,
+        words: tuple[str, ...],
+        start: int,
+        taken: dict[str, tuple[str, ...]],
+        longest_slot: int,
+    ) -> Iterator[tuple[_SampleEnd, dict[str, tuple[str, ...]]]]:
+        """Every sample that reads as ``words[start:]``, with the words each slot took."""
+        if start == len(words):
+            for end in self.ends:
+                yield end, taken
+            return
+        following = self.words.get(words[start])
+        if following is not None:
+            yield from following.matches(words, start + 1, taken, longest_slot)
+        for slot_name, following in self.slots.items():
+            for stop in range(start + 1, min(len(words), start + longest_slot) + 1):
+                # Skip a split the rest of the sample cannot read on from.
+                if stop == len(words):
+                    if not following.ends:
+                        continue
+                elif words[stop] not in following.words and not following.slots:
+                    continue
+                slot_words = {**taken, slot_name: words[start:stop]}
+                yield from following.matches(words, stop, slot_words, longest_slot)

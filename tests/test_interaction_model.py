@@ -25,7 +25,6 @@ from scripts.interaction_model_rules import (
     language_model,
     load_json,
     locale_file,
-    locale_sync_problems,
     manifest_locale_problems,
     matching_intents,
     privacy_and_permission_problems,
@@ -53,6 +52,15 @@ CUSTOM_INTENT_SLOTS = {
     "HistoryIntent": {},
     "InjuredSideIntent": {"side": "SIDE"},
     "PaceIntent": {"pace": "PACE"},
+    "HoldTimeIntent": {"exercise": "EXERCISE"},
+    "RepsLeftIntent": {},
+    "WhatsNextIntent": {},
+    "WhichSideIntent": {},
+    "EquipmentIntent": {"exercise": "EXERCISE"},
+    "MissingEquipmentIntent": {"equipment": "EQUIPMENT"},
+    "RoutineLengthIntent": {},
+    "ExercisesLeftIntent": {},
+    "RepeatSetIntent": {},
 }
 BUILT_IN_INTENTS = {
     "AMAZON.NextIntent",
@@ -84,6 +92,7 @@ SLOT_VALUE_IDS = {
     },
     "SIDE": {"left", "right", "none"},
     "PACE": {"slower", "faster", "normal"},
+    "EQUIPMENT": {"belt", "band", "cloth", "pillow", "ball", "wall", "doorway"},
 }
 
 # What a user on the mat says, and where it must land. A wrong route here is a wrong action
@@ -118,6 +127,43 @@ ROUTES = [
     ("give me more rest", "PaceIntent"),
     ("less rest between reps", "PaceIntent"),
     ("slow down please", "PaceIntent"),
+    ("slow down", "PaceIntent"),
+    ("go slower", "PaceIntent"),
+    ("speed up", "PaceIntent"),
+    ("how do you do a bridge", "HowToIntent"),
+    ("i am done for today", "AMAZON.StopIntent"),
+    ("how long do i hold", "HoldTimeIntent"),
+    ("how long do i hold the bridge", "HoldTimeIntent"),
+    ("how long do i hold it", "HoldTimeIntent"),
+    ("how many more", "RepsLeftIntent"),
+    ("how many reps are left", "RepsLeftIntent"),
+    ("how many sets left", "RepsLeftIntent"),
+    ("what's next", "WhatsNextIntent"),
+    ("what comes after this", "WhatsNextIntent"),
+    ("which side", "WhichSideIntent"),
+    ("which side am i on", "WhichSideIntent"),
+    ("what do i need", "EquipmentIntent"),
+    ("what do i need for the bridge", "EquipmentIntent"),
+    ("i don't have a belt", "MissingEquipmentIntent"),
+    ("how long does the routine take", "RoutineLengthIntent"),
+    ("how long will this take today", "RoutineLengthIntent"),
+    ("which exercises are left", "ExercisesLeftIntent"),
+    ("what's left today", "ExercisesLeftIntent"),
+    ("what exercises are left", "ExercisesLeftIntent"),
+    ("do that set again", "RepeatSetIntent"),
+    ("let's do those again", "RepeatSetIntent"),
+    ("what did you say", "AMAZON.RepeatIntent"),
+    ("pardon", "AMAZON.RepeatIntent"),
+    ("repeat that", "AMAZON.RepeatIntent"),
+    ("yeah", "AMAZON.YesIntent"),
+    ("sure", "AMAZON.YesIntent"),
+    ("okay", "AMAZON.YesIntent"),
+    ("yes please", "AMAZON.YesIntent"),
+    ("nope", "AMAZON.NoIntent"),
+    ("not now", "AMAZON.NoIntent"),
+    ("no thanks", "AMAZON.NoIntent"),
+    ("knee hugs", "GoToExerciseIntent"),
+    ("the clams", "GoToExerciseIntent"),
 ]
 RESOLUTIONS = [
     ("EXERCISE", "pillow squeeze", "hip_adduction"),
@@ -135,6 +181,13 @@ RESOLUTIONS = [
     ("PACE", "more rest", "slower"),
     ("PACE", "speed up", "faster"),
     ("PACE", "usual", "normal"),
+    ("EQUIPMENT", "strap", "belt"),
+    ("EQUIPMENT", "resistance band", "band"),
+    ("EQUIPMENT", "wide strip of cloth", "cloth"),
+    ("EQUIPMENT", "cushion", "pillow"),
+    ("EQUIPMENT", "medium sized exercise ball", "ball"),
+    ("EQUIPMENT", "wall", "wall"),
+    ("EQUIPMENT", "door", "doorway"),
 ]
 
 
@@ -190,16 +243,15 @@ class TestEveryLocale:
 
 
 class TestLocalesAgree:
+    """Each locale is generated from interaction_model/source/en.toml (see
+    tests/test_interaction_model_source.py); a locale may add samples and synonyms of its own,
+    but every locale declares the same intents and slot types."""
+
     def test_all_locales_declare_the_same_intents_and_slot_types(self) -> None:
         source_file = locale_file(SOURCE_LOCALE)
         for locale in LOCALES:
             assert intent_names(locale_file(locale)) == intent_names(source_file), locale
             assert slot_type_names(locale_file(locale)) == slot_type_names(source_file), locale
-
-    @pytest.mark.parametrize("locale", [loc for loc in LOCALES if loc != SOURCE_LOCALE])
-    def test_locale_is_a_copy_of_the_source(self, locale: str, source_model: dict) -> None:
-        copy_model = language_model(locale_file(locale))
-        assert locale_sync_problems(source_model, copy_model, locale) == []
 
 
 class TestContractWithHandlers:
@@ -336,7 +388,7 @@ class TestRulesRejectBrokenModels:
             "go to the {exercise}, please",
             "what's the {side} one",
             "do the {exercise} {exercise}",
-            "{exercise}",
+            "{exercise} {exercise}",
             "do the {exercise}{exercise}",
             "go to  the {exercise}",
             "it's the s.i. joint",
@@ -347,7 +399,9 @@ class TestRulesRejectBrokenModels:
         bad = with_sample(valid_model(), "GoToExerciseIntent", sample)
         assert sample_problems(bad) != []
 
-    @pytest.mark.parametrize("sample", ["let's do the {exercise} now", "it's the s. i. joint"])
+    @pytest.mark.parametrize(
+        "sample", ["let's do the {exercise} now", "it's the s. i. joint", "{exercise}"]
+    )
     def test_sample_rule_accepts_apostrophes_and_initials(self, sample: str) -> None:
         assert sample_problems(with_sample(valid_model(), "GoToExerciseIntent", sample)) == []
 
@@ -406,15 +460,6 @@ class TestRulesRejectBrokenModels:
         bad = valid_model()
         bad["intents"].append({"name": "AMAZON.NextIntnet", "samples": []})
         assert built_in_intent_problems(bad) != []
-
-    def test_locale_copy_out_of_step(self) -> None:
-        source = valid_model()
-        assert locale_sync_problems(source, copy.deepcopy(source), "en-GB") == []
-        extra_intent = copy.deepcopy(source)
-        extra_intent["intents"].append({"name": "HistoryIntent", "samples": []})
-        assert locale_sync_problems(source, extra_intent, "en-GB") != []
-        extra_sample = with_sample(source, "PainIntent", "ouch")
-        assert locale_sync_problems(source, extra_sample, "en-GB") != []
 
     def test_manifest_without_disclaimer_or_locale(self, manifest: dict[str, Any]) -> None:
         bad = copy.deepcopy(manifest)

@@ -104,7 +104,6 @@ class Variant:
 @dataclass(frozen=True)
 class Exercise:
     id: str
-    aliases: tuple[str, ...]
     variants: tuple[Variant, ...]
 
 
@@ -148,15 +147,6 @@ def _text(table: dict, key: str, where: str, *, required: bool = True) -> str:
     if not isinstance(value, str) or (required and not value.strip()):
         raise CatalogueError(f"{where}: '{key}' must be a non-empty string")
     return value.strip()
-
-
-def _lines(table: dict, key: str, where: str, *, required: bool = True) -> tuple[str, ...]:
-    value = table.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(x, str) and x.strip() for x in value):
-        raise CatalogueError(f"{where}: '{key}' must be a list of non-empty strings")
-    if required and not value:
-        raise CatalogueError(f"{where}: '{key}' must not be empty")
-    return tuple(x.strip() for x in value)
 
 
 def _range(table: dict, key: str, where: str) -> Range:
@@ -217,7 +207,6 @@ def parse_catalogue(raw: dict) -> Catalogue:
         exercises.append(
             Exercise(
                 id=exercise_id,
-                aliases=_lines(entry, "aliases", where, required=False),
                 variants=variants,
             )
         )

@@ -1,0 +1,317 @@
+"""The interaction model's source, and its expansion into the skill package's locale files.
+
+`interaction_model/source/en.toml` is the one place the English model is written. Each intent
+lists carrier phrases in a small grammar, expanded here into the sample utterances Alexa reads:
+
+    (a|b|c)     one of the alternatives
+    [a|b]       optional: one of the alternatives, or nothing
+    <piece>     a named phrase from the source's [pieces] table (fillers, politeness, ...)
+    {slot}      a slot of the intent, kept as written in the sample
+
+so `<lead> how (do|should) i do [the|a] {exercise} <tail>` stands for every filler, verb,
+article and ending at once. Slot types list values with the ids the handlers read, and
+synonyms. A locale may add samples and synonyms of its own (`[locales."en-GB"]`).
+
+Expanding refuses a model Alexa would reject or misroute: a word that is not in speech
+recognition's form (lowercase letters, apostrophes, initials written "s."), a slot an intent
+does not declare, one sample in two intents, and an EXERCISE id that is not the catalogue's.
+
+    .venv/bin/python -m scripts.interaction_model_source           # write the five locales
+    .venv/bin/python -m scripts.interaction_model_source --check   # exit 1 if they drifted
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SOURCE_FILE = REPO_ROOT / "interaction_model" / "source" / "en.toml"
+MODELS_DIR = REPO_ROOT / "interaction_model" / "interactionModels" / "custom"
+CATALOGUE_FILE = REPO_ROOT / "lambda" / "si_coach" / "catalogue.toml"
+
+# The slot type whose ids must be the catalogue's exercise and variant ids.
+EXERCISE_SLOT_TYPE = "EXERCISE"
+# A carrier phrase that expands past this is a typo in the grammar, not a wish.
+MAX_SAMPLES_PER_CARRIER = 5000
+
+SPOKEN_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?|[a-z]\.")
+_TOKEN = re.compile(r"\(|\)|\[|\]|\||<[a-z_]+>|\{[A-Za-z_]+\}|[^\s()\[\]|<>{}]+")
+
+
+class ModelSourceError(ValueError):
+    """The source cannot be expanded into a model Alexa would accept and route as meant."""
+
+
+# -- the carrier grammar ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Choice:
+    options: tuple[tuple[Any, ...], ...]
+    optional: bool
+
+
+@dataclass(frozen=True)
+class _PieceRef:
+    name: str
+
+
+class CarrierGrammar:
+    """Expands carrier phrases, with the named pieces they may refer to."""
+
+    def __init__(self, pieces: Mapping[str, str]) -> None:
+        self._pieces = dict(pieces)
+        self._expanding: set[str] = set()
+        self._piece_cache: dict[str, tuple[tuple[str, ...], ...]] = {}
+
+    def expand(self, carrier: str) -> list[str]:
+        """Every sample one carrier phrase stands for, in order, without repeats."""
+        sequence = self._parse(carrier)
+        expansions = self._expand_sequence(sequence, carrier)
+        samples = []
+        for words in expansions:
+            if not words:
+                raise ModelSourceError(f"carrier {carrier!r} can expand to nothing at all")
+            samples.append(" ".join(words))
+        return list(dict.fromkeys(samples))
+
+    def _parse(self, text: str) -> tuple[Any, ...]:
+        tokens = _TOKEN.findall(text)
+        sequence, end = self._parse_sequence(tokens, 0, text)
+        if end != len(tokens):
+            raise ModelSourceError(f"unbalanced {tokens[end]!r} in carrier {text!r}")
+        return sequence
+
+    def _parse_sequence(self, tokens: list[str], start: int, text: str) -> tuple[tuple, int]:
+        items: list[Any] = []
+        index = start
+        while index < len(tokens):
+            token = tokens[index]
+            if token in ")]|":
+                break
+            if token in "([":
+                closing = ")" if token == "(" else "]"
+                options = []
+                index += 1
+                while True:
+                    option, index = self._parse_sequence(tokens, index, text)
+                    options.append(option)
+                    if index >= len(tokens):
+                        raise ModelSourceError(f"{token!r} is never closed in {text!r}")
+                    if tokens[index] == "|":
+                        index += 1
+                        continue
+                    if tokens[index] != closing:
+                        raise ModelSourceError(f"{token!r} closed by {tokens[index]!r} in {text!r}")
+                    index += 1
+                    break
+                items.append(_Choice(tuple(options), optional=token == "["))
+                continue
+            if token.startswith("<"):
+                items.append(_PieceRef(token[1:-1]))
+            else:
+                items.append(token)
+            index += 1
+        return tuple(items), index
+
+    def _expand_sequence(self, sequence: tuple[Any, ...], where: str) -> list[tuple[str, ...]]:
+        results: list[tuple[str, ...]] = [()]
+        for item in sequence:
+            parts = self._expand_item(item, where)
+            results = [done + part for done in results for part in parts]
+            if len(results) > MAX_SAMPLES_PER_CARRIER:
+                raise ModelSourceError(
+                    f"carrier {where!r} expands to more than {MAX_SAMPLES_PER_CARRIER} samples"
+                )
+        return results
+
+    def _expand_item(self, item: Any, where: str) -> Sequence[tuple[str, ...]]:
+        if isinstance(item, str):
+            return [(item,)]
+        if isinstance(item, _PieceRef):
+            return self._expand_piece(item.name, where)
+        options = [
+            words for option in item.options for words in self._expand_sequence(option, where)
+        ]
+        if item.optional:
+            options.insert(0, ())
+        return list(dict.fromkeys(options))
+
+    def _expand_piece(self, name: str, where: str) -> tuple[tuple[str, ...], ...]:
+        if name not in self._pieces:
+            raise ModelSourceError(f"carrier {where!r} uses <{name}>, which no piece defines")
+        if name in self._expanding:
+            raise ModelSourceError(f"piece <{name}> refers to itself")
+        if name not in self._piece_cache:
+            self._expanding.add(name)
+            try:
+                sequence = self._parse(self._pieces[name])
+                self._piece_cache[name] = tuple(self._expand_sequence(sequence, f"<{name}>"))
+            finally:
+                self._expanding.discard(name)
+        return self._piece_cache[name]
+
+
+# -- the source and the model it expands into ------------------------------------------------
+
+
+def load_source(path: Path = SOURCE_FILE) -> dict[str, Any]:
+    with path.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def catalogue_exercise_ids(path: Path = CATALOGUE_FILE) -> frozenset[str]:
+    """Every exercise and variant id in the catalogue: what the EXERCISE slot may resolve to."""
+    with path.open("rb") as handle:
+        raw = tomllib.load(handle)
+    ids = set()
+    for exercise in raw.get("exercises", []):
+        ids.add(exercise["id"])
+        ids.update(variant["id"] for variant in exercise.get("variants", []))
+    return frozenset(ids)
+
+
+def normalised(sample: str) -> str:
+    return " ".join(sample.lower().split())
+
+
+def build_language_model(source: Mapping[str, Any], locale: str) -> dict[str, Any]:
+    """The `languageModel` object for one locale, checked as the module docstring says."""
+    if locale not in source["locales"]:
+        raise ModelSourceError(f"the source does not list locale {locale!r}")
+    additions = source.get("locale", {}).get(locale, {})
+    grammar = CarrierGrammar(source.get("pieces", {}))
+    intents = []
+    owner_of_sample: dict[str, str] = {}
+    collisions = []
+    for name, intent in source["intents"].items():
+        slots = intent.get("slots", {})
+        carriers = [*intent.get("samples", []), *additions.get("intents", {}).get(name, [])]
+        samples = list(dict.fromkeys(s for c in carriers for s in grammar.expand(c)))
+        _check_samples(name, samples, slots)
+        for sample in samples:
+            owner = owner_of_sample.setdefault(normalised(sample), name)
+            if owner != name:
+                collisions.append(f"{sample!r} in {owner} and {name}")
+        entry: dict[str, Any] = {"name": name}
+        if slots:
+            entry["slots"] = [{"name": slot, "type": type_} for slot, type_ in slots.items()]
+        entry["samples"] = samples
+        intents.append(entry)
+    if collisions:
+        raise ModelSourceError("samples in two intents: " + "; ".join(collisions))
+    types = [
+        _slot_type(type_name, values, additions.get("synonyms", {}).get(type_name, {}))
+        for type_name, values in source["types"].items()
+    ]
+    _check_exercise_ids(types)
+    return {"invocationName": source["invocation"], "intents": intents, "types": types}
+
+
+def build_document(source: Mapping[str, Any], locale: str) -> dict[str, Any]:
+    return {"interactionModel": {"languageModel": build_language_model(source, locale)}}
+
+
+def render(document: Mapping[str, Any]) -> str:
+    """The locale file's text: stable, so a regenerated file diffs only where the model moved.
+
+    One sample a line, indented by one space a level: two spaces would spend a tenth of
+    Alexa's 1.5 MB on indentation.
+    """
+    return json.dumps(document, indent=1, ensure_ascii=False) + "\n"
+
+
+def model_file(locale: str) -> Path:
+    return MODELS_DIR / f"{locale}.json"
+
+
+def expected_files(source: Mapping[str, Any] | None = None) -> dict[Path, str]:
+    """Each locale file and the text the source expands to."""
+    source = source if source is not None else load_source()
+    return {
+        model_file(locale): render(build_document(source, locale)) for locale in source["locales"]
+    }
+
+
+def _check_samples(intent: str, samples: Iterable[str], slots: Mapping[str, str]) -> None:
+    for sample in samples:
+        for word in sample.split():
+            if word.startswith("{"):
+                if word[1:-1] not in slots:
+                    raise ModelSourceError(f"{intent} sample {sample!r}: no slot {word}")
+            elif not SPOKEN_WORD.fullmatch(word):
+                raise ModelSourceError(
+                    f"{intent} sample {sample!r}: {word!r} is not in speech recognition's form"
+                )
+
+
+def _slot_type(
+    name: str, values: Sequence[Mapping[str, Any]], added: Mapping[str, Sequence[str]]
+) -> dict[str, Any]:
+    unknown = set(added) - {value["id"] for value in values}
+    if unknown:
+        raise ModelSourceError(f"locale synonyms for unknown {name} ids {sorted(unknown)}")
+    rendered = []
+    for value in values:
+        synonyms = list(dict.fromkeys([*value.get("synonyms", []), *added.get(value["id"], [])]))
+        for form in (value["name"], *synonyms):
+            if not all(SPOKEN_WORD.fullmatch(word) for word in form.split()):
+                raise ModelSourceError(f"{name} {value['id']}: {form!r} is not speech")
+        rendered.append({"id": value["id"], "name": {"value": value["name"], "synonyms": synonyms}})
+    return {"name": name, "values": rendered}
+
+
+def _check_exercise_ids(types: Sequence[Mapping[str, Any]]) -> None:
+    exercise_type = next((t for t in types if t["name"] == EXERCISE_SLOT_TYPE), None)
+    if exercise_type is None:
+        raise ModelSourceError(f"the source has no {EXERCISE_SLOT_TYPE} slot type")
+    model_ids = {value["id"] for value in exercise_type["values"]}
+    catalogue_ids = _catalogue_ids()
+    if model_ids != catalogue_ids:
+        missing, unknown = sorted(catalogue_ids - model_ids), sorted(model_ids - catalogue_ids)
+        raise ModelSourceError(
+            f"{EXERCISE_SLOT_TYPE} ids differ from the catalogue's: "
+            f"missing {missing}, unknown {unknown}"
+        )
+
+
+@cache
+def _catalogue_ids() -> frozenset[str]:
+    return catalogue_exercise_ids()
+
+
+def main(argv: Sequence[str]) -> int:
+    if argv not in ([], ["--check"]):
+        print("usage: python -m scripts.interaction_model_source [--check]", file=sys.stderr)
+        return 2
+    try:
+        files = expected_files()
+    except ModelSourceError as problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 1
+    drifted = [path for path, text in files.items() if _read(path) != text]
+    for path, text in files.items():
+        model = json.loads(text)["interactionModel"]["languageModel"]
+        count = sum(len(intent["samples"]) for intent in model["intents"])
+        state = "differs" if path in drifted else "up to date"
+        if argv != ["--check"] and path in drifted:
+            path.write_text(text, encoding="utf-8")
+            state = "written"
+        print(f"{path.relative_to(REPO_ROOT)}: {count} samples, {len(text)} bytes, {state}")
+    return 1 if argv == ["--check"] and drifted else 0
+
+
+def _read(path: Path) -> str | None:
+    return path.read_text(encoding="utf-8") if path.exists() else None
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
