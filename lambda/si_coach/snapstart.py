@@ -15,8 +15,9 @@ snapshot (``AWS_LAMBDA_INITIALIZATION_TYPE=snap-start``):
   snapshot must not share: open connections (dropped, so each environment opens its own)
   and the random generator's state (re-seeded from the operating system).
 
-The catalogue is loaded when lambda_function builds the skill, at import, so it is in the
-snapshot already. Anything else built once belongs in ``prime`` too.
+The catalogue and every locale's wording are loaded and checked when lambda_function builds
+the skill, at import, so they are in the snapshot already; the priming launch also builds
+the English voice. Anything else built once belongs in ``prime`` too.
 """
 
 from __future__ import annotations
