@@ -104,7 +104,7 @@ def screen_for(turn: CoachTurn, plan: SpeechPlan) -> Screen:
     if any(isinstance(o, StoppedForPain) for o in outcomes):
         return DetailScreen(screens.line("screen.stop_title"), plan_lines(plan))
     if plan.end_session:
-        return DetailScreen(screens.line("screen.skill_title"), plan_lines(plan))
+        return DetailScreen(screens.line("screen.skill_title"), plan_lines(plan), HOME_POSE)
     talk = turn.conversation()
     how_to = next((o for o in outcomes if isinstance(o, HowTo)), None)
     if how_to is not None:
