@@ -7,8 +7,12 @@ ends) and answered by the Lambda's own ``lambda_handler``.
 The answer's SSML is shown as text, with its pauses played out in real time, and spoken
 through espeak-ng with --voice. Progress is saved by the skill itself, in the embedded store
 (or the DynamoDB table named by TABLE_NAME), so the next run picks up where this one ended.
+With --screen the device says it has a screen (APL), and beside the speech the console shows
+what the screen would: the whole screen as text, then each change as the countdown ticks,
+at its time in the speech.
 
-    PYTHONPATH=lambda:. python -m local.console [--fast] [--voice] [--user ID] [--data-dir DIR]
+    PYTHONPATH=lambda:. python -m local.console [--fast] [--voice] [--screen] [--user ID]
+        [--data-dir DIR]
 """
 
 from __future__ import annotations
@@ -27,15 +31,18 @@ import subprocess
 import sys
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, Protocol, TextIO
 from xml.sax.saxutils import escape
 
-from local.envelopes import AlexaDevice
+from local.envelopes import SCREEN_INTERFACES, AlexaDevice
 from local.utterances import FALLBACK_INTENT, InteractionModel, Resolution
+from si_coach.screen import PreviewFrame, preview_frames
 from si_coach.speech import WORDS_PER_SECOND
 from si_coach.voice import cue_seconds
 
@@ -211,9 +218,33 @@ class SpeechPlayer:
     sleep: Callable[[float], None] = time.sleep
     monotonic: Callable[[], float] = time.monotonic
 
-    def play(self, parts: Sequence[SpeechPart]) -> None:
+    def play(self, parts: Sequence[SpeechPart], beside: Sequence[TimedLine] = ()) -> None:
+        """Play the speech; each of `beside` is shown when the speech reaches its time."""
         on_speech_line = False
+        elapsed = 0.0
+        pending = deque(sorted(beside, key=lambda line: line.at))
+
+        def show_until(moment: float) -> None:
+            nonlocal on_speech_line
+            while pending and pending[0].at <= moment + 1e-6:
+                if on_speech_line:
+                    self._write("\n")
+                    on_speech_line = False
+                self._write(pending.popleft().text + "\n")
+
         for part in parts:
+            show_until(elapsed)
+            if isinstance(part, Pause) and pending and pending[0].at < elapsed + part.seconds:
+                # Something changes beside the speech during this pause: wait up to each change.
+                end = elapsed + part.seconds
+                while pending and pending[0].at < end:
+                    self.wait(pending[0].at - elapsed)
+                    elapsed = pending[0].at
+                    show_until(elapsed)
+                self.wait(end - elapsed)
+                elapsed = end
+                continue
+            elapsed += part.seconds if isinstance(part, Pause) else cue_seconds(part.text)
             if isinstance(part, Pause):
                 if part.seconds < COUNTDOWN_FROM_SECONDS:
                     if on_speech_line:
@@ -228,6 +259,10 @@ class SpeechPlayer:
             self._write(" " if on_speech_line else "coach: ")
             on_speech_line = True
             self.say(part.text)
+        if pending:
+            # What the screen does after the speech (the closing instruction) comes soon after.
+            self.wait(pending[-1].at - elapsed)
+            show_until(pending[-1].at)
         if on_speech_line:
             self._write("\n")
 
@@ -275,6 +310,36 @@ def _seconds_label(seconds: float) -> str:
     return f"{seconds:g} s" if seconds == round(seconds, 1) else f"{seconds:.1f} s"
 
 
+# -- the screen ------------------------------------------------------------------------------
+
+SCREEN_MARGIN = "  screen | "
+
+
+@dataclass(frozen=True)
+class TimedLine:
+    """A line shown beside the speech once it has played for `at` seconds."""
+
+    at: float
+    text: str
+
+
+def screen_box(frame: PreviewFrame) -> str:
+    """The whole screen as the response starts, as a box of text."""
+    rule = "  screen +" + "-" * 60 + "\n"
+    return rule + "".join(f"{SCREEN_MARGIN}{line}\n" for line in frame.lines) + rule
+
+
+def screen_changes(frames: Sequence[PreviewFrame]) -> list[TimedLine]:
+    """Each later frame as the lines it changed (the counters, the countdown), at its time."""
+    changes = []
+    for earlier, later in pairwise(frames):
+        changed = [line for line in later.lines if line not in earlier.lines]
+        if changed:
+            text = f"{SCREEN_MARGIN}{later.at:5.1f} s  " + "  ".join(changed)
+            changes.append(TimedLine(later.at, text))
+    return changes
+
+
 # -- the device ------------------------------------------------------------------------------
 
 
@@ -291,6 +356,8 @@ class DeviceSession:
     attributes: dict = field(default_factory=dict)
     # The timestamp of the last request sent, from which a barge-in is timed.
     last_sent: datetime | None = None
+    # The device's supportedInterfaces: SCREEN_INTERFACES for a device with a screen.
+    supported_interfaces: dict = field(default_factory=dict)
 
     @property
     def alexa_device(self) -> AlexaDevice:
@@ -299,6 +366,7 @@ class DeviceSession:
             device_id=self.device_id,
             application_id=self.skill_id,
             locale=LOCALE,
+            supported_interfaces=self.supported_interfaces,
         )
 
     @property
@@ -455,8 +523,11 @@ class Console:
         response = self.device.send(resolution.request_body(self.device.skill_id))
         parts = speech_parts(response_ssml(response))
         self.device.clock.spoke(planned_seconds(parts))
+        frames = preview_frames((response.get("response") or {}).get("directives") or [])
+        if frames:
+            self.out.write(screen_box(frames[0]))
         with keyboard_echo_off(self.player.interactive):
-            self.player.play(parts)
+            self.player.play(parts, screen_changes(frames))
         if not self.device.is_open:
             self.out.write(
                 "  (session ended: say open s. i. joint coach, or anything to start afresh)\n"
@@ -559,6 +630,11 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--fast", action="store_true", help="skip the pauses (no waiting)")
     parser.add_argument("--voice", action="store_true", help="speak through espeak-ng")
     parser.add_argument(
+        "--screen",
+        action="store_true",
+        help="be a device with a screen: show what it would show, beside the speech",
+    )
+    parser.add_argument(
         "--user",
         metavar="ID",
         default=default_user_id(),
@@ -597,6 +673,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             clock,
             arguments.user,
             skill_id=os.environ.get("SKILL_ID") or LOCAL_SKILL_ID,
+            supported_interfaces=SCREEN_INTERFACES if arguments.screen else {},
         ),
         model=InteractionModel.from_file(),
         player=SpeechPlayer(

@@ -56,6 +56,10 @@ def speech_text(response: dict) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", ssml)).strip()
 
 
+# supportedInterfaces of a device with a screen (an Echo Show reporting APL 1.6).
+SCREEN_INTERFACES = {"Alexa.Presentation.APL": {"runtime": {"maxVersion": "1.6"}}}
+
+
 @dataclass
 class AlexaDevice:
     user_id: str = "amzn1.ask.account.TESTUSER"
@@ -177,6 +181,18 @@ class AlexaSession:
                 for name, (spoken, value_id) in slots.items()
             }
         return self.send({"type": "IntentRequest", "intent": intent_body, "dialogState": None})
+
+    def press(self, action: str, token: str = "si-coach-exercise") -> dict:
+        """A touch on a screen's button: the UserEvent its SendEvent command sends."""
+        return self.send(
+            {
+                "type": "Alexa.Presentation.APL.UserEvent",
+                "token": token,
+                "arguments": [action],
+                "source": {"type": "TouchWrapper", "handler": "Press", "id": ""},
+                "components": {},
+            }
+        )
 
     def answer_permission_request(
         self, status: str | None, token: str = "", code: str = "200", card_sent: bool = False

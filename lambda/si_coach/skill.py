@@ -16,6 +16,7 @@ from si_coach.alexa_api import AlexaApiClient
 from si_coach.catalogue import Catalogue, default_catalogue
 from si_coach.handlers import HANDLERS, ApologyHandler
 from si_coach.progress_store import ProgressStore
+from si_coach.screens_for_answers import ButtonPressInterceptor
 from si_coach.storage import adapter_from_environment
 from si_coach.turn import LoadTurnInterceptor, RequestLogger, SaveTurnInterceptor
 from si_coach.voice import voice_for
@@ -43,6 +44,8 @@ def create_skill_builder(
     builder.skill_id = skill_id
     for handler in HANDLERS:
         builder.add_request_handler(handler())
+    # First: a touch button becomes its spoken intent before anything reads the request.
+    builder.add_global_request_interceptor(ButtonPressInterceptor())
     builder.add_global_request_interceptor(RequestLogger())
     builder.add_global_request_interceptor(LoadTurnInterceptor(catalogue, store))
     builder.add_global_response_interceptor(SaveTurnInterceptor(store))

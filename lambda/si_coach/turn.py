@@ -24,7 +24,7 @@ from ask_sdk_model import IntentRequest, Response
 from si_coach.alexa_requests import FALLBACK_TIME_ZONE, device_time_zone, request_locale
 from si_coach.catalogue import Catalogue
 from si_coach.conversation import Conversation, QuestionKind
-from si_coach.outcomes import SkippedPastLast, TodaySummary
+from si_coach.outcomes import Outcome, SkippedPastLast, TodaySummary
 from si_coach.pacing import (
     Event,
     PacedResponse,
@@ -35,6 +35,7 @@ from si_coach.pacing import (
 )
 from si_coach.progress import Progress
 from si_coach.progress_store import ProgressStore, worth_saving
+from si_coach.screens_for_answers import screen_directives
 from si_coach.speech import SpanKind, SpeechPlan
 from si_coach.voice import Voice, voice_for
 
@@ -70,6 +71,8 @@ class CoachTurn:
         self.save_failed = False
         # The progress before this turn's event, kept while a paced response is spoken.
         self._before_event: Progress | None = None
+        # What this turn's event did, for the screen (screens_for_answers.py).
+        self.event_outcomes: tuple[Outcome, ...] = ()
 
     @staticmethod
     def of(handler_input: HandlerInput) -> CoachTurn:
@@ -127,7 +130,13 @@ class CoachTurn:
         outcomes = step.outcomes
         if any(isinstance(o, SkippedPastLast) for o in outcomes):
             outcomes = (*outcomes, self._today_summary())
+        self.event_outcomes = outcomes
         return self.voice.render(outcomes)
+
+    @property
+    def progress_before_event(self) -> Progress | None:
+        """The progress this turn's event started from; None when no event ran."""
+        return self._before_event
 
     def _today_summary(self) -> TodaySummary:
         done = self.conversation().done_today()
@@ -191,6 +200,8 @@ class CoachTurn:
             builder.set_should_end_session(True)
         else:
             builder.ask(plan.reprompt_ssml() or "")
+        for directive in screen_directives(self, plan):
+            builder.add_directive(directive)
         return builder.response
 
 

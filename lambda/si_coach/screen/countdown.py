@@ -1,9 +1,12 @@
 """The on-device countdown: APL commands built from a response's timeline of spans.
 
-The commands are one `Sequential` of `SetValue` (what the screen shows) and `Idle` (how long
-to wait), run by the root component's `onMount` as soon as the document is displayed, which
-is when the response's speech starts. Every wait is computed from the span times, rounded
-to the millisecond, and measured from the start of the response, so rounding never adds up.
+The commands are one `Sequential` of `SetValue`s (what the screen shows), each waiting its
+`delay` (the common command property, which `Idle` also waits by) before it runs; the root
+component's `onMount` runs them as soon as the document is displayed, which is when the
+response's speech starts. Every wait is computed from the span times, rounded to the
+millisecond, and measured from the start of the response, so rounding never adds up. A
+response carries about a hundred of them, so each is kept as small as it can be: the delay
+rides on the change itself rather than on an `Idle` of its own.
 The device's command clock does not drift either: APL's time manager advances each timer to
 its scheduled time, not the frame on which it fired (apl-core, `CoreTimeManager`).
 
@@ -11,8 +14,10 @@ Why onMount: an `ExecuteCommands` directive in the same response waits until the
 ended (the device queues it behind the speech on the audio channel), and a document-level
 onMount runs only after every component's onMount has finished.
 
-After the last span the screen shows the closing instruction and no timer. The document
-itself starts in that same state, so a device that skips the commands never shows a timer.
+After the last span the screen shows the closing instruction and no timer, and the counters
+line goes back to the screen's own (where the user stands now). The document itself starts in
+that same state, so a device that skips the commands never shows a timer; the first span's
+counters replace it at once.
 `command_timeline` runs the commands back as (time, component, text) changes, for the tests
 and the text preview.
 """
@@ -26,10 +31,12 @@ from html import escape
 
 from si_coach.screen.model import ScreenSpan
 
-# The ids of the Text components that the commands change (exercise.json).
-COUNTERS_ID = "counters"
-COUNT_ID = "count"
-PHASE_ID = "phase"
+# The ids of the Text components that the commands change (exercise.json): the counters line,
+# the number counting down, and what it counts (or the closing instruction). One letter each,
+# because every command names one and a response carries about a hundred commands.
+COUNTERS_ID = "c"
+COUNT_ID = "n"
+PHASE_ID = "p"
 
 # After a span ends, a zero (or a paused long hold's time) stays this long before the screen
 # clears it, unless the next span starts sooner.
@@ -74,17 +81,29 @@ def first_count(span: ScreenSpan) -> int:
     return math.ceil(span.seconds_at_start - COUNT_SLACK_SECONDS)
 
 
-def planned_changes(spans: Sequence[ScreenSpan], closing_instruction: str) -> list[ScreenChange]:
-    """What the countdown should show and when, before it is turned into commands."""
+def planned_changes(
+    spans: Sequence[ScreenSpan], closing_instruction: str, closing_counters: str = ""
+) -> list[ScreenChange]:
+    """What the countdown should show and when, before it is turned into commands.
+
+    `closing_counters` (the screen's own counters line) comes back with the closing
+    instruction when the spans left another one showing.
+    """
     if not spans:
         return []
     changes: list[ScreenChange] = []
+    counters = ""
     if spans[0].start > 0:
         changes += [ScreenChange(0.0, PHASE_ID, ""), ScreenChange(0.0, COUNT_ID, "")]
+        if spans[0].counters_label:
+            # The document starts as the response ends; the speech starts at the first rep.
+            counters = spans[0].counters_label
+            changes.append(ScreenChange(0.0, COUNTERS_ID, counters))
     for index, span in enumerate(spans):
         first = first_count(span)
-        if span.counters_label:
-            changes.append(ScreenChange(span.start, COUNTERS_ID, span.counters_label))
+        if span.counters_label and span.counters_label != counters:
+            counters = span.counters_label
+            changes.append(ScreenChange(span.start, COUNTERS_ID, counters))
         changes.append(ScreenChange(span.start, PHASE_ID, span.label))
         changes.append(ScreenChange(span.start, COUNT_ID, clock_text(first)))
         # Each whole second left, at the moment it is reached; the last is at span.end.
@@ -97,32 +116,35 @@ def planned_changes(spans: Sequence[ScreenSpan], closing_instruction: str) -> li
             closing_at = span.end + CLOSING_AFTER_SECONDS
             changes.append(ScreenChange(closing_at, COUNT_ID, ""))
             changes.append(ScreenChange(closing_at, PHASE_ID, closing_instruction))
+            if closing_counters and counters and closing_counters != counters:
+                changes.append(ScreenChange(closing_at, COUNTERS_ID, closing_counters))
         elif following.start - span.end > CLEAR_AFTER_SECONDS:
             changes.append(ScreenChange(span.end + CLEAR_AFTER_SECONDS, COUNT_ID, ""))
             changes.append(ScreenChange(span.end + CLEAR_AFTER_SECONDS, PHASE_ID, ""))
     return changes
 
 
-def countdown_commands(spans: Sequence[ScreenSpan], closing_instruction: str) -> list[dict]:
+def countdown_commands(
+    spans: Sequence[ScreenSpan], closing_instruction: str, closing_counters: str = ""
+) -> list[dict]:
     """The onMount commands for a response's spans: [] when there is nothing to count down."""
-    changes = planned_changes(spans, closing_instruction)
+    changes = planned_changes(spans, closing_instruction, closing_counters)
     if not changes:
         return []
     commands: list[dict] = []
     elapsed_ms = 0
     for change in changes:
+        command = {
+            "type": "SetValue",
+            "componentId": change.component,
+            "property": "text",
+            "value": displayable(change.text),
+        }
         at_ms = round(change.at * 1000)
         if at_ms > elapsed_ms:
-            commands.append({"type": "Idle", "delay": at_ms - elapsed_ms})
+            command["delay"] = at_ms - elapsed_ms
             elapsed_ms = at_ms
-        commands.append(
-            {
-                "type": "SetValue",
-                "componentId": change.component,
-                "property": "text",
-                "value": displayable(change.text),
-            }
-        )
+        commands.append(command)
     # screenLock keeps the screen from timing out while a long response plays.
     return [{"type": "Sequential", "screenLock": True, "commands": commands}]
 

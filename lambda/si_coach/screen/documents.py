@@ -102,7 +102,9 @@ def render_directives(screen: Screen, apl_max_version: str | None) -> list[dict]
     graphics = pose_graphics()
     document["graphics"] = {pose: graphics[pose] for pose in poses if pose in graphics}
     if isinstance(screen, ExerciseScreen):
-        commands = countdown_commands(screen.spans, screen.closing_instruction)
+        commands = countdown_commands(
+            screen.spans, screen.closing_instruction, screen.counters_label
+        )
         if commands:
             document["mainTemplate"]["items"][0]["onMount"] = commands
     return [
