@@ -53,6 +53,15 @@ CUSTOM_INTENT_SLOTS = {
     "HistoryIntent": {},
     "InjuredSideIntent": {"side": "SIDE"},
     "PaceIntent": {"pace": "PACE"},
+    "HoldTimeIntent": {"exercise": "EXERCISE"},
+    "RepsLeftIntent": {},
+    "WhatsNextIntent": {},
+    "WhichSideIntent": {},
+    "EquipmentIntent": {"exercise": "EXERCISE"},
+    "MissingEquipmentIntent": {"equipment": "EQUIPMENT"},
+    "RoutineLengthIntent": {},
+    "ExercisesLeftIntent": {},
+    "RepeatSetIntent": {},
 }
 BUILT_IN_INTENTS = {
     "AMAZON.NextIntent",
@@ -84,6 +93,7 @@ SLOT_VALUE_IDS = {
     },
     "SIDE": {"left", "right", "none"},
     "PACE": {"slower", "faster", "normal"},
+    "EQUIPMENT": {"belt", "band", "cloth", "pillow", "ball", "wall", "doorway"},
 }
 
 # What a user on the mat says, and where it must land. A wrong route here is a wrong action
@@ -118,6 +128,20 @@ ROUTES = [
     ("give me more rest", "PaceIntent"),
     ("less rest between reps", "PaceIntent"),
     ("slow down please", "PaceIntent"),
+    ("how long do i hold the bridge", "HoldTimeIntent"),
+    ("how many more", "RepsLeftIntent"),
+    ("what's next", "WhatsNextIntent"),
+    ("which side am i on", "WhichSideIntent"),
+    ("what do i need", "EquipmentIntent"),
+    ("i don't have a belt", "MissingEquipmentIntent"),
+    ("how long will this take today", "RoutineLengthIntent"),
+    ("what's left today", "ExercisesLeftIntent"),
+    ("do that set again", "RepeatSetIntent"),
+    ("pardon", "AMAZON.RepeatIntent"),
+    ("what did you say", "AMAZON.RepeatIntent"),
+    ("okay", "AMAZON.YesIntent"),
+    ("not now", "AMAZON.NoIntent"),
+    ("i am done for today", "AMAZON.StopIntent"),
 ]
 RESOLUTIONS = [
     ("EXERCISE", "pillow squeeze", "hip_adduction"),
@@ -135,6 +159,8 @@ RESOLUTIONS = [
     ("PACE", "more rest", "slower"),
     ("PACE", "speed up", "faster"),
     ("PACE", "usual", "normal"),
+    ("EQUIPMENT", "towel", "cloth"),
+    ("EQUIPMENT", "yoga ball", "ball"),
 ]
 
 

@@ -24,7 +24,7 @@ from ask_sdk_model import IntentRequest, Response
 from si_coach.alexa_requests import FALLBACK_TIME_ZONE, device_time_zone, request_locale
 from si_coach.catalogue import Catalogue
 from si_coach.conversation import Conversation, QuestionKind
-from si_coach.outcomes import SkippedPastLast, TodaySummary
+from si_coach.outcomes import Outcome, SkippedPastLast, TodaySummary
 from si_coach.pacing import (
     Event,
     PacedResponse,
@@ -70,6 +70,9 @@ class CoachTurn:
         self.save_failed = False
         # The progress before this turn's event, kept while a paced response is spoken.
         self._before_event: Progress | None = None
+        # Whether this turn asked (or cleared) the yes-or-no question; the engine's outcomes.
+        self.question_asked = False
+        self.outcomes: tuple[Outcome, ...] = ()
 
     @staticmethod
     def of(handler_input: HandlerInput) -> CoachTurn:
@@ -108,6 +111,7 @@ class CoachTurn:
 
     def ask_question(self, kind: QuestionKind | None) -> None:
         self.session[SESSION_QUESTION] = kind.value if kind else None
+        self.question_asked = True
 
     def pending_question(self) -> QuestionKind | None:
         try:
@@ -127,6 +131,7 @@ class CoachTurn:
         outcomes = step.outcomes
         if any(isinstance(o, SkippedPastLast) for o in outcomes):
             outcomes = (*outcomes, self._today_summary())
+        self.outcomes = outcomes
         return self.voice.render(outcomes)
 
     def _today_summary(self) -> TodaySummary:
