@@ -16,7 +16,7 @@ from si_coach.catalogue import default_catalogue
 from si_coach.question_handlers import ITEM_KEYS
 from si_coach.questions import ANSWER_GAP_SECONDS
 from si_coach.wording import all_wordings, wording_for
-from tests.support.phases import PHASES, moto_skill, phase, routine, walk_to
+from tests.support.phases import PHASES, moto_skill, phase, probe, routine, walk_to
 
 CATALOGUE = default_catalogue()
 WORDS = wording_for("en-US")
@@ -53,13 +53,6 @@ HOLD_CLOSING = re.compile(r"(Still [a-z -]+ to go\. Keep holding\.|Time's up\.) 
 @pytest.fixture
 def skill(moto_dynamodb_table, monkeypatch: pytest.MonkeyPatch):
     return moto_skill(moto_dynamodb_table.name, monkeypatch)
-
-
-def probe(session: AlexaSession) -> AlexaSession:
-    """A copy of a session at the same moment, to try something from the same place."""
-    copy = AlexaSession(session.handler, session.device, clock=session.clock)
-    copy.session_id, copy.attributes = session.session_id, json.loads(json.dumps(session.attributes))
-    return copy
 
 
 def ask(session: AlexaSession, question: str) -> str:

@@ -46,10 +46,10 @@ _PHASE_HINTS = {
 }
 # The choices, said on a second miss.
 _QUESTION_OPTIONS = {
-    QuestionKind.START_ROUTINE: "repair.options_yes_no",
-    QuestionKind.RESUME: "repair.options_yes_no",
-    QuestionKind.GO_AGAIN: "repair.options_yes_no",
-    QuestionKind.OFFER_HELP: "repair.options_yes_no",
+    QuestionKind.START_ROUTINE: "repair.options_yes_start",
+    QuestionKind.RESUME: "repair.options_yes_resume",
+    QuestionKind.GO_AGAIN: "repair.options_yes_go_again",
+    QuestionKind.OFFER_HELP: "repair.options_yes_help",
     QuestionKind.CHOOSE_EXERCISE: "repair.options_exercise",
     QuestionKind.INJURED_SIDE: "repair.options_side",
     QuestionKind.PACE: "repair.options_pace",

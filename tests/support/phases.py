@@ -4,6 +4,7 @@ must hold in every phase (questions, repair)."""
 from __future__ import annotations
 
 import importlib
+import json
 from collections.abc import Callable
 
 import pytest
@@ -77,3 +78,11 @@ def walk_to(handler: Handler, target: str) -> AlexaSession:
     assert phase(session) == target, (target, routine(session))
     assert session.session_id is not None
     return session
+
+
+def probe(session: AlexaSession) -> AlexaSession:
+    """A copy of a session at the same moment, to try something from the same place."""
+    copy = AlexaSession(session.handler, session.device, clock=session.clock)
+    copy.session_id = session.session_id
+    copy.attributes = json.loads(json.dumps(session.attributes))
+    return copy
