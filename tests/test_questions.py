@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import json
 import re
+import tomllib
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from local.envelopes import AlexaSession, speech_text
-from si_coach.catalogue import default_catalogue
+from local.envelopes import AlexaSession, speech_seconds, speech_text
+from si_coach.catalogue import CATALOGUE_FILE, CatalogueError, default_catalogue, parse_catalogue
+from si_coach.pacing import Coaching, Event, EventKind, PacingEngine, RoutineState
 from si_coach.question_handlers import ITEM_KEYS
-from si_coach.questions import ANSWER_GAP_SECONDS
+from si_coach.questions import ANSWER_GAP_SECONDS, Where, routine_length
+from si_coach.voice import voice_for
 from si_coach.wording import all_wordings, wording_for
 from tests.support.phases import PHASES, moto_skill, phase, probe, routine, walk_to
 
@@ -47,6 +50,7 @@ CARRY_ON = {
     "up_next": "Say next to carry on with the lower trunk rotation.",
 }
 NUMBERS = {WORDS.grammar.number(n): n for n in range(200)}
+NUMBERS_BY_VALUE = {n: word for word, n in NUMBERS.items()}
 HOLD_CLOSING = re.compile(r"(Still [a-z -]+ to go\. Keep holding\.|Time's up\.) Say next\.$")
 
 
@@ -353,3 +357,87 @@ def test_which_exercises_are_left_leaves_out_those_done_today(skill) -> None:
     text = ask(session, "which exercises are left")
     assert text.startswith("Still to do today: the hip adduction, the bridge,")
     assert "hip abduction" not in speech_text(session.last_response).split(".")[0]
+
+
+# -- the catalogue's needs -------------------------------------------------------------------
+
+
+def _raw_catalogue() -> dict:
+    with CATALOGUE_FILE.open("rb") as file:
+        return tomllib.load(file)
+
+
+@pytest.mark.parametrize(
+    ("need", "message"),
+    [
+        ({"exercise": "cartwheel", "any_of": ["belt"]}, "no such exercise"),
+        ({"exercise": "bridge", "any_of": []}, "must not be empty"),
+        ({"exercise": "bridge", "any_of": ["mat", "mat"]}, "listed twice"),
+        ({"exercise": "bridge", "any_of": ["mat"], "comfort": "yes"}, "true or false"),
+    ],
+)
+def test_a_bad_need_is_refused_with_a_clear_error(need: dict, message: str) -> None:
+    raw = _raw_catalogue()
+    raw["needs"].append(need)
+    with pytest.raises(CatalogueError, match=message):
+        parse_catalogue(raw)
+
+
+def test_the_article_s_stand_ins_are_in_the_catalogue() -> None:
+    needs = {need.exercise_id: need for need in CATALOGUE.needs}
+    assert needs["hip_abduction"].any_of == ("belt", "band", "cloth")
+    assert needs["hip_adduction"].any_of == ("pillow", "ball")
+    assert needs["clamshell"].comfort
+    assert needs["quadriceps_stretch"].any_of == ("wall",)
+    assert needs["hamstring_wall_stretch"].any_of == ("doorway",)
+
+
+# -- the routine's length, as facts -----------------------------------------------------------
+
+
+def test_a_paused_routine_has_as_much_left_as_when_it_was_paused() -> None:
+    engine = PacingEngine(CATALOGUE, voice_for("en-US"))
+    coaching = Coaching()
+    now = 1_800_000_000.0
+    start = engine.handle(RoutineState(), Event(EventKind.START), now, coaching).state
+    in_set = engine.handle(start, Event(EventKind.NEXT), now, coaching).state
+    paused = engine.handle(in_set, Event(EventKind.PAUSE), now, coaching).state
+    running = routine_length(Where(engine, in_set, coaching, now))
+    resting = routine_length(Where(engine, paused, coaching, now))
+    assert resting == running
+    assert running.left_seconds is not None
+    assert 0 < running.left_seconds < running.whole_seconds
+    assert routine_length(Where(engine, RoutineState(), coaching, now)).left_seconds is None
+
+
+# -- asked while a paced response is still playing ------------------------------------------
+
+
+def _barge_in(session: AlexaSession, seconds: float) -> None:
+    """Set the clock back to `seconds` into the last response: the user spoke over it."""
+    ssml = session.last_response["response"]["outputSpeech"]["ssml"]
+    answered_at = session.clock - timedelta(seconds=speech_seconds(ssml) + session.reply_delay)
+    session.clock = answered_at + timedelta(seconds=seconds)
+
+
+def test_a_question_mid_set_counts_only_the_reps_heard_and_paces_nothing(skill) -> None:
+    session = walk_to(skill, "in_set")
+    session.say("AMAZON.NextIntent")  # reps seven to ten, and the next exercise
+    _barge_in(session, 20)
+    text = ask(session, "how many more")
+    done = routine(session)["reps_done"]
+    assert 6 < done < 10
+    assert text.startswith(f"You've done {NUMBERS_BY_VALUE[done]} of ten, so ")
+    assert routine(session)["phase"] == "in_set"
+    session.say("AMAZON.NextIntent")
+    assert session.text.startswith(f"Number {NUMBERS_BY_VALUE[done + 1]}.")
+
+
+def test_a_question_inside_a_carried_hold_keeps_the_hold(skill) -> None:
+    session = walk_to(skill, "holding")
+    hold_ends_at = routine(session)["hold_ends_at"]
+    _barge_in(session, 40)  # well into the silence of the hold
+    text = ask(session, "how long do I hold")
+    assert routine(session)["phase"] == "holding"
+    assert routine(session)["hold_ends_at"] == hold_ends_at
+    assert HOLD_CLOSING.search(text)
