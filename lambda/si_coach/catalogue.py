@@ -108,8 +108,27 @@ class Exercise:
 
 
 @dataclass(frozen=True)
+class Need:
+    """Something an exercise needs: any one of `any_of` will do. A `comfort` item (a pillow
+    for the head) makes the exercise easier but is not needed to do it."""
+
+    exercise_id: str
+    any_of: tuple[str, ...]
+    comfort: bool = False
+
+
+@dataclass(frozen=True)
 class Catalogue:
     exercises: tuple[Exercise, ...]
+    needs: tuple[Need, ...] = ()
+
+    @property
+    def equipment(self) -> tuple[str, ...]:
+        """Every item any exercise needs, in catalogue order."""
+        return tuple(dict.fromkeys(item for need in self.needs for item in need.any_of))
+
+    def needs_of(self, exercise_id: str) -> tuple[Need, ...]:
+        return tuple(need for need in self.needs if need.exercise_id == exercise_id)
 
     @property
     def variants(self) -> tuple[Variant, ...]:
@@ -222,7 +241,22 @@ def parse_catalogue(raw: dict) -> Catalogue:
     }
     if clashing:
         raise CatalogueError(f"ids must be unique: {sorted(clashing)}")
-    return Catalogue(exercises=tuple(exercises))
+    needs = tuple(_need(entry, exercise_ids) for entry in raw.get("needs", []))
+    return Catalogue(exercises=tuple(exercises), needs=needs)
+
+
+def _need(raw: dict, exercise_ids: list[str]) -> Need:
+    where = f"need of {raw.get('exercise', '?')}"
+    exercise_id = _text(raw, "exercise", where)
+    if exercise_id not in exercise_ids:
+        raise CatalogueError(f"{where}: no such exercise")
+    items = _lines(raw, "any_of", where)
+    if len(set(items)) != len(items):
+        raise CatalogueError(f"{where}: an item is listed twice")
+    comfort = raw.get("comfort", False)
+    if not isinstance(comfort, bool):
+        raise CatalogueError(f"{where}: comfort must be true or false")
+    return Need(exercise_id, items, comfort)
 
 
 def load_catalogue(path: Path = CATALOGUE_FILE) -> Catalogue:

@@ -15,7 +15,7 @@ from si_coach.catalogue import Catalogue, Pace
 from si_coach.outcomes import Place, Standing
 from si_coach.progress import Progress
 from si_coach.speech import SpeechPlan
-from si_coach.voice import Voice
+from si_coach.voice import Reply, Voice
 
 # The variant whose growing hold is worth telling in the history answer.
 LONGEST_HOLD_VARIANT = "hamstring_wall_stretch"
@@ -27,6 +27,11 @@ class QuestionKind(StrEnum):
     START_ROUTINE = "start_routine"
     RESUME = "resume"
     GO_AGAIN = "go_again"
+    # Questions that want a choice, where yes and no still need an answer (repair.py).
+    CHOOSE_EXERCISE = "choose_exercise"
+    INJURED_SIDE = "injured_side"
+    PACE = "pace"
+    OFFER_HELP = "offer_help"
 
 
 @dataclass(frozen=True)
@@ -124,15 +129,18 @@ def list_exercises(talk: Conversation) -> SpeechPlan:
 
 def exercises_left(talk: Conversation) -> SpeechPlan:
     """The variants not yet finished today, in routine order."""
+    back = talk.voice.back(talk.place)
+    return exercises_left_reply(talk).text(back).ask(back)
+
+
+def exercises_left_reply(talk: Conversation) -> Reply:
+    """What is still to do today, without how to carry on (the caller adds it)."""
     done = set(talk.done_today())
     left = [v.id for v in talk.catalogue.variants if v.id not in done]
-    back = talk.voice.back(talk.place)
     reply = talk.voice.reply()
     if left:
-        reply.line("answers.left_today", exercises=talk.voice.the_exercises(left))
-    else:
-        reply.line("answers.none_left_today")
-    return reply.text(back).ask(back)
+        return reply.line("answers.left_today", exercises=talk.voice.the_exercises(left))
+    return reply.line("answers.none_left_today")
 
 
 def history_answer(talk: Conversation) -> SpeechPlan:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 
-from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
+from ask_sdk_core.dispatch_components import AbstractExceptionHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_intent_name, get_request_type, is_intent_name, is_request_type
 from ask_sdk_model import Response
@@ -26,7 +26,11 @@ from si_coach.conversation import (
     prompt,
     side_answer,
 )
+from si_coach.handler_base import CoachHandler
+from si_coach.outcomes import UnknownExercise, WhichExercise
 from si_coach.pacing import Event, EventKind, Phase
+from si_coach.question_handlers import QUESTION_HANDLERS
+from si_coach.repair import CHOICE_QUESTIONS, fallback_answer, yes_no_answer
 from si_coach.speech import SpeechPlan
 from si_coach.turn import CoachTurn
 from si_coach.voice import voice_for
@@ -38,7 +42,8 @@ ROUTINE_EVENTS = {
     "StartRoutineIntent": EventKind.START,
     "AMAZON.NextIntent": EventKind.NEXT,
     "AMAZON.PreviousIntent": EventKind.PREVIOUS,
-    "AMAZON.RepeatIntent": EventKind.REPEAT,
+    # Only "do that set again" paces reps again; "repeat that" is repair (question_handlers).
+    "RepeatSetIntent": EventKind.REPEAT,
     "AMAZON.StartOverIntent": EventKind.START_OVER,
     "AMAZON.PauseIntent": EventKind.PAUSE,
     "AMAZON.ResumeIntent": EventKind.RESUME,
@@ -50,24 +55,6 @@ ROUTINE_EVENTS = {
     "AMAZON.CancelIntent": EventKind.STOP,
     "AMAZON.NavigateHomeIntent": EventKind.STOP,
 }
-
-
-class CoachHandler(AbstractRequestHandler):
-    """Base for the skill's handlers: each names the intents it answers in INTENTS."""
-
-    INTENTS: tuple[str, ...] = ()
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_request_type("IntentRequest")(handler_input) and (
-            get_intent_name(handler_input) in self.INTENTS
-        )
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        turn = CoachTurn.of(handler_input)
-        return turn.respond(self.answer(turn, handler_input))
-
-    def answer(self, turn: CoachTurn, handler_input: HandlerInput) -> SpeechPlan:
-        raise NotImplementedError
 
 
 class LaunchHandler(CoachHandler):
@@ -97,7 +84,10 @@ class RoutineEventHandler(CoachHandler):
             named = kind is EventKind.GO_TO or slot_was_heard(handler_input, "exercise")
             if exercise_id is None and named:
                 exercise_id = ""
-        return turn.run(Event(kind, exercise_id))
+        plan = turn.run(Event(kind, exercise_id))
+        if any(isinstance(o, UnknownExercise | WhichExercise) for o in turn.outcomes):
+            turn.ask_question(QuestionKind.CHOOSE_EXERCISE)
+        return plan
 
 
 class YesNoHandler(CoachHandler):
@@ -124,8 +114,8 @@ class YesNoHandler(CoachHandler):
             if yes:
                 return turn.run(Event(EventKind.START_OVER))
             return turn.run(Event(EventKind.STOP))
-        if yes and turn.progress.routine.phase.active:
-            return turn.run(Event(EventKind.NEXT))
+        if question is None or question in CHOICE_QUESTIONS:
+            return yes_no_answer(turn, question, yes)
         return help_for(turn.conversation())
 
 
@@ -158,6 +148,7 @@ class InjuredSideHandler(CoachHandler):
     def answer(self, turn: CoachTurn, handler_input: HandlerInput) -> SpeechPlan:
         side_id = resolved_slot_id(handler_input, "side")
         if side_id not in ("left", "right", "none"):
+            turn.ask_question(QuestionKind.INJURED_SIDE)
             return prompt(
                 turn.conversation(),
                 "answers.which_side_injured",
@@ -177,6 +168,7 @@ class PaceHandler(CoachHandler):
     def answer(self, turn: CoachTurn, handler_input: HandlerInput) -> SpeechPlan:
         pace_id = resolved_slot_id(handler_input, "pace")
         if pace_id not in {p.value for p in Pace}:
+            turn.ask_question(QuestionKind.PACE)
             return prompt(turn.conversation(), "answers.which_pace", "answers.which_pace_reprompt")
         turn.progress = replace(turn.progress, pace=Pace(pace_id))
         return pace_answer(turn.conversation())
@@ -207,6 +199,8 @@ class FallbackHandler(CoachHandler):
     """AMAZON.FallbackIntent, and any intent or request this skill does not know."""
 
     INTENTS = ("AMAZON.FallbackIntent",)
+    KEEPS_QUESTION = True
+    MISS = True
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return True
@@ -219,7 +213,7 @@ class FallbackHandler(CoachHandler):
         return super().handle(handler_input)
 
     def answer(self, turn: CoachTurn, handler_input: HandlerInput) -> SpeechPlan:
-        return help_for(turn.conversation(), lead_key="answers.not_caught")
+        return fallback_answer(turn)
 
 
 class ApologyHandler(AbstractExceptionHandler):
@@ -249,6 +243,7 @@ HANDLERS: tuple[type[CoachHandler], ...] = (
     InjuredSideHandler,
     PaceHandler,
     HelpHandler,
+    *QUESTION_HANDLERS,
     SessionEndedHandler,
     FallbackHandler,
 )

@@ -95,7 +95,7 @@ def screen_directives(turn: CoachTurn, plan: SpeechPlan) -> list[RenderDocumentD
 
 def screen_for(turn: CoachTurn, plan: SpeechPlan) -> Screen:
     """What the response that says `plan` shows."""
-    outcomes = turn.event_outcomes
+    outcomes = turn.outcomes
     if plan.timeline and turn.progress_before_event is not None:
         paced = paced_screen(turn, plan)
         if paced is not None:
@@ -237,7 +237,7 @@ def paced_screen(turn: CoachTurn, plan: SpeechPlan) -> ExerciseScreen | None:
         return None
     screens = ScreenWords(turn.voice)
     dose = turn.engine.dose(block.variant, coaching)
-    carried = next((o.seconds_left for o in turn.event_outcomes if isinstance(o, HoldCarried)), 0)
+    carried = next((o.seconds_left for o in turn.outcomes if isinstance(o, HoldCarried)), 0)
     now = turn.progress.routine
     after = turn.engine.place(now, turn.progress.coaching())
     if plan.end_session:

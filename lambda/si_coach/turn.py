@@ -71,8 +71,10 @@ class CoachTurn:
         self.save_failed = False
         # The progress before this turn's event, kept while a paced response is spoken.
         self._before_event: Progress | None = None
-        # What this turn's event did, for the screen (screens_for_answers.py).
-        self.event_outcomes: tuple[Outcome, ...] = ()
+        # Whether this turn asked (or cleared) the yes-or-no question; the engine's outcomes,
+        # for the screen (screens_for_answers.py) and for repeating what was said.
+        self.question_asked = False
+        self.outcomes: tuple[Outcome, ...] = ()
 
     @staticmethod
     def of(handler_input: HandlerInput) -> CoachTurn:
@@ -111,6 +113,7 @@ class CoachTurn:
 
     def ask_question(self, kind: QuestionKind | None) -> None:
         self.session[SESSION_QUESTION] = kind.value if kind else None
+        self.question_asked = True
 
     def pending_question(self) -> QuestionKind | None:
         try:
@@ -130,7 +133,7 @@ class CoachTurn:
         outcomes = step.outcomes
         if any(isinstance(o, SkippedPastLast) for o in outcomes):
             outcomes = (*outcomes, self._today_summary())
-        self.event_outcomes = outcomes
+        self.outcomes = outcomes
         return self.voice.render(outcomes)
 
     @property
