@@ -168,6 +168,15 @@ def _text(table: dict, key: str, where: str, *, required: bool = True) -> str:
     return value.strip()
 
 
+def _lines(table: dict, key: str, where: str, *, required: bool = True) -> tuple[str, ...]:
+    value = table.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(x, str) and x.strip() for x in value):
+        raise CatalogueError(f"{where}: '{key}' must be a list of non-empty strings")
+    if required and not value:
+        raise CatalogueError(f"{where}: '{key}' must not be empty")
+    return tuple(x.strip() for x in value)
+
+
 def _range(table: dict, key: str, where: str) -> Range:
     value = table.get(key)
     if not isinstance(value, dict):
