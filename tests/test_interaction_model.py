@@ -53,6 +53,12 @@ CUSTOM_INTENT_SLOTS = {
     "HistoryIntent": {},
     "InjuredSideIntent": {"side": "SIDE"},
     "PaceIntent": {"pace": "PACE"},
+    "SetReminderIntent": {"time": "AMAZON.TIME"},
+    "WhenIsReminderIntent": {},
+    "ChangeReminderIntent": {"time": "AMAZON.TIME"},
+    "StopReminderIntent": {},
+    "DeleteMyDataIntent": {},
+    "WhatDoYouKeepIntent": {},
 }
 BUILT_IN_INTENTS = {
     "AMAZON.NextIntent",
@@ -118,6 +124,13 @@ ROUTES = [
     ("give me more rest", "PaceIntent"),
     ("less rest between reps", "PaceIntent"),
     ("slow down please", "PaceIntent"),
+    ("remind me every day", "SetReminderIntent"),
+    ("set a reminder for my exercises", "SetReminderIntent"),
+    ("when is my reminder", "WhenIsReminderIntent"),
+    ("stop reminding me", "StopReminderIntent"),
+    ("delete my data", "DeleteMyDataIntent"),
+    ("forget my progress", "DeleteMyDataIntent"),
+    ("what do you keep about me", "WhatDoYouKeepIntent"),
 ]
 RESOLUTIONS = [
     ("EXERCISE", "pillow squeeze", "hip_adduction"),

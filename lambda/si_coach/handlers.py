@@ -27,6 +27,7 @@ from si_coach.conversation import (
     side_answer,
 )
 from si_coach.pacing import Event, EventKind, Phase
+from si_coach.reminder_dialogue import ReminderDialogue
 from si_coach.speech import SpeechPlan
 from si_coach.turn import CoachTurn
 from si_coach.voice import voice_for
@@ -97,7 +98,9 @@ class RoutineEventHandler(CoachHandler):
             named = kind is EventKind.GO_TO or slot_was_heard(handler_input, "exercise")
             if exercise_id is None and named:
                 exercise_id = ""
-        return turn.run(Event(kind, exercise_id))
+        before = turn.progress.routine.phase
+        plan = turn.run(Event(kind, exercise_id))
+        return ReminderDialogue(turn, handler_input).offer_after_routine(before, plan)
 
 
 class YesNoHandler(CoachHandler):
@@ -238,10 +241,17 @@ class ApologyHandler(AbstractExceptionHandler):
         )
 
 
-# In dispatch order: the fallback answers whatever no other handler takes.
+# Features whose handlers live in their own modules (they build on CoachHandler above).
+from si_coach.privacy_handlers import PRIVACY_HANDLERS  # noqa: E402
+from si_coach.reminder_handlers import REMINDER_HANDLERS  # noqa: E402
+
+# In dispatch order: the fallback answers whatever no other handler takes; the features'
+# yes-and-no handlers come before YesNoHandler, which answers every other question.
 HANDLERS: tuple[type[CoachHandler], ...] = (
     LaunchHandler,
     RoutineEventHandler,
+    *REMINDER_HANDLERS,
+    *PRIVACY_HANDLERS,
     YesNoHandler,
     OverviewHandler,
     ListExercisesHandler,
