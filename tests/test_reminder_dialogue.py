@@ -270,7 +270,7 @@ def test_accepted_sets_the_agreed_reminder_in_a_new_session(
     ids=["denied", "denied, Alexa sent the card", "not answered", "failed", "not declared"],
 )
 def test_every_other_answer_sets_nothing_and_says_how_to_allow_it_later(
-    skill, endpoint, alexa, moto_dynamodb_table, status, code, card_sent, said, card
+    skill, endpoint, alexa, moto_dynamodb_table, *, status, code, card_sent, said, card
 ) -> None:
     session = ask_without_permission(skill, endpoint)
     token = directives_of(session.last_response)[0]["token"]
@@ -320,7 +320,7 @@ CREATE_FAILURES = [
     ids=["401", "403", "400", "429", "500", "503", "time-out", "no token"],
 )
 def test_a_failed_create_is_explained_and_nothing_untrue_is_stored(
-    session, alexa, moto_dynamodb_table, fault, said, card
+    session, alexa, moto_dynamodb_table, *, fault, said, card
 ) -> None:
     alexa.fail_next("POST", fault)
     say_time(session, "SetReminderIntent", "08:00")
@@ -430,7 +430,7 @@ def test_without_the_permission_there_is_no_reminder_to_read(skill, endpoint, al
     ],
 )
 def test_a_failed_read_is_explained(
-    session, alexa, moto_dynamodb_table, fault, said, token_kept
+    session, alexa, moto_dynamodb_table, *, fault, said, token_kept
 ) -> None:
     token = set_one(session, alexa)
     alexa.fail_next("GET", fault)
@@ -495,7 +495,7 @@ def test_a_reminder_gone_or_ended_is_replaced_by_a_new_one(
     ],
 )
 def test_a_failed_change_is_explained_and_the_old_time_stays(
-    session, alexa, moto_dynamodb_table, fault, said, token_kept
+    session, alexa, moto_dynamodb_table, *, fault, said, token_kept
 ) -> None:
     token = set_one(session, alexa)
     alexa.fail_next("PUT", fault)
@@ -547,7 +547,7 @@ def test_an_untracked_reminder_is_found_and_stopped(session, alexa, moto_dynamod
     ],
 )
 def test_a_failed_stop_is_explained(
-    session, alexa, moto_dynamodb_table, fault, said, token_kept
+    session, alexa, moto_dynamodb_table, *, fault, said, token_kept
 ) -> None:
     token = set_one(session, alexa)
     session.say("StopReminderIntent")
@@ -558,7 +558,7 @@ def test_a_failed_stop_is_explained(
     assert (record(moto_dynamodb_table).get("reminder") == token) is token_kept
 
 
-# -- offered when the routine is done ---------------------------------------------------------------
+# -- offered when the routine is done -------------------------------------------------------
 
 
 def finish_routine(session: AlexaSession) -> dict:

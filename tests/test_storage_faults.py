@@ -242,3 +242,23 @@ def test_two_devices_interleaved_lose_no_finished_exercise(faulty_skill, table):
     assert heard <= finished_today
     assert len(heard) >= 6, "both devices finished several exercises"
     assert faults.calls["PutItem"] > record["revision"], "some writes conflicted and were merged"
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_a_failed_delete_is_said_and_the_record_stays_whole(faulty_skill, table, fault) -> None:
+    handler, faults = faulty_skill
+    session = AlexaSession(handler)
+    session.launch()
+    finish_exercise(session, "bridge")
+    session.say("AMAZON.StopIntent")
+    before = stored(table)
+    session.launch()
+    session.say("DeleteMyDataIntent")
+    faults.failing["DeleteItem"] = fault
+    session.say("AMAZON.YesIntent")
+    assert session.text.startswith("I couldn't delete your data just now. Nothing has changed.")
+    faults.failing.clear()
+    session.say("HistoryIntent")
+    assert "you did the bridge" in session.text, "the session still has the progress"
+    session.say("AMAZON.StopIntent")
+    assert stored(table) == before

@@ -81,7 +81,17 @@ class AlexaService:
                 self.end_headers()
                 self.wfile.write(data)
 
-            do_GET = do_POST = do_PUT = do_DELETE = _answer
+            def do_GET(self) -> None:
+                self._answer()
+
+            def do_POST(self) -> None:
+                self._answer()
+
+            def do_PUT(self) -> None:
+                self._answer()
+
+            def do_DELETE(self) -> None:
+                self._answer()
 
             def log_message(self, *args: object) -> None:
                 pass
