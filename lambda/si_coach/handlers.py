@@ -27,7 +27,6 @@ from si_coach.conversation import (
     side_answer,
 )
 from si_coach.pacing import Event, EventKind, Phase
-from si_coach.reminder_dialogue import ReminderDialogue
 from si_coach.speech import SpeechPlan
 from si_coach.turn import CoachTurn
 from si_coach.voice import voice_for
@@ -100,7 +99,7 @@ class RoutineEventHandler(CoachHandler):
                 exercise_id = ""
         before = turn.progress.routine.phase
         plan = turn.run(Event(kind, exercise_id))
-        return ReminderDialogue(turn, handler_input).offer_after_routine(before, plan)
+        return offer_after_routine(turn, handler_input, before, plan)
 
 
 class YesNoHandler(CoachHandler):
@@ -243,7 +242,7 @@ class ApologyHandler(AbstractExceptionHandler):
 
 # Features whose handlers live in their own modules (they build on CoachHandler above).
 from si_coach.privacy_handlers import PRIVACY_HANDLERS  # noqa: E402
-from si_coach.reminder_handlers import REMINDER_HANDLERS  # noqa: E402
+from si_coach.reminder_handlers import REMINDER_HANDLERS, offer_after_routine  # noqa: E402
 
 # In dispatch order: the fallback answers whatever no other handler takes; the features'
 # yes-and-no handlers come before YesNoHandler, which answers every other question.

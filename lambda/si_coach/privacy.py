@@ -68,7 +68,7 @@ def forget_disabled_user(store: ProgressStore | None, envelope: RequestEnvelope)
     if event is None or store is None:
         return
     if store.delete(envelope):
-        log.info("skill disabled: the user's record is deleted")
+        log.info("skill disabled: the user's record is deleted (id kept: %s)", event.user_id_kept)
     else:
         # The record expires by itself after 400 days unused (the table's time to live).
         log.error("skill disabled: the user's record could not be deleted")

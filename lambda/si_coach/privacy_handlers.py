@@ -6,13 +6,13 @@ Registered in si_coach.handlers.HANDLERS.
 from __future__ import annotations
 
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import is_intent_name
+from ask_sdk_core.utils import get_request_type, is_intent_name
 from ask_sdk_model import Response
 
 from si_coach.conversation import QuestionKind
 from si_coach.handlers import CoachHandler
 from si_coach.privacy import ask_to_forget, forget_answered, forget_disabled_user, what_is_kept
-from si_coach.skill_events import skill_disabled
+from si_coach.skill_events import SKILL_DISABLED
 from si_coach.speech import SpeechPlan
 from si_coach.turn import TURN_ATTRIBUTE, CoachTurn, progress_store_of
 
@@ -53,7 +53,7 @@ class SkillDisabledHandler(CoachHandler):
     """The user disabled the skill: out of session, no speech; their record is deleted."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return skill_disabled(handler_input.request_envelope) is not None
+        return get_request_type(handler_input) == SKILL_DISABLED
 
     def handle(self, handler_input: HandlerInput) -> Response:
         forget_disabled_user(progress_store_of(handler_input), handler_input.request_envelope)

@@ -76,14 +76,6 @@ CONSENT_LINES = {
     ConsentOutcome.NOT_ANSWERED: "reminders.permission_not_answered",
     ConsentOutcome.FAILED: "reminders.permission_failed",
 }
-REMINDER_QUESTIONS = frozenset(
-    {
-        QuestionKind.OFFER_REMINDER,
-        QuestionKind.REMINDER_TIME,
-        QuestionKind.CONFIRM_REMINDER,
-        QuestionKind.STOP_REMINDER,
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -180,7 +172,7 @@ class ReminderDialogue:
         return ReminderReply(plan)
 
     def answer(self, question: QuestionKind, yes: bool) -> ReminderReply:
-        """A yes or no to one of the dialogue's questions (REMINDER_QUESTIONS)."""
+        """A yes or no to one of the dialogue's questions (the reminder QuestionKinds)."""
         self.turn.ask_question(None)
         if question is QuestionKind.STOP_REMINDER:
             if yes:
