@@ -7,6 +7,8 @@ and null: 1 byte. Lists and maps: 3 bytes, plus for each element 1 byte and the 
 size (a map element also counts its key's UTF-8 length).
 
 The key is counted at its worst case: Alexa documents a userId of at most 255 characters.
+Beside the simulated year, `largest_possible_item` measures the record with every field at
+the largest it can ever hold (see `largest_possible_record`): the bound for ever.
 """
 
 from __future__ import annotations
@@ -14,12 +16,16 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from benchmarks.aws import load_skill, moto_table
 from local.envelopes import AlexaDevice, AlexaSession
+from si_coach.catalogue import Side, default_catalogue
+from si_coach.pacing import Phase, RoutineState
+from si_coach.progress import MAX_REMINDER_TOKEN_CHARACTERS, ActiveDay, Progress
+from si_coach.storage.lifecycle import EXPIRY_ATTRIBUTE, expiry_after_save
 
 LONGEST_USER_ID_CHARACTERS = 255
 YEAR_USER_ID = "amzn1.ask.account." + "A" * (LONGEST_USER_ID_CHARACTERS - len("amzn1.ask.account."))
@@ -136,3 +142,56 @@ def _one_day(session: AlexaSession, chance: random.Random) -> None:
 def simulate_year_on_moto(days: int = 365) -> YearOfUse:
     with moto_table() as table:
         return simulate_days(load_skill(table.name), table, days)
+
+
+# A moment with as many significant digits as a float's repr can give (17).
+_LONGEST_MOMENT = 4_102_444_799.999_999_5  # late 2099
+
+
+def largest_possible_record() -> Progress:
+    """The progress record with every field at the largest it can hold, for ever.
+
+    Paused in a hold of the variant with the longest id, on a side, with the most reps of
+    any variant done; every variant finished on both days kept and at its top level; counts
+    of a century of daily use and a revision of a trillion writes; a reminder token of the
+    longest length kept, and a day a reminder was declined.
+    """
+    catalogue = default_catalogue()
+    variants = catalogue.variants
+    longest = max(variants, key=lambda v: len(v.id))
+    most_reps = max(v.reps.max for v in variants)
+    every = tuple(v.id for v in variants)
+    routine = RoutineState(
+        phase=Phase.PAUSED,
+        variant_id=longest.id,
+        side=Side.RIGHT,
+        set_number=max(v.sets for v in variants),
+        reps_done=most_reps,
+        chunk_start=most_reps - 1,
+        hold_ends_at=_LONGEST_MOMENT,
+        paused_from=Phase.HOLDING,
+        updated_at=_LONGEST_MOMENT,
+    )
+    return Progress(
+        routine=routine,
+        recent_days=(ActiveDay(date(2099, 12, 31), every), ActiveDay(date(2099, 12, 30), every)),
+        streak_days=36_525,
+        active_days=36_525,
+        injured_side=Side.RIGHT,
+        levels={v.id: v.top_level for v in variants},
+        revision=999_999_999_999,
+        reminder_token="t" * MAX_REMINDER_TOKEN_CHARACTERS,
+        reminder_declined_on=date(2099, 12, 31),
+    )
+
+
+def largest_possible_item(record: Progress | None = None) -> int:
+    """The DynamoDB size of the item holding `record` (the largest possible one) under the
+    longest user id."""
+    attributes = (record or largest_possible_record()).to_dict()
+    item = {
+        "id": YEAR_USER_ID,
+        "attributes": attributes,
+        EXPIRY_ATTRIBUTE: expiry_after_save(_LONGEST_MOMENT),
+    }
+    return item_size(item)

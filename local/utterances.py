@@ -17,7 +17,9 @@ How a line is resolved, first rule that applies:
    resolve win over ones that don't; then the sample with more fixed words. A slot takes
    words that are none of its values only in a sample with two or more words of its own:
    "{exercise}" (an exercise named alone) or "the {exercise}" match values and synonyms
-   only, never any words at all.
+   only, never any words at all. An AMAZON.TIME slot takes only words that say a time
+   ("eight", "seven thirty in the evening", "noon", "in the evening"), and carries the
+   value Alexa would send ("08:00", "19:30", "EV").
 5. Anything else: AMAZON.FallbackIntent, as a device sends for out-of-domain speech.
    ``nearest_samples`` then shows the samples the line came closest to, so a developer
    can see why it missed.
@@ -122,6 +124,86 @@ class SlotType:
         return self.values_by_words.get(words)
 
 
+class SpokenTime:
+    """The built-in AMAZON.TIME slot type, for the words people say for a time of day.
+
+    Resolves to the value Alexa sends: "HH:MM" (a bare hour is taken as morning, as Alexa
+    does), or a part-of-day code (MO, AF, EV, NI). `values_by_words` lists examples.
+    """
+
+    name = "AMAZON.TIME"
+    longest_form = 6
+    _HOURS: Mapping[str, int] = {
+        word: number
+        for number, word in enumerate(
+            (
+                *("zero", "one", "two", "three", "four", "five", "six"),
+                *("seven", "eight", "nine", "ten", "eleven", "twelve"),
+            )
+        )
+    }
+    _MINUTES: Mapping[tuple[str, ...], int] = {
+        ("oclock",): 0,
+        ("oh", "five"): 5,
+        ("ten",): 10,
+        ("fifteen",): 15,
+        ("twenty",): 20,
+        ("thirty",): 30,
+        ("forty", "five"): 45,
+    }
+    _PERIODS: Mapping[tuple[str, ...], str] = {
+        ("in", "the", "morning"): "MO",
+        ("morning",): "MO",
+        ("in", "the", "afternoon"): "AF",
+        ("afternoon",): "AF",
+        ("in", "the", "evening"): "EV",
+        ("evening",): "EV",
+        ("at", "night"): "NI",
+        ("tonight",): "NI",
+    }
+    _AFTER_NOON = frozenset({"AF", "EV", "NI"})
+
+    def __init__(self) -> None:
+        examples = ("eight", "seven thirty in the evening", "noon", "in the evening", "6 pm")
+        self.values_by_words: Mapping[tuple[str, ...], SlotTypeValue] = {
+            tuple(example.split()): value
+            for example in examples
+            if (value := self.resolve(tuple(example.split()))) is not None
+        }
+
+    def resolve(self, words: tuple[str, ...]) -> SlotTypeValue | None:
+        value = self._value(words)
+        return None if value is None else SlotTypeValue(value, value)
+
+    def _value(self, words: tuple[str, ...]) -> str | None:
+        if words in {("noon",), ("midday",)}:
+            return "12:00"
+        if words == ("midnight",):
+            return "00:00"
+        if words in self._PERIODS:
+            return self._PERIODS[words]
+        period = None
+        for ending, code in [*self._PERIODS.items(), (("pm",), "AF"), (("p", "m"), "AF")]:
+            if len(words) > len(ending) and words[-len(ending) :] == ending:
+                words, period = words[: -len(ending)], code
+                break
+        else:
+            for ending in (("am",), ("a", "m")):
+                if len(words) > len(ending) and words[-len(ending) :] == ending:
+                    words, period = words[: -len(ending)], "MO"
+        if not words:
+            return None
+        hour = self._HOURS.get(words[0]) if not words[0].isdigit() else int(words[0])
+        minute = 0 if len(words) == 1 else self._MINUTES.get(words[1:])
+        if hour is None or minute is None or not 1 <= hour <= 12:
+            return None
+        if period in self._AFTER_NOON and hour != 12:
+            hour += 12
+        elif period == "MO" and hour == 12:
+            hour = 0
+        return f"{hour:02d}:{minute:02d}"
+
+
 @dataclass(frozen=True)
 class SlotFill:
     """A slot as heard: the words it took and what entity resolution made of them."""
@@ -136,6 +218,17 @@ class SlotFill:
         return "ER_SUCCESS_MATCH" if self.value else "ER_SUCCESS_NO_MATCH"
 
     def as_json(self, skill_id: str) -> dict[str, Any]:
+        if self.slot_type.startswith("AMAZON."):
+            # A built-in type sends its normalised value ("08:00") and no entity resolution.
+            value = self.value.value_id if self.value else self.spoken
+            slot_value = {"type": "Simple", "value": value}
+            return {
+                "name": self.name,
+                "value": value,
+                "confirmationStatus": "NONE",
+                "source": "USER",
+                "slotValue": slot_value,
+            }
         authority: dict[str, Any] = {
             "authority": f"amzn1.er-authority.echo-sdk.{skill_id}.{self.slot_type}",
             "status": {"code": self.status_code},
@@ -233,10 +326,11 @@ class InteractionModel:
             )
         )
         self.invocation_words = self.words(self.invocation_name)
-        self.slot_types = {
+        self.slot_types: dict[str, SlotType | SpokenTime] = {
             slot_type["name"]: self._slot_type(slot_type)
             for slot_type in language_model.get("types", [])
         }
+        self.slot_types[SpokenTime.name] = SpokenTime()
         self.intents = tuple(self._intent(intent) for intent in language_model["intents"])
         # Each sample as written, as compared and as a set of words, for the nearest to a miss.
         self._samples = tuple(
@@ -349,6 +443,8 @@ class InteractionModel:
             value = slot_type.resolve(taken) if slot_type else None
             if value is None and slot_type and len(taken) > slot_type.longest_form:
                 return None
+            if value is None and isinstance(slot_type, SpokenTime):
+                return None  # Alexa fills a time slot only with words that say a time
             fills.append(SlotFill(slot_name, slot_type_name, " ".join(taken), value))
         return tuple(fills)
 

@@ -13,7 +13,13 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
-from benchmarks.record_size import YEAR_USER_ID, item_size, simulate_year_on_moto
+from benchmarks.record_size import (
+    YEAR_USER_ID,
+    item_size,
+    largest_possible_item,
+    largest_possible_record,
+    simulate_year_on_moto,
+)
 from benchmarks.request_counts import measure_request_counts
 from benchmarks.run import (
     FIGURE_NAMES,
@@ -84,3 +90,11 @@ def test_the_stored_item_stays_within_one_write_unit_day_after_day() -> None:
     assert len(YEAR_USER_ID) == 255, "the key is counted at Alexa's longest user id"
     assert year.days_active > SIMULATED_DAYS // 2
     assert year.largest <= TARGET_RECORD_BYTES, year.sizes
+
+
+def test_the_largest_record_the_schema_can_hold_fits_one_write_unit() -> None:
+    record = largest_possible_record()
+    assert record.reminder_token is not None and record.reminder_declined_on is not None
+    assert len(record.recent_days) == 2
+    assert all(len(day.completed) == 9 for day in record.recent_days)
+    assert largest_possible_item() <= TARGET_RECORD_BYTES

@@ -61,6 +61,12 @@ CUSTOM_INTENT_SLOTS = {
     "RoutineLengthIntent": {},
     "ExercisesLeftIntent": {},
     "RepeatSetIntent": {},
+    "SetReminderIntent": {"time": "AMAZON.TIME"},
+    "WhenIsReminderIntent": {},
+    "ChangeReminderIntent": {"time": "AMAZON.TIME"},
+    "StopReminderIntent": {},
+    "DeleteMyDataIntent": {},
+    "WhatDoYouKeepIntent": {},
 }
 BUILT_IN_INTENTS = {
     "AMAZON.NextIntent",
@@ -164,6 +170,13 @@ ROUTES = [
     ("no thanks", "AMAZON.NoIntent"),
     ("knee hugs", "GoToExerciseIntent"),
     ("the clams", "GoToExerciseIntent"),
+    ("remind me every day", "SetReminderIntent"),
+    ("set a reminder for my exercises", "SetReminderIntent"),
+    ("when is my reminder", "WhenIsReminderIntent"),
+    ("stop reminding me", "StopReminderIntent"),
+    ("delete my data", "DeleteMyDataIntent"),
+    ("forget my progress", "DeleteMyDataIntent"),
+    ("what do you keep about me", "WhatDoYouKeepIntent"),
 ]
 RESOLUTIONS = [
     ("EXERCISE", "pillow squeeze", "hip_adduction"),

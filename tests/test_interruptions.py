@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from local.envelopes import AlexaDevice, AlexaSession, speech_seconds
 from si_coach.catalogue import Side, Sides, default_catalogue
 from si_coach.pacing import BARGE_IN_ALLOWANCE_SECONDS
+from si_coach.progress import Progress
 from si_coach.speech import COUNT_WORD_SECONDS, WORDS_PER_SECOND
 from si_coach.wording import wording_for
 
@@ -52,15 +53,16 @@ def skill(moto_dynamodb_table, monkeypatch: pytest.MonkeyPatch) -> Callable[[dic
     return importlib.reload(lambda_function).lambda_handler
 
 
-def stored_routine(table) -> dict:
+def stored_progress(table) -> Progress:
+    """The user's stored record, decoded as the skill reads it."""
     item = table.get_item(Key={"id": USER}).get("Item")
     record = json.loads(json.dumps(item["attributes"], default=_plain)) if item else {}
-    return record.get("routine", {})
+    return Progress.from_dict(record, CATALOGUE)
 
 
-def stored_record(table) -> dict:
-    item = table.get_item(Key={"id": USER}).get("Item")
-    return json.loads(json.dumps(item["attributes"], default=_plain)) if item else {}
+def stored_routine(table) -> dict:
+    """The stored routine position in its plain form: phase, variant, side, set, reps_done."""
+    return stored_progress(table).routine.to_dict()
 
 
 def _plain(value: object) -> object:
@@ -284,10 +286,10 @@ def test_an_unheard_last_rep_does_not_finish_the_exercise(skill, moto_dynamodb_t
     ends = release_ends(speech(paced), releases_of("bridge"))
     session.barge_in(ends[-1] - 1)  # during the last lift
     session.say("AMAZON.PauseIntent")
-    record = stored_record(moto_dynamodb_table)
-    assert record["routine"]["variant"] == "bridge"
-    assert record["routine"]["reps_done"] == before + len(ends) - 1 == 7
-    assert record["days"] == [] and record["levels"].get("bridge", 0) == 0
+    progress = stored_progress(moto_dynamodb_table)
+    assert progress.routine.variant_id == "bridge"
+    assert progress.routine.reps_done == before + len(ends) - 1 == 7
+    assert progress.recent_days == () and progress.levels.get("bridge", 0) == 0
 
 
 def test_a_long_hold_carried_across_responses_still_counts_down_what_is_left(skill) -> None:

@@ -1,24 +1,31 @@
 """The reminder's time: read from AMAZON.TIME slot values, and said through the wording data.
 
-Also checks the reminder wording file itself: a spoken explanation for every failure,
-only the placeholders the dialogue fills, and a reminder text short enough for a screen.
+Also checks the reminder lines of the wording data ([reminders]): a spoken explanation for
+every failure, only the placeholders the dialogue fills, and a reminder text short enough
+for a screen.
 """
 
 from __future__ import annotations
 
 import string
-import tomllib
-from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from si_coach.reminder_dialogue import FAILURE_LINES
 from si_coach.reminders import ReminderFailure, TimeOfDay, parse_time_slot, say_time
+from si_coach.wording import wording_for
+from si_coach.wording.keys import LINE_PLACEHOLDERS
 
-WORDING_FILE = Path(__file__).resolve().parents[1] / "lambda/si_coach/reminders/wording.en.toml"
-WORDING = tomllib.loads(WORDING_FILE.read_text())["reminders"]
-CLOCK = WORDING["clock"]
+WORDS = wording_for("en-US")
+CLOCK = WORDS.clock
+# The [reminders] lines, by their key within the section.
+WORDING = {
+    key.split(".", 1)[1]: WORDS.line(key, **{name: "{" + name + "}" for name in names})
+    for key, names in LINE_PLACEHOLDERS.items()
+    if key.startswith("reminders.")
+}
 
 
 @pytest.mark.parametrize(
@@ -120,13 +127,14 @@ def placeholders(line: str) -> set[str]:
 
 
 def test_every_failure_has_a_spoken_explanation() -> None:
-    assert set(WORDING["failures"]) == {failure.value for failure in ReminderFailure}
+    assert set(FAILURE_LINES) == set(ReminderFailure)
+    for failure, key in FAILURE_LINES.items():
+        assert key == f"reminders.failed_{failure.value}"
+        assert WORDING[key.split(".", 1)[1]]
 
 
 def test_lines_use_only_the_time_placeholder() -> None:
-    lines = {key: value for key, value in WORDING.items() if isinstance(value, str)}
-    lines |= {f"failures.{key}": value for key, value in WORDING["failures"].items()}
-    for key, line in lines.items():
+    for key, line in WORDING.items():
         assert placeholders(line) <= {"time"}, key
         assert line.strip() == line and line.endswith((".", "?")), key
 

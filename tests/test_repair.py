@@ -12,7 +12,15 @@ import pytest
 
 from local.envelopes import AlexaSession
 from si_coach.wording import wording_for
-from tests.support.phases import PHASES, moto_skill, phase, probe, routine, walk_to
+from tests.support.phases import (
+    PHASES,
+    moto_skill,
+    phase,
+    probe,
+    routine,
+    session_progress,
+    walk_to,
+)
 
 WORDS = wording_for("en-US")
 NUMBER = WORDS.grammar.number
@@ -135,9 +143,9 @@ def test_a_set_done_again_counts_the_exercise_once(skill) -> None:
     session.say("RepeatSetIntent")
     while "You've finished the bridge." not in session.text:
         session.say("AMAZON.NextIntent")
-    progress = session.attributes["progress"]
-    assert progress["days"][0][1] == ["bridge"]
-    assert progress["levels"]["bridge"] == 1
+    progress = session_progress(session)
+    assert progress.recent_days[0].completed == ("bridge",)
+    assert progress.levels["bridge"] == 1
 
 
 # -- misses ----------------------------------------------------------------------------------
@@ -301,12 +309,12 @@ QUESTIONS_ASKED: list[tuple[str, Callable[..., AlexaSession], str, str]] = [
 @pytest.mark.parametrize("answer", ["AMAZON.YesIntent", "AMAZON.NoIntent"])
 def test_yes_and_no_answer_every_question(skill, setup, after_yes, after_no, answer) -> None:
     session = setup(skill)
-    settings = {k: session.attributes["progress"][k] for k in ("injured_side", "pace")}
+    settings = (session_progress(session).injured_side, session_progress(session).pace)
     session.say(answer)
     expected = after_yes if answer == "AMAZON.YesIntent" else after_no
     assert session.text.startswith(expected), session.text
     assert "something went wrong" not in session.text
-    assert {k: session.attributes["progress"][k] for k in settings} == settings
+    assert (session_progress(session).injured_side, session_progress(session).pace) == settings
 
 
 # After an instruction (no question open), what a bare yes and a bare no do in each phase.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import json
 from collections.abc import Callable, Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -14,6 +14,7 @@ import pytest
 
 from local.envelopes import SKILL_ID, AlexaDevice, AlexaSession, speech_text
 from si_coach.catalogue import default_catalogue
+from si_coach.progress import ActiveDay, Progress
 from si_coach.wording import wording_for
 from tests.support.https_api import serve_https
 
@@ -37,6 +38,11 @@ def skill(moto_dynamodb_table, monkeypatch: pytest.MonkeyPatch) -> Callable[[dic
 def stored_record(table, user_id: str = "amzn1.ask.account.TESTUSER") -> dict:
     item = table.get_item(Key={"id": user_id}).get("Item")
     return json.loads(json.dumps(item["attributes"], default=_plain)) if item else {}
+
+
+def stored_progress(table, user_id: str = "amzn1.ask.account.TESTUSER") -> Progress:
+    """The stored record as the skill reads it (the stored form names variants by code)."""
+    return Progress.from_dict(stored_record(table, user_id), CATALOGUE)
 
 
 def _plain(value: object) -> object:
@@ -86,8 +92,10 @@ def test_the_whole_routine_from_launch_to_the_last_rep(skill, moto_dynamodb_tabl
     assert finished == [WORDS.variant(v.id).name for v in CATALOGUE.variants]
     record = stored_record(moto_dynamodb_table)
     assert routine_of(record)["phase"] == "finished"
-    assert record["days"][0] == ["2026-11-23", [v.id for v in CATALOGUE.variants]]
-    assert all(record["levels"][v.id] == 1 for v in CATALOGUE.variants if v.top_level)
+    progress = stored_progress(moto_dynamodb_table)
+    ids = tuple(v.id for v in CATALOGUE.variants)
+    assert progress.recent_days[0] == ActiveDay(date(2026, 11, 23), ids)
+    assert all(progress.levels[v.id] == 1 for v in CATALOGUE.variants if v.top_level)
     session.wait(days=1)
     session.launch()
     assert "Yesterday you did the whole routine. Shall we go through the routine again?" in (

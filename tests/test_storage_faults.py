@@ -12,14 +12,15 @@ import json
 import logging
 from collections import Counter
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ReadTimeoutError
 
 from local.envelopes import AlexaDevice, AlexaSession, speech_text
-from si_coach.catalogue import default_catalogue
+from si_coach.catalogue import Pace, Side, default_catalogue
+from si_coach.progress import RECORD_SCHEMA_VERSION, ActiveDay, Progress
 from si_coach.skill import create_skill_builder, guarded_lambda_handler
 from si_coach.storage.dynamodb import ProgressTableAdapter, progress_table_adapter
 from si_coach.wording import wording_for
@@ -87,6 +88,11 @@ def stored(table, user_id: str = USER) -> dict:
     return json.loads(json.dumps(item["attributes"], default=float)) if item else {}
 
 
+def stored_progress(table, user_id: str = USER) -> Progress:
+    """The stored record as the skill reads it (the stored form names variants by code)."""
+    return Progress.from_dict(stored(table, user_id), CATALOGUE)
+
+
 def finish_exercise(session: AlexaSession, variant_id: str) -> None:
     name = WORDS.variant(variant_id).name
     session.say("GoToExerciseIntent", exercise=(name, variant_id))
@@ -107,7 +113,7 @@ def test_an_unreadable_store_still_coaches_and_merges_once_it_answers(
     finish_exercise(yesterday, "bridge")
     yesterday.say("AMAZON.StopIntent")
     before = stored(table)
-    assert before["days"][0][1] == ["bridge"]
+    assert stored_progress(table).recent_days[0].completed == ("bridge",)
 
     today = AlexaSession(handler, clock=yesterday.clock + timedelta(days=1))
     writes_before = faults.calls["PutItem"]
@@ -122,10 +128,11 @@ def test_an_unreadable_store_still_coaches_and_merges_once_it_answers(
     today.say("AMAZON.NextIntent")
     assert speech_text(today.last_response)
     after = stored(table)
-    days = dict((day, done) for day, done in after["days"])
-    assert days["2026-11-23"] == ["bridge"]
-    assert days["2026-11-24"] == ["hip_abduction"]
-    assert after["levels"]["bridge"] == 1
+    merged = stored_progress(table)
+    days = {entry.day.isoformat(): entry.completed for entry in merged.recent_days}
+    assert days["2026-11-23"] == ("bridge",)
+    assert days["2026-11-24"] == ("hip_abduction",)
+    assert merged.levels["bridge"] == 1
     assert after["revision"] == before["revision"] + 1
     assert "could not read saved progress" in caplog.text
 
@@ -141,7 +148,7 @@ def test_a_failed_write_mid_session_is_saved_on_a_later_turn(faulty_skill, table
     assert stored(table) == {}
     faults.failing.clear()
     session.say("AMAZON.NextIntent")
-    assert stored(table)["days"][0][1] == ["bridge"]
+    assert stored_progress(table).recent_days[0].completed == ("bridge",)
 
 
 @pytest.mark.parametrize("fault", FAULTS)
@@ -177,11 +184,11 @@ def test_a_failed_write_at_the_end_of_a_session_is_said_out_loud(
             },
             {
                 # yesterday's finished bridge survives the damage; starting is not a day done
-                "days": [["2026-11-22", ["bridge"]]],
-                "levels": {"bridge": 2, "clamshell": 0},
-                "injured_side": "left",
-                "pace": "normal",
-                "streak": 0,
+                "recent_days": (ActiveDay(date(2026, 11, 22), ("bridge",)),),
+                "levels": {"bridge": 2},
+                "injured_side": Side.LEFT,
+                "pace": Pace.NORMAL,
+                "streak_days": 0,
             },
         ),
     ],
@@ -199,10 +206,10 @@ def test_an_old_or_damaged_record_is_reset_with_a_log_line_never_a_crash(
         session.say("AMAZON.StopIntent")
     assert "Sorry" not in session.text
     assert any(r.levelno == logging.WARNING for r in caplog.records)
-    saved = stored(table)
-    assert saved["schema"] == 1
+    assert stored(table)["schema"] == RECORD_SCHEMA_VERSION
+    saved = stored_progress(table)
     for key, value in kept.items():
-        assert saved[key] == value
+        assert getattr(saved, key) == value
 
 
 def test_two_devices_interleaved_lose_no_finished_exercise(faulty_skill, table):
@@ -231,7 +238,27 @@ def test_two_devices_interleaved_lose_no_finished_exercise(faulty_skill, table):
     bedroom.say("AMAZON.StopIntent")
     assert turns >= 100
     record = stored(table)
-    finished_today = set(record["days"][0][1])
+    finished_today = set(stored_progress(table).recent_days[0].completed)
     assert heard <= finished_today
     assert len(heard) >= 6, "both devices finished several exercises"
     assert faults.calls["PutItem"] > record["revision"], "some writes conflicted and were merged"
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_a_failed_delete_is_said_and_the_record_stays_whole(faulty_skill, table, fault) -> None:
+    handler, faults = faulty_skill
+    session = AlexaSession(handler)
+    session.launch()
+    finish_exercise(session, "bridge")
+    session.say("AMAZON.StopIntent")
+    before = stored(table)
+    session.launch()
+    session.say("DeleteMyDataIntent")
+    faults.failing["DeleteItem"] = fault
+    session.say("AMAZON.YesIntent")
+    assert session.text.startswith("I couldn't delete your data just now. Nothing has changed.")
+    faults.failing.clear()
+    session.say("HistoryIntent")
+    assert "you did the bridge" in session.text, "the session still has the progress"
+    session.say("AMAZON.StopIntent")
+    assert stored(table) == before

@@ -151,6 +151,21 @@ BREAKAGES: list[tuple[str, Callable[[Path], None], str]] = [
         lambda d: edit(d / "en.toml", "[answers]", "[answers"),
         "not valid TOML",
     ),
+    (
+        "a clock pattern with an unknown placeholder",
+        lambda d: edit(d / "en.toml", 'on_the_hour = "{hour} {period}"', 'on_the_hour = "{hours}"'),
+        r"clock.on_the_hour: unknown placeholder \{hours\}",
+    ),
+    (
+        "clock periods out of order",
+        lambda d: edit(d / "en.toml", '  [5, "in the morning"],', '  [25, "in the morning"],'),
+        "clock.periods must be",
+    ),
+    (
+        "a clock without noon",
+        lambda d: edit(d / "en.toml", 'noon = "noon"\n', ""),
+        r"\[clock\] needs exactly",
+    ),
 ]
 
 

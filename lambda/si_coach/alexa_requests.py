@@ -21,6 +21,16 @@ def slot_was_heard(handler_input: HandlerInput, slot_name: str) -> bool:
     return slot is not None and bool((slot.value or "").strip())
 
 
+def slot_value(handler_input: HandlerInput, slot_name: str) -> str | None:
+    """A slot's value as Alexa heard and normalised it (an AMAZON.TIME "08:00"), or None."""
+    request = handler_input.request_envelope.request
+    if not isinstance(request, IntentRequest) or request.intent is None:
+        return None
+    slot = (request.intent.slots or {}).get(slot_name)
+    value = (slot.value or "").strip() if slot is not None else ""
+    return value or None
+
+
 def resolved_slot_id(handler_input: HandlerInput, slot_name: str) -> str | None:
     """The entity-resolution id of a slot, or None when it is missing or did not resolve."""
     request = handler_input.request_envelope.request
@@ -42,20 +52,28 @@ def request_locale(handler_input: HandlerInput) -> str | None:
 
 def device_time_zone(handler_input: HandlerInput) -> str:
     """The device's time zone from the Alexa settings API; UTC when it can't be had."""
+    return known_device_time_zone(handler_input) or FALLBACK_TIME_ZONE
+
+
+def known_device_time_zone(handler_input: HandlerInput) -> str | None:
+    """The device's time zone from the Alexa settings API; None when it can't be had.
+
+    Dates may fall back to UTC, but a reminder must not: it would ring at the wrong hour.
+    """
     try:
         factory = handler_input.service_client_factory
     except ValueError:  # the SDK raises, rather than returning None, without an API client
-        return FALLBACK_TIME_ZONE
+        return None
     system = handler_input.request_envelope.context.system
     device = system.device
     if factory is None or not (system.api_access_token and system.api_endpoint):
-        return FALLBACK_TIME_ZONE
+        return None
     if device is None or not device.device_id:
-        return FALLBACK_TIME_ZONE
+        return None
     try:
         zone = factory.get_ups_service().get_system_time_zone(device.device_id)
         ZoneInfo(str(zone))
     except Exception:
-        log.warning("device time zone unavailable; using UTC", exc_info=True)
-        return FALLBACK_TIME_ZONE
+        log.warning("device time zone unavailable", exc_info=True)
+        return None
     return str(zone)

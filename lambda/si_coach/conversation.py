@@ -32,6 +32,14 @@ class QuestionKind(StrEnum):
     INJURED_SIDE = "injured_side"
     PACE = "pace"
     OFFER_HELP = "offer_help"
+    # The daily reminder (reminder_dialogue.py): offered, its time asked for, the time and
+    # repetition confirmed, stopping it confirmed.
+    OFFER_REMINDER = "offer_reminder"
+    REMINDER_TIME = "reminder_time"
+    CONFIRM_REMINDER = "confirm_reminder"
+    STOP_REMINDER = "stop_reminder"
+    # Deleting everything the skill keeps about the user (privacy.py).
+    FORGET_DATA = "forget_data"
 
 
 @dataclass(frozen=True)

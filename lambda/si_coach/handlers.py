@@ -29,7 +29,9 @@ from si_coach.conversation import (
 from si_coach.handler_base import CoachHandler
 from si_coach.outcomes import UnknownExercise, WhichExercise
 from si_coach.pacing import Event, EventKind, Phase
+from si_coach.privacy_handlers import PRIVACY_HANDLERS
 from si_coach.question_handlers import QUESTION_HANDLERS
+from si_coach.reminder_handlers import REMINDER_HANDLERS, offer_after_routine
 from si_coach.repair import CHOICE_QUESTIONS, fallback_answer, yes_no_answer
 from si_coach.speech import SpeechPlan
 from si_coach.turn import CoachTurn
@@ -84,10 +86,11 @@ class RoutineEventHandler(CoachHandler):
             named = kind is EventKind.GO_TO or slot_was_heard(handler_input, "exercise")
             if exercise_id is None and named:
                 exercise_id = ""
+        before = turn.progress.routine.phase
         plan = turn.run(Event(kind, exercise_id))
         if any(isinstance(o, UnknownExercise | WhichExercise) for o in turn.outcomes):
             turn.ask_question(QuestionKind.CHOOSE_EXERCISE)
-        return plan
+        return offer_after_routine(turn, handler_input, before, plan)
 
 
 class YesNoHandler(CoachHandler):
@@ -232,10 +235,13 @@ class ApologyHandler(AbstractExceptionHandler):
         )
 
 
-# In dispatch order: the fallback answers whatever no other handler takes.
+# In dispatch order: the fallback answers whatever no other handler takes; the features'
+# yes-and-no handlers come before YesNoHandler, which answers every other question.
 HANDLERS: tuple[type[CoachHandler], ...] = (
     LaunchHandler,
     RoutineEventHandler,
+    *REMINDER_HANDLERS,
+    *PRIVACY_HANDLERS,
     YesNoHandler,
     OverviewHandler,
     ListExercisesHandler,

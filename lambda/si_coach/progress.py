@@ -1,9 +1,13 @@
-"""A user's saved progress: routine position, recent days, streak, preferences and levels.
+"""A user's saved progress: routine position, recent days, streak, preferences and levels,
+and the token of their daily reminder.
 
 The record is what the storage port saves for each Alexa user. It is kept small and
 bounded (it must fit one DynamoDB write unit, 1 KB, however long it is used): only the two
-most recent active days keep their list of exercises. It holds exercise progress and
-preferences only, never symptoms or pain reports.
+most recent active days keep their list of exercises, variants are stored by short codes
+(VARIANT_CODES), empty values and zero levels are left out, and a reminder token is kept
+only up to MAX_REMINDER_TOKEN_CHARACTERS. It holds exercise progress and preferences only,
+never symptoms or pain reports. Records of the previous schema (1: full variant ids, every
+field written out) are still read.
 """
 
 from __future__ import annotations
@@ -17,9 +21,29 @@ from typing import TypeVar
 from si_coach.catalogue import Catalogue, Pace, Side
 from si_coach.pacing import Coaching, RoutineState
 
-RECORD_SCHEMA_VERSION = 1
+RECORD_SCHEMA_VERSION = 2
+# Schemas this module can read: 1 named variants by their ids and wrote every field.
+READABLE_SCHEMAS = frozenset({1, RECORD_SCHEMA_VERSION})
 _E = TypeVar("_E", Side, Pace)
 RECENT_DAYS_KEPT = 2
+# How the record names each variant in its days and levels. Part of the stored format:
+# never change or reuse a code; a new variant gets a new one (a variant without a code is
+# stored by its id, which costs room in the record).
+VARIANT_CODES: Mapping[str, str] = {
+    "hip_abduction": "ab",
+    "hip_adduction": "ad",
+    "bridge": "br",
+    "knee_to_chest_one_leg": "k1",
+    "knee_to_chest_both_legs": "k2",
+    "clamshell": "cl",
+    "quadriceps_stretch": "qs",
+    "hamstring_wall_stretch": "hs",
+    "lower_trunk_rotation": "tr",
+}
+_VARIANTS_BY_CODE = {code: variant_id for variant_id, code in VARIANT_CODES.items()}
+# Alexa's alert tokens are UUIDs (36 characters); a longer one is not stored, and the
+# reminder is found through the Reminders API's list instead.
+MAX_REMINDER_TOKEN_CHARACTERS = 64
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +67,12 @@ class Progress:
     levels: Mapping[str, int] = field(default_factory=dict)
     # Counts saved writes; a store can refuse a write made from an older copy.
     revision: int = 0
+    # The alert token of the daily reminder, as the Reminders API confirmed it; None when
+    # none is known to this record.
+    reminder_token: str | None = None
+    # The local date on which the user last said no to a reminder, so it is not offered
+    # again for a while.
+    reminder_declined_on: date | None = None
 
     @property
     def is_new_user(self) -> bool:
@@ -83,25 +113,46 @@ class Progress:
                 continue
             top = catalogue.variant(variant_id).top_level
             levels = dict(progress.levels)
-            levels[variant_id] = min(top, levels.get(variant_id, 0) + 1)
+            level = min(top, levels.get(variant_id, 0) + 1)
+            if level:  # a variant with a fixed dose has no level to keep
+                levels[variant_id] = level
             entry = replace(today_entry, completed=(*today_entry.completed, variant_id))
             progress = replace(
                 progress, levels=levels, recent_days=(entry, *progress.recent_days[1:])
             )
         return progress
 
+    def with_reminder(self, token: str | None) -> Progress:
+        """This record knowing the reminder `token` (None: no reminder is known).
+
+        A token too long to keep is not stored: the reminder exists, and is found again
+        through the Reminders API when needed. Setting a reminder ends any "no" to one.
+        """
+        if token is not None and len(token) > MAX_REMINDER_TOKEN_CHARACTERS:
+            token = None
+        declined = None if token is not None else self.reminder_declined_on
+        return replace(self, reminder_token=token, reminder_declined_on=declined)
+
     def to_dict(self) -> dict:
-        return {
+        """The stored form: compact, with empty values left out (see the module docstring)."""
+        routine = {k: v for k, v in self.routine.to_dict().items() if v is not None}
+        record: dict = {
             "schema": RECORD_SCHEMA_VERSION,
             "revision": self.revision,
-            "routine": self.routine.to_dict(),
-            "days": [[d.day.isoformat(), list(d.completed)] for d in self.recent_days],
+            "routine": routine,
+            "days": [[d.day.isoformat(), _codes(d.completed)] for d in self.recent_days],
             "streak": self.streak_days,
             "active_days": self.active_days,
-            "injured_side": self.injured_side.value if self.injured_side else None,
             "pace": self.pace.value,
-            "levels": dict(self.levels),
+            "levels": {VARIANT_CODES.get(k, k): v for k, v in self.levels.items() if v},
         }
+        if self.injured_side is not None:
+            record["injured_side"] = self.injured_side.value
+        if self.reminder_token is not None:
+            record["reminder"] = self.reminder_token
+        if self.reminder_declined_on is not None:
+            record["declined"] = self.reminder_declined_on.isoformat()
+        return record
 
     @classmethod
     def from_dict(cls, raw: Mapping, catalogue: Catalogue) -> Progress:
@@ -111,28 +162,32 @@ class Progress:
         if not isinstance(raw, Mapping):
             log.warning("progress record is a %s; starting afresh", type(raw).__name__)
             return cls()
-        if raw.get("schema") != RECORD_SCHEMA_VERSION:
+        schema = raw.get("schema")
+        if isinstance(schema, bool) or schema not in READABLE_SCHEMAS:
             log.warning("progress record has unknown schema %r; starting afresh", _schema(raw))
             # The revision is kept, so the fresh record can still replace the stored one.
             return cls(revision=_count(raw.get("revision")))
         progress = cls(revision=_count(raw.get("revision")))
         try:
-            progress = replace(progress, routine=RoutineState.from_dict(raw["routine"], catalogue))
+            progress = replace(
+                progress, routine=RoutineState.from_dict(_routine_fields(raw), catalogue)
+            )
         except (KeyError, ValueError) as error:
             log.warning("saved routine position unusable (%s); starting the routine afresh", error)
         try:
             days = tuple(
-                ActiveDay(date.fromisoformat(d), tuple(v for v in done if _known(v, catalogue)))
+                ActiveDay(date.fromisoformat(d), _variant_ids(done, catalogue))
                 for d, done in raw.get("days", [])
             )[:RECENT_DAYS_KEPT]
         except (TypeError, ValueError):
             log.warning("saved history unusable; history reset")
             days = ()
-        levels = {
-            k: _count(v)
-            for k, v in (raw.get("levels") or {}).items()
-            if isinstance(k, str) and _known(k, catalogue)
-        }
+        levels = {}
+        for key, value in (raw.get("levels") or {}).items():
+            variant_id = _variant_id(key, catalogue)
+            if variant_id is not None and _count(value):
+                levels[variant_id] = _count(value)
+        token = raw.get("reminder")
         return replace(
             progress,
             recent_days=days,
@@ -141,14 +196,19 @@ class Progress:
             injured_side=_enum(Side, raw.get("injured_side")),
             pace=_enum(Pace, raw.get("pace")) or Pace.NORMAL,
             levels=levels,
+            reminder_token=token if isinstance(token, str) and token.strip() else None,
+            reminder_declined_on=_date(raw.get("declined")),
         )
 
 
-def merge(stored: Progress, ours: Progress) -> Progress:
+def merge(stored: Progress, ours: Progress, base: Progress | None = None) -> Progress:
     """Combine two copies of one user's record so that no completed exercise is lost.
 
     Days and their completed exercises are united; counts and levels take the higher value;
-    the routine position and settings come from whichever copy moved last.
+    the routine position and settings come from whichever copy moved last. The reminder
+    (its token and any "no") is ours when this session changed it since `base`, the copy it
+    started from (None: a fresh record), and the stored one's otherwise, so a reminder set
+    or stopped on one device is not undone by another device's routine.
     """
     days: dict[date, list[str]] = {}
     for copy in (stored, ours):
@@ -163,6 +223,8 @@ def merge(stored: Progress, ours: Progress) -> Progress:
         k: max(stored.levels.get(k, 0), ours.levels.get(k, 0))
         for k in {*stored.levels, *ours.levels}
     }
+    start = base if base is not None else Progress()
+    reminder = ours if _reminder(ours) != _reminder(start) else stored
     return replace(
         latest,
         recent_days=recent,
@@ -170,15 +232,52 @@ def merge(stored: Progress, ours: Progress) -> Progress:
         active_days=max(stored.active_days, ours.active_days),
         levels=levels,
         revision=max(stored.revision, ours.revision),
+        reminder_token=reminder.reminder_token,
+        reminder_declined_on=reminder.reminder_declined_on,
     )
+
+
+def _reminder(progress: Progress) -> tuple[str | None, date | None]:
+    return progress.reminder_token, progress.reminder_declined_on
 
 
 def _schema(raw: object) -> object:
     return raw.get("schema") if isinstance(raw, Mapping) else type(raw).__name__
 
 
-def _known(variant_id: object, catalogue: Catalogue) -> bool:
-    return isinstance(variant_id, str) and any(v.id == variant_id for v in catalogue.variants)
+def _codes(variant_ids: tuple[str, ...]) -> list[str]:
+    return [VARIANT_CODES.get(v, v) for v in variant_ids]
+
+
+def _variant_id(stored: object, catalogue: Catalogue) -> str | None:
+    """The variant a stored name means: a code, or (schema 1) an id; None when unknown."""
+    if not isinstance(stored, str):
+        return None
+    variant_id = _VARIANTS_BY_CODE.get(stored, stored)
+    return variant_id if any(v.id == variant_id for v in catalogue.variants) else None
+
+
+def _variant_ids(stored: object, catalogue: Catalogue) -> tuple[str, ...]:
+    if not isinstance(stored, list):
+        raise TypeError("a day's exercises must be a list")
+    found = (_variant_id(item, catalogue) for item in stored)
+    return tuple(v for v in found if v is not None)
+
+
+def _routine_fields(raw: Mapping) -> Mapping:
+    """The stored routine with the empty fields the compact form leaves out put back."""
+    routine = raw["routine"]
+    if raw.get("schema") == 1 or not isinstance(routine, Mapping):
+        return routine
+    empty = {"variant": None, "side": None, "hold_ends_at": None, "paused_from": None}
+    return empty | dict(routine)
+
+
+def _date(value: object) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 def _count(value: object) -> int:

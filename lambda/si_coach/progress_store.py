@@ -1,8 +1,11 @@
-"""The progress store: load a user's record, and save it safely beside other devices.
+"""The progress store: load a user's record, save it safely beside other devices, and
+delete it when the user asks or disables the skill.
 
 It wraps the storage port (the SDK's AbstractPersistenceAdapter; adapters in storage/).
 Writes are conditional on the record's revision: when another device saved first, the
 stored record is read again and merged with this session's, so neither loses anything.
+A record that has vanished since this session read it was deleted on purpose ("delete my
+data" on another device): the session's old copy is dropped, never written back.
 """
 
 from __future__ import annotations
@@ -70,19 +73,32 @@ class ProgressStore:
                 stored = self.load(envelope)
                 if stored is None:
                     return None
-                current, base = merge(stored, current), stored
+                if stored.revision == 0 and base.revision > 0:
+                    log.info("progress was deleted meanwhile; this session starts afresh")
+                    return Progress()
+                current, base = merge(stored, current, base), stored
             except Exception:
                 log.exception("could not save progress; it stays in the session for a later turn")
                 return None
         log.warning("progress still conflicting after %d attempts", self.ATTEMPTS)
         return None
 
+    def delete(self, envelope: RequestEnvelope) -> bool:
+        """Delete the user's record; False when the store could not be reached."""
+        try:
+            self.adapter.delete_attributes(envelope)
+        except Exception:
+            log.exception("could not delete the progress record")
+            return False
+        return True
+
 
 def worth_saving(saved: Progress, current: Progress) -> bool:
     """True when a change would be missed if the session ended now without a goodbye.
 
     Moving between reps is not saved on every turn; reaching a new side, set or exercise,
-    pausing (which "it hurts" does too), finishing, and any change of history or settings are.
+    pausing (which "it hurts" does too), finishing, and any change of history, settings or
+    the reminder are.
     """
 
     def durable(progress: Progress) -> tuple:
@@ -98,6 +114,8 @@ def worth_saving(saved: Progress, current: Progress) -> bool:
             progress.injured_side,
             progress.pace,
             sorted(progress.levels.items()),
+            progress.reminder_token,
+            progress.reminder_declined_on,
         )
 
     return durable(saved) != durable(current)

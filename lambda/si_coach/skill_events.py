@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from ask_sdk_model import RequestEnvelope
-from ask_sdk_model.events.skillevents import SkillDisabledRequest
 
 SKILL_DISABLED = "AlexaSkillEvent.SkillDisabled"
 
@@ -31,7 +30,8 @@ def skill_disabled(event: Mapping[str, Any] | RequestEnvelope) -> SkillDisabled 
     """The SkillDisabled event in `event` (a raw Lambda event or the SDK's envelope), or
     None when it is another request or names no user."""
     if isinstance(event, RequestEnvelope):
-        if not isinstance(event.request, SkillDisabledRequest):
+        # By type name: importing the SDK's event model would cost every cold start.
+        if getattr(event.request, "object_type", None) != SKILL_DISABLED:
             return None
         user = getattr(getattr(event.context, "system", None), "user", None)
         user_id = getattr(user, "user_id", None)

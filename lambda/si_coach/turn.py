@@ -50,6 +50,8 @@ SESSION_STORE_UNREAD = "store_unread"
 SESSION_PACED = "paced"
 SESSION_BEFORE_PACED = "before_paced"
 TURN_ATTRIBUTE = "coach_turn"
+# The progress store, for handlers that delete a record (in session or not).
+STORE_ATTRIBUTE = "progress_store"
 
 
 class CoachTurn:
@@ -216,6 +218,9 @@ class LoadTurnInterceptor(AbstractRequestInterceptor):
         self.store = store
 
     def process(self, handler_input: HandlerInput) -> None:
+        handler_input.attributes_manager.request_attributes[STORE_ATTRIBUTE] = self.store
+        if handler_input.request_envelope.session is None:
+            return  # out of session (skill events): no session to carry a turn in
         session = handler_input.attributes_manager.session_attributes
         carried = session.get(SESSION_PROGRESS)
         if isinstance(carried, dict):
@@ -253,6 +258,7 @@ class SaveTurnInterceptor(AbstractResponseInterceptor):
             response is None
             or bool(response.should_end_session)
             or is_request_type("SessionEndedRequest")(handler_input)
+            or _hands_over(response)
         )
         # An unread store is compared with a fresh record, as the session began from one.
         reference = turn.saved if turn.saved is not None else Progress()
@@ -274,6 +280,20 @@ class SaveTurnInterceptor(AbstractResponseInterceptor):
         else:
             session.pop(SESSION_STORE_UNREAD, None)
             session[SESSION_SAVED] = turn.saved.to_dict()
+
+
+def progress_store_of(handler_input: HandlerInput) -> ProgressStore | None:
+    """The progress store the skill was built with (None when it keeps nothing)."""
+    return handler_input.attributes_manager.request_attributes.get(STORE_ATTRIBUTE)
+
+
+def _hands_over(response: Response) -> bool:
+    # A Connections.SendRequest (the permission question) hands the user to Alexa; the
+    # answer may come back in a new session, so this one is saved as if it ended.
+    return any(
+        getattr(directive, "object_type", None) == "Connections.SendRequest"
+        for directive in response.directives or ()
+    )
 
 
 def _append_speech(response: Response, text: str) -> None:

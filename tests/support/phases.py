@@ -10,6 +10,8 @@ from collections.abc import Callable
 import pytest
 
 from local.envelopes import AlexaDevice, AlexaSession
+from si_coach.catalogue import default_catalogue
+from si_coach.progress import Progress
 
 Handler = Callable[[dict, object], dict]
 
@@ -86,3 +88,9 @@ def probe(session: AlexaSession) -> AlexaSession:
     copy.session_id = session.session_id
     copy.attributes = json.loads(json.dumps(session.attributes))
     return copy
+
+
+def session_progress(session: AlexaSession) -> Progress:
+    """The progress the session carries, decoded as the skill reads it (the stored form is
+    compact: variant codes, empty values left out)."""
+    return Progress.from_dict(session.attributes["progress"], default_catalogue())

@@ -84,7 +84,7 @@ def parse_time_slot(value: str | None) -> TimeOfDay | None:
 def say_time(time: TimeOfDay, clock: Mapping[str, Any], number: Callable[[int], str]) -> str:
     """The spoken form of `time`, built only from a locale's clock table and number words.
 
-    `clock` (the [reminders.clock] table of the wording data) holds: `noon` and `midnight`;
+    `clock` (the [clock] table of the wording data, `Wording.clock`) holds: `noon` and `midnight`;
     `periods`, a list of [from_hour, words] pairs in order of the hour, naming the part of
     the day a time falls in; `twelve_hour`, whether hours are said on a twelve-hour dial;
     and three patterns, `on_the_hour` ({hour} {period}), `with_minutes` ({hour} {minute}

@@ -13,7 +13,7 @@ from __future__ import annotations
 import string
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,7 @@ GRAMMARS = {"en": EnglishGrammar}
 # Tables of a wording file that are not lines: every other table is a section of lines, whose
 # keys are declared in keys.py as "section.key".
 CONTENT_TABLES = frozenset(
-    {"language", "forms", "grammar", "content", "exercises", "variants", "sides"}
+    {"language", "forms", "grammar", "content", "exercises", "variants", "sides", "clock"}
 )
 
 
@@ -69,6 +69,8 @@ class Wording:
     safety_advice: tuple[str, ...]
     weekdays: tuple[str, ...]
     grammar: EnglishGrammar
+    # How a time of day is said: the checked [clock] table (see keys.CLOCK_PATTERNS).
+    clock: Mapping[str, Any] = field(default_factory=dict)
 
     def lines_of(self, key: str, **values: object) -> tuple[str, ...]:
         """The sentences of a line, placeholders filled."""
@@ -217,6 +219,31 @@ def _fields(
     return fields
 
 
+def _clock(raw: Mapping[str, Any], source: str) -> dict[str, Any]:
+    table = _table(raw, "clock", source)
+    expected = {*keys.CLOCK_PATTERNS, "twelve_hour", "periods"}
+    if set(table) != expected:
+        raise WordingError(f"{source}: [clock] needs exactly {', '.join(sorted(expected))}")
+    for name, allowed in keys.CLOCK_PATTERNS.items():
+        where = f"{source}: clock.{name}"
+        _check(_texts(table[name], where), allowed, where)
+    if not isinstance(table["twelve_hour"], bool):
+        raise WordingError(f"{source}: clock.twelve_hour must be true or false")
+    periods = table["periods"]
+    hours = [row[0] if isinstance(row, list) and len(row) == 2 else None for row in periods]
+    if (
+        not hours
+        or hours[0] != 0
+        or not all(isinstance(h, int) and 0 <= h <= 23 for h in hours)
+        or hours != sorted(set(hours))
+        or not all(isinstance(row[1], str) for row in periods)
+    ):
+        raise WordingError(
+            f"{source}: clock.periods must be [hour, words] rows from hour 0, in order"
+        )
+    return dict(table)
+
+
 def parse_wording(
     raw: Mapping[str, Any],
     catalogue: Catalogue,
@@ -276,6 +303,7 @@ def parse_wording(
         safety_advice=_texts(content["safety_advice"], "safety_advice"),
         weekdays=texts["days.weekdays"],
         grammar=grammar,
+        clock=_clock(raw, source),
     )
 
 

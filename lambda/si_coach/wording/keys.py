@@ -249,6 +249,57 @@ LINE_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "repair.left_as_is": (),
     "repair.time_up": (),
     "repair.still_holding": ("duration",),
+    # [reminders]
+    "reminders.reminder_text": (),
+    "reminders.offer": (),
+    "reminders.offer_reprompt": (),
+    "reminders.ask_time": (),
+    "reminders.ask_time_reprompt": (),
+    "reminders.time_not_understood": (),
+    "reminders.time_not_understood_reprompt": (),
+    "reminders.confirm": ("time",),
+    "reminders.confirm_reprompt": ("time",),
+    "reminders.confirm_suggested": ("time",),
+    "reminders.declined": (),
+    "reminders.permission_why": (),
+    "reminders.done": ("time",),
+    "reminders.done_replaced": ("time",),
+    "reminders.how_to_change": (),
+    "reminders.none_set": (),
+    "reminders.set_at": ("time",),
+    "reminders.set_but_over": (),
+    "reminders.change_none_set": ("time",),
+    "reminders.stop_confirm": (),
+    "reminders.stop_confirm_reprompt": (),
+    "reminders.stopped": (),
+    "reminders.stop_none_set": (),
+    "reminders.stop_kept": (),
+    "reminders.permission_granted": (),
+    "reminders.permission_denied": (),
+    "reminders.permission_not_answered": (),
+    "reminders.permission_failed": (),
+    "reminders.permission_card": (),
+    "reminders.permission_later": (),
+    "reminders.no_time_zone": (),
+    "reminders.not_here": (),
+    "reminders.see_you": (),
+    "reminders.failed_permission_missing": (),
+    "reminders.failed_device_not_supported": (),
+    "reminders.failed_not_found": (),
+    "reminders.failed_rejected": (),
+    "reminders.failed_too_many_requests": (),
+    "reminders.failed_service_unavailable": (),
+    "reminders.failed_timed_out": (),
+    "reminders.failed_unreachable": (),
+    "reminders.failed_malformed_answer": (),
+    # [privacy]
+    "privacy.what_i_keep": (),
+    "privacy.forget_confirm": (),
+    "privacy.forget_confirm_reprompt": (),
+    "privacy.forgotten": (),
+    "privacy.reminder_stays": (),
+    "privacy.forget_kept": (),
+    "privacy.forget_failed": (),
 }
 
 # Keys whose value is a list of fixed length rather than one line or a few sentences.
@@ -271,3 +322,12 @@ CONTENT_FIELDS = ("overview", "safety_reminder", "safety_advice")
 FORMS = ("second", "minute", "exercise", "day", "rep", "set", "time")
 SIDES = ("left", "right")
 GRAMMAR_FIELDS = ("list_separator", "list_last", "duration_joiner")
+# [clock]: how a time of day is said (si_coach.reminders.say_time). Patterns and their
+# placeholders; besides them the table holds `twelve_hour` (true or false) and `periods`.
+CLOCK_PATTERNS: dict[str, tuple[str, ...]] = {
+    "noon": (),
+    "midnight": (),
+    "on_the_hour": ("hour", "period"),
+    "with_minutes": ("hour", "minute", "period"),
+    "with_single_minutes": ("hour", "minute", "period"),
+}
