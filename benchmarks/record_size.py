@@ -24,7 +24,12 @@ from benchmarks.aws import load_skill, moto_table
 from local.envelopes import AlexaDevice, AlexaSession
 from si_coach.catalogue import Side, default_catalogue
 from si_coach.pacing import Phase, RoutineState
-from si_coach.progress import MAX_REMINDER_TOKEN_CHARACTERS, ActiveDay, Progress
+from si_coach.progress import (
+    MAX_REMINDER_TOKEN_CHARACTERS,
+    MAX_TIME_ZONE_CHARACTERS,
+    ActiveDay,
+    Progress,
+)
 from si_coach.storage.lifecycle import EXPIRY_ATTRIBUTE, expiry_after_save
 
 LONGEST_USER_ID_CHARACTERS = 255
@@ -154,7 +159,7 @@ def largest_possible_record() -> Progress:
     Paused in a hold of the variant with the longest id, on a side, with the most reps of
     any variant done; every variant finished on both days kept and at its top level; counts
     of a century of daily use and a revision of a trillion writes; a reminder token of the
-    longest length kept, and a day a reminder was declined.
+    longest length kept, a day a reminder was declined, and the longest time zone name kept.
     """
     catalogue = default_catalogue()
     variants = catalogue.variants
@@ -182,6 +187,8 @@ def largest_possible_record() -> Progress:
         revision=999_999_999_999,
         reminder_token="t" * MAX_REMINDER_TOKEN_CHARACTERS,
         reminder_declined_on=date(2099, 12, 31),
+        time_zone="z" * MAX_TIME_ZONE_CHARACTERS,
+        time_zone_checked_on=date(2099, 12, 31),
     )
 
 

@@ -3,8 +3,11 @@ the reminder's part of it merged without undoing what one device did."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
+
+import pytest
 
 from si_coach.catalogue import Pace, Side, default_catalogue
 from si_coach.pacing import Phase, RoutineState
@@ -115,3 +118,31 @@ def test_the_reminder_merges_from_the_copy_that_changed_it() -> None:
     # A reminder stopped here is not brought back by the stored copy.
     stopped = reminder_set.with_reminder(None)
     assert merge(reminder_set, stopped, reminder_set).reminder_token is None
+
+
+def test_the_time_zone_is_kept_with_the_day_it_was_checked_and_trusted_for_a_week() -> None:
+    checked = date(2026, 11, 23)
+    progress = Progress().with_time_zone("America/Argentina/ComodRivadavia", checked)
+    again = Progress.from_dict(json.loads(json.dumps(progress.to_dict())), CATALOGUE)
+    assert (again.time_zone, again.time_zone_checked_on) == (progress.time_zone, checked)
+    assert again.known_time_zone(checked + timedelta(days=6)) == progress.time_zone
+    assert again.known_time_zone(checked + timedelta(days=7)) is None
+    assert again.known_time_zone(checked - timedelta(days=1)) is None  # a clock gone back
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [["Europe/London"], ["Europe/London", "yesterday"], [7, "2026-11-23"], "Europe/London",
+     ["", "2026-11-23"], ["x" * 41, "2026-11-23"]],
+)  # fmt: skip
+def test_an_unusable_kept_time_zone_is_dropped(stored: object) -> None:
+    record = {**Progress().to_dict(), "tz": stored}
+    progress = Progress.from_dict(record, CATALOGUE)
+    assert (progress.time_zone, progress.time_zone_checked_on) == (None, None)
+
+
+def test_merging_keeps_the_time_zone_checked_last() -> None:
+    older = Progress().with_time_zone("Pacific/Auckland", date(2026, 11, 1))
+    newer = Progress().with_time_zone("Europe/London", date(2026, 11, 20))
+    assert merge(older, newer).time_zone == "Europe/London"
+    assert merge(newer, older).time_zone == "Europe/London"

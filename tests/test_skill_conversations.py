@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -372,9 +373,12 @@ def test_requests_for_another_skill_are_refused(moto_dynamodb_table, monkeypatch
 
 class _TimeZoneApi(BaseHTTPRequestHandler):
     zone = "Pacific/Auckland"
+    # Every time-zone request answered, across the test (reset by the fixture).
+    asked: ClassVar[list[str]] = []
 
     def do_GET(self) -> None:
         if self.path.endswith("/settings/System.timeZone"):
+            _TimeZoneApi.asked.append(self.path)
             body = json.dumps(self.zone).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
@@ -391,6 +395,8 @@ class _TimeZoneApi(BaseHTTPRequestHandler):
 @pytest.fixture
 def settings_api(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """The Alexa settings API's time-zone call, over HTTPS on 127.0.0.1 (tests/support)."""
+    _TimeZoneApi.asked = []
+    monkeypatch.setattr(_TimeZoneApi, "zone", "Pacific/Auckland")
     with serve_https(_TimeZoneApi, monkeypatch) as base_url:
         yield base_url
 
@@ -475,3 +481,52 @@ def test_skipping_to_the_end_says_what_was_really_done(skill) -> None:
     session.say("SkipExerciseIntent")
     assert "Today you finished the bridge." in session.text
     assert "Well done" not in session.text
+
+
+def test_the_time_zone_is_kept_in_the_record_and_asked_again_after_a_week(
+    skill, moto_dynamodb_table, settings_api
+) -> None:
+    from datetime import UTC, datetime
+
+    device = AlexaDevice(api_endpoint=settings_api)
+    start = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
+    first = AlexaSession(skill, device, clock=start)
+    first.launch()
+    finish_first_exercise(first)
+    assert len(_TimeZoneApi.asked) == 1
+    assert stored_progress(moto_dynamodb_table).time_zone == "Pacific/Auckland"
+
+    # The next few days' sessions start without the round trip, and still date by Auckland.
+    for day in range(1, 7):
+        later = AlexaSession(skill, device, clock=start + timedelta(days=day))
+        later.launch()
+        finish_first_exercise(later)
+    assert len(_TimeZoneApi.asked) == 1
+    assert stored_progress(moto_dynamodb_table).recent_days[0].day.isoformat() == "2026-11-30"
+
+    # A week on, the zone is asked again: the device moved to London meanwhile.
+    moved_to = "Europe/London"
+    _TimeZoneApi.zone = moved_to
+    week_on = AlexaSession(skill, device, clock=start + timedelta(days=7))
+    week_on.launch()
+    finish_first_exercise(week_on)
+    assert len(_TimeZoneApi.asked) == 2
+    progress = stored_progress(moto_dynamodb_table)
+    assert progress.time_zone == moved_to
+    assert progress.recent_days[0].day.isoformat() == "2026-11-30"  # 20:00 in London
+
+
+def test_a_kept_time_zone_stands_in_when_the_settings_api_fails(
+    skill, moto_dynamodb_table, settings_api
+) -> None:
+    from datetime import UTC, datetime
+
+    start = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
+    first = AlexaSession(skill, AlexaDevice(api_endpoint=settings_api), clock=start)
+    first.launch()
+    finish_first_exercise(first)
+    # Ten days on, from a device the settings API can't be reached for: the kept zone dates.
+    later = AlexaSession(skill, AlexaDevice(), clock=start + timedelta(days=10))
+    later.launch()
+    finish_first_exercise(later)
+    assert stored_progress(moto_dynamodb_table).recent_days[0].day.isoformat() == "2026-12-04"

@@ -50,11 +50,6 @@ def request_locale(handler_input: HandlerInput) -> str | None:
     return getattr(handler_input.request_envelope.request, "locale", None)
 
 
-def device_time_zone(handler_input: HandlerInput) -> str:
-    """The device's time zone from the Alexa settings API; UTC when it can't be had."""
-    return known_device_time_zone(handler_input) or FALLBACK_TIME_ZONE
-
-
 def known_device_time_zone(handler_input: HandlerInput) -> str | None:
     """The device's time zone from the Alexa settings API; None when it can't be had.
 

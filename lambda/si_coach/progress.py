@@ -5,7 +5,8 @@ The record is what the storage port saves for each Alexa user. It is kept small 
 bounded (it must fit one DynamoDB write unit, 1 KB, however long it is used): only the two
 most recent active days keep their list of exercises, variants are stored by short codes
 (VARIANT_CODES), empty values and zero levels are left out, and a reminder token is kept
-only up to MAX_REMINDER_TOKEN_CHARACTERS. It holds exercise progress and preferences only,
+only up to MAX_REMINDER_TOKEN_CHARACTERS; the device's time zone is kept with the date it
+was last checked. It holds exercise progress and preferences only,
 never symptoms or pain reports. Records of the previous schema (1: full variant ids, every
 field written out) are still read.
 """
@@ -44,6 +45,11 @@ _VARIANTS_BY_CODE = {code: variant_id for variant_id, code in VARIANT_CODES.item
 # Alexa's alert tokens are UUIDs (36 characters); a longer one is not stored, and the
 # reminder is found through the Reminders API's list instead.
 MAX_REMINDER_TOKEN_CHARACTERS = 64
+# The device's time zone is asked of the Alexa settings API at most this often (a round
+# trip at a session's start otherwise); a device moved to another zone is noticed within it.
+ZONE_REFRESH_DAYS = 7
+# IANA zone names are at most 32 characters ("America/Argentina/ComodRivadavia").
+MAX_TIME_ZONE_CHARACTERS = 40
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +79,10 @@ class Progress:
     # The local date on which the user last said no to a reminder, so it is not offered
     # again for a while.
     reminder_declined_on: date | None = None
+    # The device's time zone as the Alexa settings API last gave it, and the local date it
+    # did: a session starts without asking again until it is ZONE_REFRESH_DAYS old.
+    time_zone: str | None = None
+    time_zone_checked_on: date | None = None
 
     @property
     def is_new_user(self) -> bool:
@@ -122,6 +132,16 @@ class Progress:
             )
         return progress
 
+    def known_time_zone(self, today: date) -> str | None:
+        """The kept time zone, while it is fresh enough to trust without asking again."""
+        checked = self.time_zone_checked_on
+        if self.time_zone is None or checked is None:
+            return None
+        return self.time_zone if 0 <= (today - checked).days < ZONE_REFRESH_DAYS else None
+
+    def with_time_zone(self, zone: str, today: date) -> Progress:
+        return replace(self, time_zone=zone, time_zone_checked_on=today)
+
     def with_reminder(self, token: str | None) -> Progress:
         """This record knowing the reminder `token` (None: no reminder is known).
 
@@ -152,6 +172,8 @@ class Progress:
             record["reminder"] = self.reminder_token
         if self.reminder_declined_on is not None:
             record["declined"] = self.reminder_declined_on.isoformat()
+        if self.time_zone is not None and self.time_zone_checked_on is not None:
+            record["tz"] = [self.time_zone, self.time_zone_checked_on.isoformat()]
         return record
 
     @classmethod
@@ -188,6 +210,7 @@ class Progress:
             if variant_id is not None and _count(value):
                 levels[variant_id] = _count(value)
         token = raw.get("reminder")
+        zone, zone_checked = _time_zone(raw.get("tz"))
         return replace(
             progress,
             recent_days=days,
@@ -198,6 +221,8 @@ class Progress:
             levels=levels,
             reminder_token=token if isinstance(token, str) and token.strip() else None,
             reminder_declined_on=_date(raw.get("declined")),
+            time_zone=zone,
+            time_zone_checked_on=zone_checked,
         )
 
 
@@ -225,6 +250,7 @@ def merge(stored: Progress, ours: Progress, base: Progress | None = None) -> Pro
     }
     start = base if base is not None else Progress()
     reminder = ours if _reminder(ours) != _reminder(start) else stored
+    zoned = max((stored, ours), key=lambda copy: copy.time_zone_checked_on or date.min)
     return replace(
         latest,
         recent_days=recent,
@@ -234,7 +260,19 @@ def merge(stored: Progress, ours: Progress, base: Progress | None = None) -> Pro
         revision=max(stored.revision, ours.revision),
         reminder_token=reminder.reminder_token,
         reminder_declined_on=reminder.reminder_declined_on,
+        time_zone=zoned.time_zone,
+        time_zone_checked_on=zoned.time_zone_checked_on,
     )
+
+
+def _time_zone(stored: object) -> tuple[str | None, date | None]:
+    """A kept time zone and the date it was checked, or nothing when it is unusable."""
+    if not (isinstance(stored, list) and len(stored) == 2 and isinstance(stored[0], str)):
+        return None, None
+    checked = _date(stored[1])
+    if checked is None or not stored[0] or len(stored[0]) > MAX_TIME_ZONE_CHARACTERS:
+        return None, None
+    return stored[0], checked
 
 
 def _reminder(progress: Progress) -> tuple[str | None, date | None]:

@@ -21,7 +21,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_request_type, is_intent_name, is_request_type
 from ask_sdk_model import IntentRequest, Response
 
-from si_coach.alexa_requests import FALLBACK_TIME_ZONE, device_time_zone, request_locale
+from si_coach.alexa_requests import FALLBACK_TIME_ZONE, known_device_time_zone, request_locale
 from si_coach.catalogue import Catalogue
 from si_coach.conversation import Conversation, QuestionKind
 from si_coach.outcomes import Outcome, SkippedPastLast, TodaySummary
@@ -168,14 +168,15 @@ class CoachTurn:
         if heard is None:
             return
         progress = Progress.from_dict(before, self.catalogue)
-        routine = interrupted_state(progress.routine, paced, heard)
-        # Settings changed since (a side, a pace) stay; the routine and history go back.
+        # The routine and what its unheard reps finished go back; settings changed since
+        # (a side, a pace, a reminder) stay.
         self.progress = replace(
-            progress,
-            routine=routine,
-            injured_side=self.progress.injured_side,
-            pace=self.progress.pace,
-            revision=self.progress.revision,
+            self.progress,
+            routine=interrupted_state(progress.routine, paced, heard),
+            recent_days=progress.recent_days,
+            streak_days=progress.streak_days,
+            active_days=progress.active_days,
+            levels=progress.levels,
         )
         log.info("interrupted: %d of %d reps heard", heard, len(paced.rep_ends))
 
@@ -237,10 +238,31 @@ class LoadTurnInterceptor(AbstractRequestInterceptor):
             saved = self.store.load(handler_input.request_envelope) if self.store else Progress()
             # The store didn't answer: coach from a fresh record, and merge before saving.
             progress = saved if saved is not None else Progress()
-            session[SESSION_TIME_ZONE] = device_time_zone(handler_input)
+            progress, session[SESSION_TIME_ZONE] = _time_zone(handler_input, progress)
         turn = CoachTurn(handler_input, self.catalogue, progress, saved)
         turn.settle_interruption()
         handler_input.attributes_manager.request_attributes[TURN_ATTRIBUTE] = turn
+
+
+def _time_zone(handler_input: HandlerInput, progress: Progress) -> tuple[Progress, str]:
+    """The device's time zone for a new session: the one kept in the record while it is
+    fresh, else the Alexa settings API's (then kept), else the stale one or UTC."""
+    stamp = handler_input.request_envelope.request.timestamp or datetime.now(UTC)
+    stamp = stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+
+    def local_date(zone: str) -> date:
+        try:
+            return stamp.astimezone(ZoneInfo(zone)).date()
+        except (ZoneInfoNotFoundError, ValueError):
+            return stamp.date()
+
+    kept = progress.time_zone
+    if kept is not None and progress.known_time_zone(local_date(kept)) is not None:
+        return progress, kept
+    asked = known_device_time_zone(handler_input)
+    if asked is None:
+        return progress, kept or FALLBACK_TIME_ZONE
+    return progress.with_time_zone(asked, local_date(asked)), asked
 
 
 class SaveTurnInterceptor(AbstractResponseInterceptor):
