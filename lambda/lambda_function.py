@@ -3,7 +3,6 @@
 import os
 
 from si_coach.skill import guarded_lambda_handler, skill_builder_from_environment
-from si_coach.snapstart import register_runtime_hooks
 
 SKILL_ID = os.environ.get("SKILL_ID") or None
 # The entry checks the skill id itself, so the SDK's builder is made without it.
@@ -14,4 +13,8 @@ def lambda_handler(event: dict, context: object) -> dict:
     return _answer(event, context)
 
 
-register_runtime_hooks(lambda_handler)
+if os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE") == "snap-start":
+    # Only an environment initialised for a SnapStart snapshot loads the hooks' module.
+    from si_coach.snapstart import register_runtime_hooks
+
+    register_runtime_hooks(lambda_handler)

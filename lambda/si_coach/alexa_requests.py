@@ -1,4 +1,5 @@
-"""Reading an Alexa request: resolved slot ids, the locale, and the device's time zone."""
+"""Reading an Alexa request: resolved slot ids, the locale, the device's time zone, and
+whether it has a screen."""
 
 from __future__ import annotations
 
@@ -72,3 +73,10 @@ def known_device_time_zone(handler_input: HandlerInput) -> str | None:
         log.warning("device time zone unavailable", exc_info=True)
         return None
     return str(zone)
+
+
+def supports_apl(handler_input: HandlerInput) -> bool:
+    """Whether the device says it can show APL documents (a screen)."""
+    device = handler_input.request_envelope.context.system.device
+    interfaces = getattr(device, "supported_interfaces", None)
+    return getattr(interfaces, "alexa_presentation_apl", None) is not None

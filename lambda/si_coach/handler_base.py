@@ -7,6 +7,9 @@ all build on CoachHandler from here, so no feature module has to import handlers
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Mapping
+
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_intent_name, is_request_type
@@ -39,3 +42,20 @@ class CoachHandler(AbstractRequestHandler):
 
     def answer(self, turn: CoachTurn, handler_input: HandlerInput) -> SpeechPlan:
         raise NotImplementedError
+
+
+class LoadedOnFirstUse(CoachHandler):
+    """Stands in for the handlers of a feature kept in a module of its own, and imports
+    that module on the first request for one of their intents, so a cold start that needs
+    none of them does not pay for loading them. `handlers` maps each intent to the name of
+    the class in `module` that answers it."""
+
+    def __init__(self, module: str, handlers: Mapping[str, str]) -> None:
+        self.module = module
+        self.handlers = dict(handlers)
+        self.INTENTS = tuple(self.handlers)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        module = importlib.import_module(self.module)
+        handler = getattr(module, self.handlers[get_intent_name(handler_input)])()
+        return handler.handle(handler_input)

@@ -6,6 +6,7 @@ turn (turn.py) holds the user's progress.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 
 from ask_sdk_core.dispatch_components import AbstractExceptionHandler
@@ -26,11 +27,10 @@ from si_coach.conversation import (
     prompt,
     side_answer,
 )
-from si_coach.handler_base import CoachHandler
+from si_coach.handler_base import CoachHandler, LoadedOnFirstUse
 from si_coach.outcomes import UnknownExercise, WhichExercise
 from si_coach.pacing import Event, EventKind, Phase
 from si_coach.privacy_handlers import PRIVACY_HANDLERS
-from si_coach.question_handlers import QUESTION_HANDLERS
 from si_coach.reminder_handlers import REMINDER_HANDLERS, offer_after_routine
 from si_coach.repair import CHOICE_QUESTIONS, fallback_answer, yes_no_answer
 from si_coach.speech import SpeechPlan
@@ -235,9 +235,28 @@ class ApologyHandler(AbstractExceptionHandler):
         )
 
 
+# The questions asked mid-exercise, and "what did you say": handled by the classes named,
+# in si_coach/question_handlers.py, which is loaded on the first such question.
+QUESTION_HANDLERS = {
+    "HoldTimeIntent": "HoldTimeHandler",
+    "RepsLeftIntent": "RepsLeftHandler",
+    "WhatsNextIntent": "WhatsNextHandler",
+    "WhichSideIntent": "WhichSideHandler",
+    "EquipmentIntent": "EquipmentHandler",
+    "MissingEquipmentIntent": "MissingEquipmentHandler",
+    "RoutineLengthIntent": "RoutineLengthHandler",
+    "ExercisesLeftIntent": "ExercisesLeftHandler",
+    "AMAZON.RepeatIntent": "PardonHandler",
+}
+
+
+def _questions() -> LoadedOnFirstUse:
+    return LoadedOnFirstUse("si_coach.question_handlers", QUESTION_HANDLERS)
+
+
 # In dispatch order: the fallback answers whatever no other handler takes; the features'
 # yes-and-no handlers come before YesNoHandler, which answers every other question.
-HANDLERS: tuple[type[CoachHandler], ...] = (
+HANDLERS: tuple[Callable[[], CoachHandler], ...] = (
     LaunchHandler,
     RoutineEventHandler,
     *REMINDER_HANDLERS,
@@ -249,8 +268,8 @@ HANDLERS: tuple[type[CoachHandler], ...] = (
     InjuredSideHandler,
     PaceHandler,
     HelpHandler,
-    *QUESTION_HANDLERS,
+    _questions,
     SessionEndedHandler,
     FallbackHandler,
 )
-HANDLED_INTENTS = frozenset(name for handler in HANDLERS for name in handler.INTENTS)
+HANDLED_INTENTS = frozenset(name for make in HANDLERS for name in make().INTENTS)

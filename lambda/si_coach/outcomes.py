@@ -1,5 +1,9 @@
 """What the pacing engine decided, as typed outcomes: the voice turns them into speech.
 
+Outcomes are named tuples: the engine makes many a response, and a cold start defines every
+class, so they are kept cheap. Being tuples, two outcomes of different kinds with equal
+fields compare equal: tell them apart by their type (as the voice does).
+
 An outcome says what happened ("reps three to six paced", "a hold carried into the next
 response", "paused") and carries the facts the voice needs to say it, never words. A paced
 response is a run of beats (a rep begins, the action and its hold, the release, a rest), so
@@ -8,14 +12,13 @@ the voice can time each one and the screen can follow them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 from si_coach.catalogue import Dose, Side, Variant
 
 
-@dataclass(frozen=True)
-class Block:
+class Block(NamedTuple):
     """A run of reps of one variant on one side (or none) for one set."""
 
     variant: Variant
@@ -44,8 +47,7 @@ class Standing(StrEnum):
     ACTIVE = "active"
 
 
-@dataclass(frozen=True)
-class Place:
+class Place(NamedTuple):
     standing: Standing
     block: Block | None = None  # for ACTIVE: the block the user is on
 
@@ -53,8 +55,7 @@ class Place:
 # -- announcing ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class BlockAnnounced:
+class BlockAnnounced(NamedTuple):
     """A block's set-up, then a wait for "next". `whole`: the full set-up, not a bridge."""
 
     block: Block
@@ -63,15 +64,13 @@ class BlockAnnounced:
     whole: bool
 
 
-@dataclass(frozen=True)
-class UpNext:
+class UpNext(NamedTuple):
     """The next block named, its set-up to be read on "next" (no room left to read it)."""
 
     block: Block
 
 
-@dataclass(frozen=True)
-class InBlock:
+class InBlock(NamedTuple):
     """A resumed block part-way through: where the user is and how many reps are done."""
 
     block: Block
@@ -82,15 +81,13 @@ class InBlock:
 # -- pacing beats --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class RepBegins:
+class RepBegins(NamedTuple):
     rep: int  # index within the block, from 0
     reps: int
     first_in_chunk: bool
 
 
-@dataclass(frozen=True)
-class Action:
+class Action(NamedTuple):
     """The movement's cue, then "Hold."; `side` is the way held (alternating) or the block's."""
 
     variant_id: str
@@ -98,8 +95,7 @@ class Action:
     rep: int
 
 
-@dataclass(frozen=True)
-class Hold:
+class Hold(NamedTuple):
     """`covered` of a hold's `seconds` paced in this response; counted aloud when short."""
 
     seconds: int
@@ -108,28 +104,24 @@ class Hold:
     rep: int
 
 
-@dataclass(frozen=True)
-class TimeUp:
+class TimeUp(NamedTuple):
     """A hold carried across responses ended before the user came back."""
 
     rep: int
 
 
-@dataclass(frozen=True)
-class Release:
+class Release(NamedTuple):
     variant_id: str
     side: Side | None
     rep: int
 
 
-@dataclass(frozen=True)
-class Rest:
+class Rest(NamedTuple):
     seconds: int
     rep: int  # the rep the rest follows
 
 
-@dataclass(frozen=True)
-class ChunkEnded:
+class ChunkEnded(NamedTuple):
     """Some reps of a block are left for the next response."""
 
     block: Block
@@ -137,95 +129,79 @@ class ChunkEnded:
     total: int
 
 
-@dataclass(frozen=True)
-class HoldCarried:
+class HoldCarried(NamedTuple):
     """The response ends inside a hold; "next" picks it up from its end time."""
 
     seconds_left: int
 
 
-@dataclass(frozen=True)
-class SetFinished:
+class SetFinished(NamedTuple):
     pass
 
 
-@dataclass(frozen=True)
-class VariantFinished:
+class VariantFinished(NamedTuple):
     variant_id: str
 
 
-@dataclass(frozen=True)
-class RoutineFinished:
+class RoutineFinished(NamedTuple):
     pass
 
 
-@dataclass(frozen=True)
-class SkippedPastLast:
+class SkippedPastLast(NamedTuple):
     """ "Skip" on the last exercise: the routine ends for today."""
 
 
-@dataclass(frozen=True)
-class TodaySummary:
+class TodaySummary(NamedTuple):
     """What was really finished today (added by the skill, which knows the history)."""
 
     variant_ids: tuple[str, ...]
     everything: bool
 
 
-@dataclass(frozen=True)
-class RepeatingChunk:
+class RepeatingChunk(NamedTuple):
     """The user asked to do the last reps again."""
 
 
 # -- answers that do not pace --------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class HowTo:
+class HowTo(NamedTuple):
     variant_id: str
     dose: Dose
     place: Place
 
 
-@dataclass(frozen=True)
-class WhichExercise:
+class WhichExercise(NamedTuple):
     """A how-to question with no exercise named and none under way."""
 
 
-@dataclass(frozen=True)
-class UnknownExercise:
+class UnknownExercise(NamedTuple):
     place: Place
 
 
-@dataclass(frozen=True)
-class Paused:
+class Paused(NamedTuple):
     pass
 
 
-@dataclass(frozen=True)
-class StillPaused:
+class StillPaused(NamedTuple):
     pass
 
 
-@dataclass(frozen=True)
-class StoppedForPain:
+class StoppedForPain(NamedTuple):
     place_kept: bool
 
 
-@dataclass(frozen=True)
-class Stopped:
+class Stopped(NamedTuple):
     """The user is done for now; the session ends."""
 
     place_kept: bool
 
 
-@dataclass(frozen=True)
-class FinishedAlready:
+class FinishedAlready(NamedTuple):
     pass
 
 
-@dataclass(frozen=True)
-class NotNow:
+class NotNow(NamedTuple):
     """An event that does nothing here; the voice says what would work."""
 
     place: Place

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from functools import cached_property
+from typing import NamedTuple
 
 from si_coach.catalogue import Sides, Variant
 from si_coach.outcomes import Block, Place, Standing
@@ -64,34 +65,29 @@ class Where:
 # -- facts -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class NotOnAnExercise:
+class NotOnAnExercise(NamedTuple):
     """The question needs an exercise, and none is under way."""
 
     standing: Standing
 
 
-@dataclass(frozen=True)
-class UnknownName:
+class UnknownName(NamedTuple):
     """An exercise was named that the catalogue does not have."""
 
 
-@dataclass(frozen=True)
-class HoldTime:
+class HoldTime(NamedTuple):
     variant_id: str
     seconds: int
     each_way: bool  # an alternating exercise holds one way, then the other
 
 
-@dataclass(frozen=True)
-class HoldTimes:
+class HoldTimes(NamedTuple):
     holds: tuple[HoldTime, ...]
     # Seconds left of the hold under way, when the user asks about the one they are in.
     held_now: int | None = None
 
 
-@dataclass(frozen=True)
-class RepsLeft:
+class RepsLeft(NamedTuple):
     block: Block
     done: int  # reps finished in this block
     total: int  # reps in this block
@@ -107,8 +103,7 @@ class RepsLeft:
         return self.left + self.total * len(self.later)
 
 
-@dataclass(frozen=True)
-class Coming:
+class Coming(NamedTuple):
     """What comes next. `now`: the block about to begin (announced, no reps yet)."""
 
     now: Block | None
@@ -116,35 +111,30 @@ class Coming:
     current: Block | None
 
 
-@dataclass(frozen=True)
-class SideNow:
+class SideNow(NamedTuple):
     block: Block
 
 
-@dataclass(frozen=True)
-class Needed:
+class Needed(NamedTuple):
     """Whose equipment to say: one exercise (`name_id` names it), or the whole routine."""
 
     exercise_ids: tuple[str, ...]
     name_id: str | None
 
 
-@dataclass(frozen=True)
-class StandIn:
+class StandIn(NamedTuple):
     exercise_id: str
     alternatives: tuple[str, ...]  # items that do the same job; empty: nothing stands in
     comfort: bool  # the exercise can be done without the item
     current: bool  # the user is on this exercise now
 
 
-@dataclass(frozen=True)
-class Missing:
+class Missing(NamedTuple):
     item: str
     stand_ins: tuple[StandIn, ...]  # empty: no exercise needs the item
 
 
-@dataclass(frozen=True)
-class RoutineLength:
+class RoutineLength(NamedTuple):
     whole_seconds: float
     left_seconds: float | None  # from where the user is; None when not under way
 

@@ -14,8 +14,8 @@ Every response to a device with APL carries a screen, so the answer to an interr
 replaces a countdown still running from the response before; a device without APL gets
 nothing, and exactly the response it always got.
 
-A touch button is the spoken intent: `ButtonPressInterceptor` replaces its UserEvent by the
-IntentRequest the same words would send, before anything else reads the request, so the
+A touch button is the spoken intent: `button_press.ButtonPressInterceptor` replaces its UserEvent
+by the IntentRequest the same words would send, before anything else reads the request, so the
 button goes down the spoken intent's path from start to end (interruptions included).
 """
 
@@ -24,11 +24,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from ask_sdk_core.dispatch_components import AbstractRequestInterceptor
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_intent_name, is_request_type
-from ask_sdk_model import Intent, IntentConfirmationStatus, IntentRequest
-from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
 
 from si_coach.catalogue import Dose
 from si_coach.conversation import Conversation
@@ -51,7 +48,6 @@ from si_coach.screen import (
     ScreenButton,
     ScreenSpan,
     apl_max_version,
-    intent_for_request,
     render_directives,
     supports_screen,
 )
@@ -60,6 +56,8 @@ from si_coach.speech import Cue, SpanKind, SpeechPlan
 from si_coach.voice import NAMED_REST_SECONDS, Voice
 
 if TYPE_CHECKING:
+    from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
+
     from si_coach.turn import CoachTurn
 
 log = logging.getLogger(__name__)
@@ -83,6 +81,11 @@ def screen_directives(turn: CoachTurn, plan: SpeechPlan) -> list[RenderDocumentD
     version = apl_max_version(turn.handler_input.request_envelope)
     if not supports_screen(version):
         return []
+    # Its package loads some seventy APL model classes: paid by screen devices only.
+    from ask_sdk_model.interfaces.alexa.presentation.apl import (  # noqa: PLC0415
+        RenderDocumentDirective,
+    )
+
     return [
         RenderDocumentDirective(
             token=directive["token"],
@@ -401,30 +404,3 @@ ANSWER_SCREENS = {
     "ListExercisesIntent": exercise_list_screen,
     "HistoryIntent": history_screen,
 }
-
-
-# -- touch -----------------------------------------------------------------------------------
-
-
-class ButtonPressInterceptor(AbstractRequestInterceptor):
-    """A button's UserEvent becomes the IntentRequest its words would have sent.
-
-    Registered before every other interceptor, so the press is handled exactly as the spoken
-    intent is: the interruption it may be is settled the same way, the same handler answers
-    it, and nothing anywhere handles buttons a second time.
-    """
-
-    def process(self, handler_input: HandlerInput) -> None:
-        envelope = handler_input.request_envelope
-        pressed = envelope.request
-        intent_name = intent_for_request(pressed)
-        if intent_name is None:
-            return
-        log.info("button press handled as %s", intent_name)
-        envelope.request = IntentRequest(
-            request_id=pressed.request_id,
-            timestamp=pressed.timestamp,
-            locale=pressed.locale,
-            dialog_state=None,
-            intent=Intent(name=intent_name, confirmation_status=IntentConfirmationStatus.NONE),
-        )

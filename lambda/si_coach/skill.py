@@ -13,10 +13,10 @@ from ask_sdk_core.skill_builder import CustomSkillBuilder
 from ask_sdk_model.services import ApiClient
 
 from si_coach.alexa_api import AlexaApiClient
+from si_coach.button_press import ButtonPressInterceptor
 from si_coach.catalogue import Catalogue, default_catalogue
 from si_coach.handlers import HANDLERS, ApologyHandler
 from si_coach.progress_store import ProgressStore
-from si_coach.screens_for_answers import ButtonPressInterceptor
 from si_coach.storage import adapter_from_environment
 from si_coach.turn import LoadTurnInterceptor, RequestLogger, SaveTurnInterceptor
 from si_coach.voice import voice_for

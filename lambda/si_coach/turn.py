@@ -21,7 +21,12 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_request_type, is_intent_name, is_request_type
 from ask_sdk_model import IntentRequest, Response
 
-from si_coach.alexa_requests import FALLBACK_TIME_ZONE, known_device_time_zone, request_locale
+from si_coach.alexa_requests import (
+    FALLBACK_TIME_ZONE,
+    known_device_time_zone,
+    request_locale,
+    supports_apl,
+)
 from si_coach.catalogue import Catalogue
 from si_coach.conversation import Conversation, QuestionKind
 from si_coach.outcomes import Outcome, SkippedPastLast, TodaySummary
@@ -35,7 +40,6 @@ from si_coach.pacing import (
 )
 from si_coach.progress import Progress
 from si_coach.progress_store import ProgressStore, worth_saving
-from si_coach.screens_for_answers import screen_directives
 from si_coach.speech import SpanKind, SpeechPlan
 from si_coach.voice import Voice, voice_for
 
@@ -206,8 +210,12 @@ class CoachTurn:
             builder.set_should_end_session(True)
         else:
             builder.ask(plan.reprompt_ssml() or "")
-        for directive in screen_directives(self, plan):
-            builder.add_directive(directive)
+        if supports_apl(self.handler_input):
+            # The screen's code is loaded for devices with a screen only.
+            from si_coach.screens_for_answers import screen_directives  # noqa: PLC0415
+
+            for directive in screen_directives(self, plan):
+                builder.add_directive(directive)
         return builder.response
 
 

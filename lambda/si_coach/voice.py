@@ -108,10 +108,11 @@ class Voice:
         Each outcome's length does not depend on what was said before it, so lengths add up,
         and each is worked out once: the engine asks about the same beats again and again.
         """
-        return sum(self._outcome_seconds(outcome) for outcome in outcomes)
+        return sum(self._outcome_seconds(type(outcome), outcome) for outcome in outcomes)
 
+    # Keyed by kind too: outcomes are tuples, and two kinds with equal fields are equal.
     @lru_cache(maxsize=4096)  # noqa: B019 - voices live as long as the process, one a locale
-    def _outcome_seconds(self, outcome: Outcome) -> float:
+    def _outcome_seconds(self, kind: type, outcome: Outcome) -> float:
         rendering = _Rendering()
         self._say(rendering, outcome)
         return rendering.speech.elapsed

@@ -13,7 +13,7 @@ from __future__ import annotations
 import string
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -245,31 +245,13 @@ def _clock(raw: Mapping[str, Any], source: str) -> dict[str, Any]:
 
 
 def parse_wording(
-    raw: Mapping[str, Any],
-    catalogue: Catalogue,
-    *,
-    locale: str,
-    source: str,
-    override: Mapping[str, Any] | None = None,
-    override_source: str = "",
+    raw: Mapping[str, Any], catalogue: Catalogue, *, locale: str, source: str
 ) -> Wording:
-    """Check one language's file (and a locale's overrides) and build its Wording."""
+    """Check one language's file and build its Wording."""
     language = raw.get("language")
     if language not in GRAMMARS:
         raise WordingError(f"{source}: language must be one of {sorted(GRAMMARS)}")
     lines = _flat_lines(raw, source, partial=False)
-    if override:
-        unknown = sorted(set(override) & (CONTENT_TABLES - {"content"}))
-        if unknown:
-            raise WordingError(f"{override_source}: [{unknown[0]}] cannot be overridden")
-        lines |= _flat_lines(override, override_source, partial=True)
-        content_override = (
-            _table(override, "content", override_source) if "content" in override else {}
-        )
-        unknown = sorted(set(content_override) - set(keys.CONTENT_FIELDS))
-        if unknown:
-            raise WordingError(f"{override_source}: unknown key content.{unknown[0]}")
-        raw = {**raw, "content": {**_table(raw, "content", source), **content_override}}
     exercises, variants = _content(raw, source, catalogue)
     content = _table(raw, "content", source)
     for name in keys.CONTENT_FIELDS:
@@ -307,6 +289,38 @@ def parse_wording(
     )
 
 
+def overridden(base: Wording, override: Mapping[str, Any], *, locale: str, source: str) -> Wording:
+    """A locale's wording: its language's, with the lines and content the locale overrides.
+
+    Only what the override file holds is checked again; the rest was checked with its
+    language.
+    """
+    unknown = sorted(set(override) & (CONTENT_TABLES - {"content"}))
+    if unknown:
+        raise WordingError(f"{source}: [{unknown[0]}] cannot be overridden")
+    lines = dict(base.lines)
+    for key, value in _flat_lines(override, source, partial=True).items():
+        lines[key] = _texts(value, f"{source}: {key}")
+    content = _table(override, "content", source) if "content" in override else {}
+    unknown = sorted(set(content) - set(keys.CONTENT_FIELDS))
+    if unknown:
+        raise WordingError(f"{source}: unknown key content.{unknown[0]}")
+    texts = {name: _texts(value, f"{source}: content.{name}") for name, value in content.items()}
+    for name, lines_of in texts.items():
+        _check(lines_of, (), f"{source}: content.{name}")
+    return replace(
+        base,
+        locale=locale,
+        lines=lines,
+        overview=texts.get("overview", base.overview),
+        safety_reminder=" ".join(texts["safety_reminder"])
+        if "safety_reminder" in texts
+        else base.safety_reminder,
+        safety_advice=texts.get("safety_advice", base.safety_advice),
+        weekdays=lines["days.weekdays"],
+    )
+
+
 def _read(path: Path) -> dict:
     try:
         with path.open("rb") as file:
@@ -332,14 +346,7 @@ def load_wordings(directory: Path = WORDING_DIR, catalogue: Catalogue | None = N
         language = name.split("-")[0]
         if language not in languages:
             raise WordingError(f"{path.name}: no {language}.toml to override")
-        wordings[name] = parse_wording(
-            languages[language],
-            catalogue,
-            locale=name,
-            source=files[language].name,
-            override=_read(path),
-            override_source=path.name,
-        )
+        wordings[name] = overridden(wordings[language], _read(path), locale=name, source=path.name)
     return wordings
 
 
