@@ -8,8 +8,9 @@ and none of them can reach real AWS: credentials are fake and endpoints are moto
 
 from __future__ import annotations
 
+import importlib
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -76,3 +77,13 @@ def dynamodb_server_table(
 def embedded_store(tmp_path: Path) -> EmbeddedProgressStore:
     """An embedded store whose directory does not exist yet (it must create it)."""
     return EmbeddedProgressStore(tmp_path / "si-coach-data" / DATABASE_FILE_NAME)
+
+
+@pytest.fixture
+def skill(moto_dynamodb_table: Any, monkeypatch: pytest.MonkeyPatch) -> Callable[[dict, Any], dict]:
+    """lambda_function.lambda_handler, built as the Lambda builds it, on the moto table."""
+    monkeypatch.setenv("TABLE_NAME", moto_dynamodb_table.name)
+    monkeypatch.delenv("SKILL_ID", raising=False)
+    import lambda_function
+
+    return importlib.reload(lambda_function).lambda_handler

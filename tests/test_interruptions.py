@@ -9,11 +9,9 @@ is over when its release cue has been said.
 
 from __future__ import annotations
 
-import importlib
 import json
 import math
 import re
-from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 
@@ -42,15 +40,6 @@ KINDS = {
     "each side": "clamshell",
     "alternating": "lower_trunk_rotation",
 }
-
-
-@pytest.fixture
-def skill(moto_dynamodb_table, monkeypatch: pytest.MonkeyPatch) -> Callable[[dict, object], dict]:
-    monkeypatch.setenv("TABLE_NAME", moto_dynamodb_table.name)
-    monkeypatch.delenv("SKILL_ID", raising=False)
-    import lambda_function
-
-    return importlib.reload(lambda_function).lambda_handler
 
 
 def stored_progress(table) -> Progress:

@@ -19,7 +19,7 @@ from si_coach.question_handlers import ITEM_KEYS
 from si_coach.questions import ANSWER_GAP_SECONDS, Where, routine_length
 from si_coach.voice import voice_for
 from si_coach.wording import all_wordings, wording_for
-from tests.support.phases import PHASES, moto_skill, phase, probe, routine, walk_to
+from tests.support.phases import PHASES, phase, probe, routine, walk_to
 
 CATALOGUE = default_catalogue()
 WORDS = wording_for("en-US")
@@ -52,11 +52,6 @@ CARRY_ON = {
 NUMBERS = {WORDS.grammar.number(n): n for n in range(200)}
 NUMBERS_BY_VALUE = {n: word for word, n in NUMBERS.items()}
 HOLD_CLOSING = re.compile(r"(Still [a-z -]+ to go\. Keep holding\.|Time's up\.) Say next\.$")
-
-
-@pytest.fixture
-def skill(moto_dynamodb_table, monkeypatch: pytest.MonkeyPatch):
-    return moto_skill(moto_dynamodb_table.name, monkeypatch)
 
 
 def ask(session: AlexaSession, question: str) -> str:

@@ -14,7 +14,6 @@ from local.envelopes import AlexaSession
 from si_coach.wording import wording_for
 from tests.support.phases import (
     PHASES,
-    moto_skill,
     phase,
     probe,
     routine,
@@ -47,11 +46,6 @@ FIRST_MISS = {
     "paused": "Say resume when you're ready.",
 }
 OFFER_HELP = "I'm having trouble understanding you. Would you like some help?"
-
-
-@pytest.fixture
-def skill(moto_dynamodb_table, monkeypatch: pytest.MonkeyPatch):
-    return moto_skill(moto_dynamodb_table.name, monkeypatch)
 
 
 def ssml(session: AlexaSession) -> str:

@@ -14,7 +14,6 @@ Show (APL 1.6) beside a speaker, progress in DynamoDB (moto).
 from __future__ import annotations
 
 import html
-import importlib
 import json
 import re
 import shutil
@@ -45,15 +44,6 @@ RESPONSE_LIMIT_BYTES = 24 * 1024
 RENDER_DOCUMENT = "Alexa.Presentation.APL.RenderDocument"
 ROOT = Path(__file__).resolve().parents[1]
 TOP_LEVELS = {v.id: v.top_level for v in CATALOGUE.variants}
-
-
-@pytest.fixture
-def skill(moto_dynamodb_table, monkeypatch: pytest.MonkeyPatch) -> Callable[[dict, object], dict]:
-    monkeypatch.setenv("TABLE_NAME", moto_dynamodb_table.name)
-    monkeypatch.delenv("SKILL_ID", raising=False)
-    import lambda_function
-
-    return importlib.reload(lambda_function).lambda_handler
 
 
 def screen_device(name: str) -> AlexaDevice:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler
@@ -24,16 +24,6 @@ WORDS = wording_for("en-US")
 EN_US = (
     Path(__file__).resolve().parents[1] / "interaction_model/interactionModels/custom/en-US.json"
 )
-
-
-@pytest.fixture
-def skill(moto_dynamodb_table, monkeypatch: pytest.MonkeyPatch) -> Callable[[dict, object], dict]:
-    """lambda_function.lambda_handler, built as the Lambda builds it, on the moto table."""
-    monkeypatch.setenv("TABLE_NAME", moto_dynamodb_table.name)
-    monkeypatch.delenv("SKILL_ID", raising=False)
-    import lambda_function
-
-    return importlib.reload(lambda_function).lambda_handler
 
 
 def stored_record(table, user_id: str = "amzn1.ask.account.TESTUSER") -> dict:

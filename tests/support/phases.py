@@ -3,11 +3,8 @@ must hold in every phase (questions, repair)."""
 
 from __future__ import annotations
 
-import importlib
 import json
 from collections.abc import Callable
-
-import pytest
 
 from local.envelopes import AlexaDevice, AlexaSession
 from si_coach.catalogue import default_catalogue
@@ -19,15 +16,6 @@ Handler = Callable[[dict, object], dict]
 PHASES = ("not_started", "up_next", "ready", "in_set", "holding", "paused", "finished")
 NEXT = "AMAZON.NextIntent"
 MAX_STEPS = 80
-
-
-def moto_skill(table_name: str, monkeypatch: pytest.MonkeyPatch) -> Handler:
-    """lambda_function.lambda_handler as the Lambda builds it, storing in the named table."""
-    monkeypatch.setenv("TABLE_NAME", table_name)
-    monkeypatch.delenv("SKILL_ID", raising=False)
-    import lambda_function
-
-    return importlib.reload(lambda_function).lambda_handler
 
 
 def routine(session: AlexaSession) -> dict:
