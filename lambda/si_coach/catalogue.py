@@ -14,7 +14,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 CATALOGUE_FILE = Path(__file__).with_name("catalogue.toml")
@@ -130,10 +130,14 @@ class Catalogue:
     def needs_of(self, exercise_id: str) -> tuple[Need, ...]:
         return tuple(need for need in self.needs if need.exercise_id == exercise_id)
 
-    @property
+    @cached_property
     def variants(self) -> tuple[Variant, ...]:
         """Every variant in routine order."""
         return tuple(v for e in self.exercises for v in e.variants)
+
+    @cached_property
+    def variant_ids(self) -> frozenset[str]:
+        return frozenset(v.id for v in self.variants)
 
     def variant(self, variant_id: str) -> Variant:
         for candidate in self.variants:

@@ -292,7 +292,7 @@ def _variant_id(stored: object, catalogue: Catalogue) -> str | None:
     if not isinstance(stored, str):
         return None
     variant_id = _VARIANTS_BY_CODE.get(stored, stored)
-    return variant_id if any(v.id == variant_id for v in catalogue.variants) else None
+    return variant_id if variant_id in catalogue.variant_ids else None
 
 
 def _variant_ids(stored: object, catalogue: Catalogue) -> tuple[str, ...]:

@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from html import escape
 
 WORDS_PER_SECOND = 2.5
@@ -92,7 +93,7 @@ class SpeechPlan:
     end_session: bool = False
     timeline: tuple[Span, ...] = ()
 
-    @property
+    @cached_property
     def planned_seconds(self) -> float:
         return sum(segment_seconds(s) for s in self.segments)
 
@@ -137,8 +138,9 @@ class SpeechBuilder:
     def say(self, *texts: str) -> SpeechBuilder:
         for text in texts:
             if text:
-                self.segments.append(Cue(text))
-                self.elapsed += speaking_seconds(text)
+                seconds = speaking_seconds(text)
+                self.segments.append(Cue(text, seconds))
+                self.elapsed += seconds
         return self
 
     def pause(self, seconds: float) -> SpeechBuilder:
