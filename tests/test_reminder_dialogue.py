@@ -7,9 +7,8 @@ after each the stored record is checked: it names a reminder only when the API c
 
 from __future__ import annotations
 
-import importlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -34,15 +33,6 @@ DONE_EIGHT = (
     "Done. I'll remind you every day at eight in the morning. "
     "To change the time or stop it, just ask me."
 )
-
-
-@pytest.fixture
-def skill(moto_dynamodb_table, monkeypatch: pytest.MonkeyPatch) -> Callable[[dict, object], dict]:
-    monkeypatch.setenv("TABLE_NAME", moto_dynamodb_table.name)
-    monkeypatch.delenv("SKILL_ID", raising=False)
-    import lambda_function
-
-    return importlib.reload(lambda_function).lambda_handler
 
 
 @pytest.fixture
