@@ -235,13 +235,13 @@ class LoadTurnInterceptor(AbstractRequestInterceptor):
         if isinstance(carried, dict):
             progress = Progress.from_dict(carried, self.catalogue)
             saved_raw = session.get(SESSION_SAVED)
-            saved = (
-                None
-                if session.get(SESSION_STORE_UNREAD)
-                else Progress.from_dict(
-                    saved_raw if isinstance(saved_raw, dict) else {}, self.catalogue
-                )
-            )
+            if session.get(SESSION_STORE_UNREAD):
+                saved = None
+            elif saved_raw == carried:
+                saved = progress  # saved since the last change: parsed once
+            else:
+                raw = saved_raw if isinstance(saved_raw, dict) else {}
+                saved = Progress.from_dict(raw, self.catalogue)
         else:
             saved = self.store.load(handler_input.request_envelope) if self.store else Progress()
             # The store didn't answer: coach from a fresh record, and merge before saving.
@@ -303,13 +303,15 @@ class SaveTurnInterceptor(AbstractResponseInterceptor):
                     _append_speech(response, turn.voice.wording.line("answers.save_failed"))
             else:
                 turn.progress = turn.saved = written
-        session[SESSION_PROGRESS] = turn.progress.to_dict()
+        session[SESSION_PROGRESS] = carried = turn.progress.to_dict()
         if turn.saved is None:
             session[SESSION_STORE_UNREAD] = True
             session[SESSION_SAVED] = None
         else:
             session.pop(SESSION_STORE_UNREAD, None)
-            session[SESSION_SAVED] = turn.saved.to_dict()
+            session[SESSION_SAVED] = (
+                carried if turn.saved is turn.progress else turn.saved.to_dict()
+            )
 
 
 def progress_store_of(handler_input: HandlerInput) -> ProgressStore | None:
