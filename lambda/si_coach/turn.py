@@ -35,6 +35,7 @@ from si_coach.pacing import (
     PacedResponse,
     PacingEngine,
     Phase,
+    RoutineState,
     interrupted_state,
     reps_heard,
 )
@@ -47,6 +48,8 @@ log = logging.getLogger(__name__)
 
 SESSION_PROGRESS = "progress"
 SESSION_SAVED = "saved_progress"
+# In place of the saved record when it is the carried one: the session stays small.
+SAVED_IS_CARRIED = "carried"
 SESSION_TIME_ZONE = "time_zone"
 SESSION_QUESTION = "question"
 SESSION_STORE_UNREAD = "store_unread"
@@ -171,16 +174,23 @@ class CoachTurn:
         heard = reps_heard(paced, self.now.timestamp(), ahead=ahead)
         if heard is None:
             return
-        progress = Progress.from_dict(before, self.catalogue)
-        # The routine and what its unheard reps finished go back; settings changed since
+        try:
+            routine = RoutineState.from_dict(before.get("routine") or {}, self.catalogue)
+        except ValueError:
+            log.warning("routine before the paced response unusable; counting all of it")
+            return
+        # The routine, and what its unheard reps finished, go back; settings changed since
         # (a side, a pace, a reminder) stay.
+        history = self.progress
+        if "record" in before:  # the response finished something: its history is undone
+            history = Progress.from_dict(before["record"], self.catalogue)
         self.progress = replace(
             self.progress,
-            routine=interrupted_state(progress.routine, paced, heard),
-            recent_days=progress.recent_days,
-            streak_days=progress.streak_days,
-            active_days=progress.active_days,
-            levels=progress.levels,
+            routine=interrupted_state(routine, paced, heard),
+            recent_days=history.recent_days,
+            streak_days=history.streak_days,
+            active_days=history.active_days,
+            levels=history.levels,
         )
         log.info("interrupted: %d of %d reps heard", heard, len(paced.rep_ends))
 
@@ -200,7 +210,13 @@ class CoachTurn:
             carried_hold_start=carried.start if carried else None,
         )
         self.session[SESSION_PACED] = paced.to_dict()
-        self.session[SESSION_BEFORE_PACED] = self._before_event.to_dict()
+        # Kept small, since the session travels with every request: the routine before the
+        # response, and the whole record only when the response finished something.
+        before = self._before_event
+        kept: dict = {"routine": before.routine.to_dict()}
+        if _history(before) != _history(self.progress):
+            kept["record"] = before.to_dict()
+        self.session[SESSION_BEFORE_PACED] = kept
 
     def respond(self, plan: SpeechPlan) -> Response:
         if not plan.end_session:
@@ -237,8 +253,8 @@ class LoadTurnInterceptor(AbstractRequestInterceptor):
             saved_raw = session.get(SESSION_SAVED)
             if session.get(SESSION_STORE_UNREAD):
                 saved = None
-            elif saved_raw == carried:
-                saved = progress  # saved since the last change: parsed once
+            elif saved_raw == SAVED_IS_CARRIED:
+                saved = progress
             else:
                 raw = saved_raw if isinstance(saved_raw, dict) else {}
                 saved = Progress.from_dict(raw, self.catalogue)
@@ -250,6 +266,10 @@ class LoadTurnInterceptor(AbstractRequestInterceptor):
         turn = CoachTurn(handler_input, self.catalogue, progress, saved)
         turn.settle_interruption()
         handler_input.attributes_manager.request_attributes[TURN_ATTRIBUTE] = turn
+
+
+def _history(progress: Progress) -> tuple:
+    return progress.recent_days, progress.streak_days, progress.active_days, progress.levels
 
 
 def _time_zone(handler_input: HandlerInput, progress: Progress) -> tuple[Progress, str]:
@@ -303,14 +323,14 @@ class SaveTurnInterceptor(AbstractResponseInterceptor):
                     _append_speech(response, turn.voice.wording.line("answers.save_failed"))
             else:
                 turn.progress = turn.saved = written
-        session[SESSION_PROGRESS] = carried = turn.progress.to_dict()
+        session[SESSION_PROGRESS] = turn.progress.to_dict()
         if turn.saved is None:
             session[SESSION_STORE_UNREAD] = True
             session[SESSION_SAVED] = None
         else:
             session.pop(SESSION_STORE_UNREAD, None)
             session[SESSION_SAVED] = (
-                carried if turn.saved is turn.progress else turn.saved.to_dict()
+                SAVED_IS_CARRIED if turn.saved == turn.progress else turn.saved.to_dict()
             )
 
 
