@@ -35,6 +35,7 @@ from local.utterances import (
     SlotReference,
     spoken_words,
 )
+from tests.support.fake_time import FakeTime
 
 MODEL = InteractionModel.from_file(EN_US_MODEL_FILE)
 NO_MATCH = "no match"
@@ -265,21 +266,6 @@ class ScriptedSkill:
         if isinstance(answer, Exception):
             raise answer
         return answer
-
-
-class FakeTime:
-    """sleep and monotonic that agree with each other, recording every nap."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.naps: list[float] = []
-
-    def sleep(self, seconds: float) -> None:
-        self.naps.append(seconds)
-        self.now += seconds
-
-    def monotonic(self) -> float:
-        return self.now
 
 
 def console_for(

@@ -14,23 +14,9 @@ from local.console import Pause, SpeechPlayer, TimedLine, Words, screen_changes
 from local.utterances import REPO_ROOT
 from si_coach.screen import PreviewFrame
 from si_coach.wording import wording_for
+from tests.support.fake_time import FakeTime
 
 WORDS = wording_for("en-US")
-
-
-class FakeTime:
-    """sleep and monotonic that agree with each other, recording every nap."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.naps: list[float] = []
-
-    def sleep(self, seconds: float) -> None:
-        self.naps.append(seconds)
-        self.now += seconds
-
-    def monotonic(self) -> float:
-        return self.now
 
 
 def test_screen_lines_show_at_their_time_in_the_speech_and_add_no_waiting() -> None:
