@@ -56,7 +56,7 @@ test: first-run-notice lint validate-template node-deps
 
 # Many more fuzzed requests than `make test` runs; prints how many were tried.
 fuzz: $(INSTALLED)
-	FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest tests/test_fuzz_requests.py -q -p no:cacheprovider
+	FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest tests/skill/test_fuzz_requests.py -q -p no:cacheprovider
 
 # Speed and size figures in one table, each beside its target and baseline (about 3 minutes).
 # make bench ARGS=--quick is a smoke run with tiny counts.

@@ -22,9 +22,9 @@ from typing import Any
 
 from benchmarks.aws import load_skill, moto_table
 from local.envelopes import AlexaDevice, AlexaSession
-from si_coach.catalogue import Side, default_catalogue
-from si_coach.pacing import Phase, RoutineState
-from si_coach.progress import (
+from si_coach.routine.catalogue import Side, default_catalogue
+from si_coach.routine.pacing import Phase, RoutineState
+from si_coach.routine.progress import (
     MAX_REMINDER_TOKEN_CHARACTERS,
     MAX_TIME_ZONE_CHARACTERS,
     ActiveDay,

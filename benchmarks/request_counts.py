@@ -1,7 +1,7 @@
 """Figure 3: DynamoDB requests per turn over the whole-routine walk, for the skill and naive.
 
 Deterministic: the same conversation always makes the same requests, so
-tests/test_benchmarks.py asserts these counts with this same code.
+tests/tooling/test_benchmarks.py asserts these counts with this same code.
 """
 
 from __future__ import annotations

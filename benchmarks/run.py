@@ -35,7 +35,7 @@ FULL = Counts(
 )
 QUICK = Counts(cold_start_runs=1, warm_walks=1, year_days=8, web_seconds=1.0, web_most_requests=100)
 
-# Figure names, as the table prints them (tests/test_benchmarks.py looks for each).
+# Figure names, as the table prints them (tests/tooling/test_benchmarks.py looks for each).
 COLD_START = "1. Cold start: fresh interpreter to first launch answered"
 COLD_ANSWERED = "1b. Cold start to the answer (interpreter exit left out)"
 COLD_IMPORT = "1c. Import alone (python -c 'import lambda_function')"

@@ -15,6 +15,6 @@ def lambda_handler(event: dict, context: object) -> dict:
 
 if os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE") == "snap-start":
     # Only an environment initialised for a SnapStart snapshot loads the hooks' module.
-    from si_coach.snapstart import register_runtime_hooks
+    from si_coach.alexa.snapstart import register_runtime_hooks
 
     register_runtime_hooks(lambda_handler)

@@ -43,8 +43,8 @@ from xml.sax.saxutils import escape
 from local.envelopes import SCREEN_INTERFACES, AlexaDevice
 from local.utterances import FALLBACK_INTENT, InteractionModel, Resolution
 from si_coach.screen import PreviewFrame, preview_frames
-from si_coach.speech import WORDS_PER_SECOND
-from si_coach.voice import cue_seconds
+from si_coach.voice.speaker import cue_seconds
+from si_coach.voice.speech import WORDS_PER_SECOND
 
 LOCAL_SKILL_ID = "amzn1.ask.skill.00000000-0000-4000-8000-00000000c0de"
 LOCAL_DEVICE_ID = "amzn1.ask.device.local-console"
@@ -98,7 +98,7 @@ def speech_parts(ssml: str) -> list[SpeechPart]:
 
 
 def planned_seconds(parts: Sequence[SpeechPart]) -> float:
-    """How long the speech takes by the skill's own model (si_coach.speech)."""
+    """How long the speech takes by the skill's own model (si_coach.voice.speech)."""
     return sum(p.seconds if isinstance(p, Pause) else cue_seconds(p.text) for p in parts)
 
 

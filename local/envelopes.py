@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from si_coach.voice import cue_seconds
+from si_coach.voice.speaker import cue_seconds
 
 SKILL_ID = "amzn1.ask.skill.00000000-0000-4000-8000-000000000001"
 

@@ -11,7 +11,7 @@ one. It finds:
   `make package RELEASE=1` passes), an endpoint still carrying the placeholder, or not the
   function's alias from template.yaml (AutoPublishAlias), which is all the skill may invoke.
 
-`make test` runs it without --release (tests/test_manifest.py): the placeholder is allowed
+`make test` runs it without --release (tests/tooling/test_manifest.py): the placeholder is allowed
 while developing, nothing else is.
 """
 

@@ -35,7 +35,7 @@ from typing import Any
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SOURCE_FILE = REPO_ROOT / "interaction_model" / "source" / "en.toml"
 MODELS_DIR = REPO_ROOT / "interaction_model" / "interactionModels" / "custom"
-CATALOGUE_FILE = REPO_ROOT / "lambda" / "si_coach" / "catalogue.toml"
+CATALOGUE_FILE = REPO_ROOT / "lambda" / "si_coach" / "routine" / "catalogue.toml"
 
 # The slot type whose ids must be the catalogue's exercise and variant ids.
 EXERCISE_SLOT_TYPE = "EXERCISE"

@@ -12,15 +12,15 @@ from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 from ask_sdk_model.services import ApiClient
 
-from si_coach.alexa_api import AlexaApiClient
-from si_coach.button_press import ButtonPressInterceptor
-from si_coach.catalogue import Catalogue, default_catalogue
-from si_coach.handlers import HANDLERS, ApologyHandler
-from si_coach.progress_store import ProgressStore
+from si_coach.alexa.buttons import ButtonPressInterceptor
+from si_coach.alexa.settings_api import AlexaApiClient
+from si_coach.dialogue.turn import LoadTurnInterceptor, RequestLogger, SaveTurnInterceptor
+from si_coach.handlers.routine import HANDLERS, ApologyHandler
+from si_coach.routine.catalogue import Catalogue, default_catalogue
 from si_coach.storage import adapter_from_environment
-from si_coach.turn import LoadTurnInterceptor, RequestLogger, SaveTurnInterceptor
-from si_coach.voice import voice_for
-from si_coach.wording import all_wordings
+from si_coach.storage.progress_store import ProgressStore
+from si_coach.voice.speaker import voice_for
+from si_coach.voice.wording import all_wordings
 
 log = logging.getLogger(__name__)
 

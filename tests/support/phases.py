@@ -7,8 +7,8 @@ import json
 from collections.abc import Callable
 
 from local.envelopes import AlexaDevice, AlexaSession
-from si_coach.catalogue import default_catalogue
-from si_coach.progress import Progress
+from si_coach.routine.catalogue import default_catalogue
+from si_coach.routine.progress import Progress
 
 Handler = Callable[[dict, object], dict]
 

@@ -6,8 +6,8 @@
   the reading of its answer, and the Alexa-app permission card;
 - `time_of_day`: the time read from an AMAZON.TIME slot, and said from wording data.
 
-The words live in the wording data (si_coach/wording: [reminders] and [clock]); nothing
-here speaks. The dialogue that uses all this is si_coach/reminder_dialogue.py.
+The words live in the wording data (si_coach/voice/wording: [reminders] and [clock]); nothing
+here speaks. The dialogue that uses all this is si_coach/dialogue/reminder.py.
 """
 
 from si_coach.reminders.api import (

@@ -7,7 +7,7 @@ Create, read, change the time of, and delete the reminder at
 `ReminderError` whose `failure` the dialogue can speak about. An alert token is returned
 only from a confirmed answer, so nothing untrue is stored.
 
-Like si_coach.alexa_api it uses urllib3 (already loaded by botocore), not `requests`, to
+Like si_coach.alexa.settings_api it uses urllib3 (already loaded by botocore), not `requests`, to
 keep the cold start short; it calls HTTPS endpoints only, and times out quickly, because
 the whole turn must be answered within Alexa's eight seconds. The JSON follows ask-sdk-model's
 ReminderRequest / Trigger / Recurrence / AlertInfo classes (see README, "Daily reminder").

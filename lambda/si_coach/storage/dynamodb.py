@@ -127,7 +127,7 @@ _clients: weakref.WeakSet[BaseClient] = weakref.WeakSet()
 def dynamodb_clients() -> list[BaseClient]:
     """Every DynamoDB client this module has built that is still in use.
 
-    For the SnapStart hooks (si_coach.snapstart): they prime these clients before the
+    For the SnapStart hooks (si_coach.alexa.snapstart): they prime these clients before the
     snapshot and drop their connections after each restore.
     """
     return list(_clients)

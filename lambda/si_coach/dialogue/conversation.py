@@ -1,0 +1,217 @@
+"""What the skill says outside the paced routine: welcome, overview, help, history, settings.
+
+Pure functions of the user's progress, local date and place in the routine, returning
+speech plans through the voice; the handlers only pick which one to call. No words here:
+every line is a key of the wording data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from si_coach.routine.catalogue import Catalogue, Pace
+from si_coach.routine.outcomes import Place, Standing
+from si_coach.routine.progress import Progress
+from si_coach.voice.speaker import Reply, Voice
+from si_coach.voice.speech import SpeechPlan
+
+# The variant whose growing hold is worth telling in the history answer.
+LONGEST_HOLD_VARIANT = "hamstring_wall_stretch"
+
+
+class QuestionKind(StrEnum):
+    """A yes-or-no question the last response asked, so "yes" and "no" can be answered."""
+
+    START_ROUTINE = "start_routine"
+    RESUME = "resume"
+    GO_AGAIN = "go_again"
+    # Questions that want a choice, where yes and no still need an answer (repair.py).
+    CHOOSE_EXERCISE = "choose_exercise"
+    INJURED_SIDE = "injured_side"
+    PACE = "pace"
+    OFFER_HELP = "offer_help"
+    # The daily reminder (reminder_dialogue.py): offered, its time asked for, the time and
+    # repetition confirmed, stopping it confirmed.
+    OFFER_REMINDER = "offer_reminder"
+    REMINDER_TIME = "reminder_time"
+    CONFIRM_REMINDER = "confirm_reminder"
+    STOP_REMINDER = "stop_reminder"
+    # Deleting everything the skill keeps about the user (privacy.py).
+    FORGET_DATA = "forget_data"
+
+
+@dataclass(frozen=True)
+class Conversation:
+    voice: Voice
+    catalogue: Catalogue
+    progress: Progress
+    today: date
+    place: Place
+
+    @property
+    def idle(self) -> bool:
+        return self.place.standing in (Standing.NOT_STARTED, Standing.FINISHED)
+
+    def when(self, day: date) -> str:
+        """A day as a person says it, relative to today."""
+        words = self.voice.wording
+        gap = (self.today - day).days
+        if gap <= 0:
+            return words.line("days.today")
+        if gap == 1:
+            return words.line("days.yesterday")
+        if gap < 7:
+            return words.line("days.weekday", weekday=words.weekdays[day.weekday()])
+        return words.line("days.long_ago")
+
+    def current_name(self) -> str:
+        variant_id = self.progress.routine.variant_id
+        return self.voice.variant_name(variant_id) if variant_id else ""
+
+    def done_today(self) -> tuple[str, ...]:
+        last = self.progress.last_active
+        return last.completed if last is not None and last.day == self.today else ()
+
+
+def launch_greeting(talk: Conversation) -> tuple[SpeechPlan, QuestionKind | None]:
+    progress = talk.progress
+    grammar = talk.voice.grammar
+    reply = talk.voice.reply()
+    safety = talk.voice.wording.safety_reminder
+    if progress.is_new_user:
+        exercises = grammar.number(len(talk.catalogue.exercises))
+        reply.line("answers.welcome_new", count=exercises).text(safety)
+        reply.line("answers.welcome_new_offer")
+        return reply.ask_line("answers.welcome_new_reprompt"), QuestionKind.START_ROUTINE
+    reply.line("answers.welcome_back").text(safety)
+    last = progress.last_active
+    if talk.idle:
+        if last is not None and last.completed:
+            when = talk.when(last.day)
+            if len(last.completed) == len(talk.catalogue.variants):
+                reply.line("answers.did_whole_routine", when=when)
+            else:
+                count = grammar.count(len(last.completed), "exercise")
+                reply.line("answers.did_some", when=when, count=count)
+        reply.line("answers.go_again")
+        return reply.ask_line("answers.go_again_reprompt"), QuestionKind.GO_AGAIN
+    if last is not None and last.completed:
+        reply.line(
+            "answers.finished_last",
+            when=talk.when(last.day),
+            exercise=talk.voice.variant_name(last.completed[-1]),
+        )
+    current = talk.current_name()
+    reply.line("answers.pick_up", exercise=current)
+    return reply.ask_line("answers.pick_up_reprompt", exercise=current), QuestionKind.RESUME
+
+
+def overview(talk: Conversation) -> tuple[SpeechPlan, QuestionKind | None]:
+    words = talk.voice.wording
+    reply = talk.voice.reply().text(*words.overview, words.safety_reminder)
+    if talk.idle:
+        reply.line("answers.offer_start")
+        return reply.ask_line("answers.offer_start_reprompt"), QuestionKind.START_ROUTINE
+    back = talk.voice.back(talk.place)
+    return reply.text(back).ask(back), None
+
+
+def list_exercises(talk: Conversation) -> SpeechPlan:
+    names = talk.voice.exercise_names()
+    grammar = talk.voice.grammar
+    back = talk.voice.back(talk.place)
+    return (
+        talk.voice.reply()
+        .line(
+            "answers.exercise_count",
+            count=grammar.count(len(names), "exercise"),
+            exercises=grammar.join(names),
+        )
+        .line("answers.how_to_example")
+        .text(back)
+        .ask(back)
+    )
+
+
+def exercises_left(talk: Conversation) -> SpeechPlan:
+    """The variants not yet finished today, in routine order."""
+    back = talk.voice.back(talk.place)
+    return exercises_left_reply(talk).text(back).ask(back)
+
+
+def exercises_left_reply(talk: Conversation) -> Reply:
+    """What is still to do today, without how to carry on (the caller adds it)."""
+    done = set(talk.done_today())
+    left = [v.id for v in talk.catalogue.variants if v.id not in done]
+    reply = talk.voice.reply()
+    if left:
+        return reply.line("answers.left_today", exercises=talk.voice.the_exercises(left))
+    return reply.line("answers.none_left_today")
+
+
+def history_answer(talk: Conversation) -> SpeechPlan:
+    progress = talk.progress
+    grammar = talk.voice.grammar
+    reply = talk.voice.reply()
+    if progress.active_days == 0 or progress.last_active is None:
+        reply.line("answers.nothing_yet")
+    else:
+        for day in progress.recent_days:
+            if day.completed:
+                reply.line(
+                    "answers.did_exercises",
+                    when=talk.when(day.day),
+                    exercises=talk.voice.the_exercises(day.completed),
+                )
+        if (talk.today - progress.last_active.day).days <= 1 and progress.streak_days > 1:
+            reply.line("answers.streak", count=grammar.count(progress.streak_days, "day"))
+        reply.line("answers.total_days", count=grammar.count(progress.active_days, "day"))
+        level = progress.levels.get(LONGEST_HOLD_VARIANT)
+        if level:
+            hold = talk.catalogue.variant(LONGEST_HOLD_VARIANT).dose(level).hold_seconds
+            reply.line("answers.hamstring_hold", duration=grammar.duration(hold))
+    back = talk.voice.back(talk.place)
+    return reply.text(back).ask(back)
+
+
+def side_answer(talk: Conversation, carry_on: SpeechPlan | None) -> SpeechPlan:
+    side = talk.progress.injured_side
+    reply = talk.voice.reply()
+    if side is None:
+        reply.line("answers.both_sides")
+    else:
+        reply.line("answers.leave_out_side", side=talk.voice.wording.side(side))
+    if carry_on is not None:
+        return carry_on.after(reply.lead())
+    back = talk.voice.back(talk.place)
+    return reply.text(back).ask(back)
+
+
+def pace_answer(talk: Conversation) -> SpeechPlan:
+    key = {
+        Pace.SLOWER: "answers.pace_slower",
+        Pace.FASTER: "answers.pace_faster",
+        Pace.NORMAL: "answers.pace_normal",
+    }[talk.progress.pace]
+    back = talk.voice.back(talk.place)
+    return talk.voice.reply().line(key).text(back).ask(back)
+
+
+def help_for(talk: Conversation, lead_key: str | None = None) -> SpeechPlan:
+    """Help that fits the moment: what can usefully be said right now."""
+    reply = talk.voice.reply()
+    if lead_key:
+        reply.line(lead_key)
+    if talk.idle:
+        return reply.line("answers.help_idle").ask_line("answers.help_idle_reprompt")
+    if talk.place.standing is Standing.PAUSED:
+        return reply.line("answers.help_paused").ask_line("answers.help_paused_reprompt")
+    reply.line("answers.help_active", exercise=talk.current_name())
+    return reply.ask_line("answers.help_active_reprompt")
+
+
+def prompt(talk: Conversation, key: str, reprompt_key: str) -> SpeechPlan:
+    """A one-line question, such as which side is injured."""
+    return talk.voice.reply().line(key).ask_line(reprompt_key)

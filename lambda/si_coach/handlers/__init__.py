@@ -1,0 +1,1 @@
+"""Thin request handlers, by topic: each maps a request onto the dialogue and says the result."""

@@ -1,0 +1,151 @@
+"""Request handlers of the daily reminder: thin, each hands its request to the reminder
+dialogue (reminder_dialogue.py) and sends what it answers, with the permission question or
+card when there is one. Registered in si_coach.handlers.routine.HANDLERS.
+
+The dialogue and the Reminders API client are imported when a reminder request first
+arrives, not when the skill starts: most sessions never use them, and every cold start
+would pay for their imports.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import get_request_type, is_intent_name
+from ask_sdk_model import Response
+
+from si_coach.alexa.request import slot_value
+from si_coach.dialogue.conversation import QuestionKind
+from si_coach.dialogue.turn import TURN_ATTRIBUTE, CoachTurn
+from si_coach.handlers.base import CoachHandler
+from si_coach.routine.pacing import Phase
+from si_coach.voice.speech import SpeechPlan
+
+if TYPE_CHECKING:
+    from si_coach.dialogue.reminder import ReminderDialogue, ReminderReply
+
+TIME_SLOT = "time"
+# The questions of the reminder dialogue, answered by ReminderAnswerHandler.
+QUESTIONS = frozenset(
+    {
+        QuestionKind.OFFER_REMINDER,
+        QuestionKind.REMINDER_TIME,
+        QuestionKind.CONFIRM_REMINDER,
+        QuestionKind.STOP_REMINDER,
+    }
+)
+
+
+class ReminderHandler(CoachHandler):
+    """Base of the reminder handlers: the dialogue's reply, sent with what it needs."""
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        turn = CoachTurn.of(handler_input)
+        reply = self.reply(_dialogue(turn, handler_input), handler_input)
+        return send(turn, handler_input, reply)
+
+    def reply(self, dialogue: ReminderDialogue, handler_input: HandlerInput) -> ReminderReply:
+        raise NotImplementedError
+
+
+class SetReminderHandler(ReminderHandler):
+    INTENTS = ("SetReminderIntent",)
+
+    def reply(self, dialogue: ReminderDialogue, handler_input: HandlerInput) -> ReminderReply:
+        return dialogue.set_reminder(slot_value(handler_input, TIME_SLOT))
+
+
+class ChangeReminderHandler(ReminderHandler):
+    INTENTS = ("ChangeReminderIntent",)
+
+    def reply(self, dialogue: ReminderDialogue, handler_input: HandlerInput) -> ReminderReply:
+        return dialogue.change_reminder(slot_value(handler_input, TIME_SLOT))
+
+
+class WhenIsReminderHandler(ReminderHandler):
+    INTENTS = ("WhenIsReminderIntent",)
+
+    def reply(self, dialogue: ReminderDialogue, handler_input: HandlerInput) -> ReminderReply:
+        return dialogue.when_is_reminder()
+
+
+class StopReminderHandler(ReminderHandler):
+    INTENTS = ("StopReminderIntent",)
+
+    def reply(self, dialogue: ReminderDialogue, handler_input: HandlerInput) -> ReminderReply:
+        return dialogue.stop_reminder()
+
+
+class ReminderAnswerHandler(ReminderHandler):
+    """Yes or no to a question of the reminder dialogue (other questions: YesNoHandler)."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        if not (
+            is_intent_name("AMAZON.YesIntent")(handler_input)
+            or is_intent_name("AMAZON.NoIntent")(handler_input)
+        ):
+            return False
+        turn = handler_input.attributes_manager.request_attributes.get(TURN_ATTRIBUTE)
+        return isinstance(turn, CoachTurn) and turn.pending_question() in QUESTIONS
+
+    def reply(self, dialogue: ReminderDialogue, handler_input: HandlerInput) -> ReminderReply:
+        question = dialogue.turn.pending_question()
+        assert question is not None
+        return dialogue.answer(question, is_intent_name("AMAZON.YesIntent")(handler_input))
+
+
+class PermissionAnswerHandler(ReminderHandler):
+    """Alexa's Connections.Response to the permission question (AskFor)."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        if get_request_type(handler_input) != "Connections.Response":
+            return False
+        from si_coach.reminders import is_consent_answer  # noqa: PLC0415
+
+        return is_consent_answer(handler_input.request_envelope.request)
+
+    def reply(self, dialogue: ReminderDialogue, handler_input: HandlerInput) -> ReminderReply:
+        from si_coach.reminders import read_consent_answer  # noqa: PLC0415
+
+        answer = read_consent_answer(handler_input.request_envelope.request)
+        return dialogue.consent_answered(answer)
+
+
+def offer_after_routine(
+    turn: CoachTurn, handler_input: HandlerInput, phase_before: Phase, plan: SpeechPlan
+) -> SpeechPlan:
+    """`plan`, with a daily reminder offered when the routine has just been finished (see
+    ReminderDialogue.offer_after_routine); other turns are answered without the dialogue."""
+    just_finished = phase_before is not Phase.FINISHED and turn.progress.routine.phase is (
+        Phase.FINISHED
+    )
+    if not (plan.end_session and just_finished):
+        return plan
+    return _dialogue(turn, handler_input).offer_after_routine(phase_before, plan)
+
+
+def _dialogue(turn: CoachTurn, handler_input: HandlerInput) -> ReminderDialogue:
+    from si_coach.dialogue.reminder import ReminderDialogue  # noqa: PLC0415
+
+    return ReminderDialogue(turn, handler_input)
+
+
+def send(turn: CoachTurn, handler_input: HandlerInput, reply: ReminderReply) -> Response:
+    builder = handler_input.response_builder
+    if reply.card is not None:
+        builder.set_card(reply.card)
+    if reply.ask_permission is not None:
+        # Alexa asks next: no reprompt, and the session is Alexa's until the answer.
+        return builder.speak(reply.plan.ssml()).add_directive(reply.ask_permission).response
+    return turn.respond(reply.plan)
+
+
+REMINDER_HANDLERS: tuple[type[CoachHandler], ...] = (
+    SetReminderHandler,
+    ChangeReminderHandler,
+    WhenIsReminderHandler,
+    StopReminderHandler,
+    ReminderAnswerHandler,
+    PermissionAnswerHandler,
+)

@@ -1,0 +1,275 @@
+"""The skill's request handlers: each turns a request into an engine event or a question,
+and the outcome into speech. Thin by design: the engine decides, the voice speaks, and the
+turn (turn.py) holds the user's progress.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import replace
+
+from ask_sdk_core.dispatch_components import AbstractExceptionHandler
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import get_intent_name, get_request_type, is_intent_name, is_request_type
+from ask_sdk_model import Response
+
+from si_coach.alexa.request import request_locale, resolved_slot_id, slot_was_heard
+from si_coach.dialogue.conversation import (
+    QuestionKind,
+    help_for,
+    history_answer,
+    launch_greeting,
+    list_exercises,
+    overview,
+    pace_answer,
+    prompt,
+    side_answer,
+)
+from si_coach.dialogue.repair import CHOICE_QUESTIONS, fallback_answer, yes_no_answer
+from si_coach.dialogue.turn import CoachTurn
+from si_coach.handlers.base import CoachHandler, LoadedOnFirstUse
+from si_coach.handlers.privacy import PRIVACY_HANDLERS
+from si_coach.handlers.reminder import REMINDER_HANDLERS, offer_after_routine
+from si_coach.routine.catalogue import Pace, Side
+from si_coach.routine.outcomes import UnknownExercise, WhichExercise
+from si_coach.routine.pacing import Event, EventKind, Phase
+from si_coach.voice.speaker import voice_for
+from si_coach.voice.speech import SpeechPlan
+
+log = logging.getLogger(__name__)
+
+# Intents that are engine events, one to one.
+ROUTINE_EVENTS = {
+    "StartRoutineIntent": EventKind.START,
+    "AMAZON.NextIntent": EventKind.NEXT,
+    "AMAZON.PreviousIntent": EventKind.PREVIOUS,
+    # Only "do that set again" paces reps again; "repeat that" is repair (question_handlers).
+    "RepeatSetIntent": EventKind.REPEAT,
+    "AMAZON.StartOverIntent": EventKind.START_OVER,
+    "AMAZON.PauseIntent": EventKind.PAUSE,
+    "AMAZON.ResumeIntent": EventKind.RESUME,
+    "SkipExerciseIntent": EventKind.SKIP,
+    "GoToExerciseIntent": EventKind.GO_TO,
+    "HowToIntent": EventKind.HOW_TO,
+    "PainIntent": EventKind.PAIN,
+    "AMAZON.StopIntent": EventKind.STOP,
+    "AMAZON.CancelIntent": EventKind.STOP,
+    "AMAZON.NavigateHomeIntent": EventKind.STOP,
+}
+
+
+class LaunchHandler(CoachHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request_type("LaunchRequest")(handler_input)
+
+    def answer(self, turn: CoachTurn, handler_input: HandlerInput) -> SpeechPlan:
+        plan, question = launch_greeting(turn.conversation())
+        if turn.store_unread:
+            plan = plan.after(turn.voice.reply().line("answers.store_unreachable").lead())
+        turn.ask_question(question)
+        return plan
+
+
+class RoutineEventHandler(CoachHandler):
+    """Every intent that is an engine event: next, skip, how do I do X, it hurts, stop..."""
+
+    INTENTS = tuple(ROUTINE_EVENTS)
+
+    def answer(self, turn: CoachTurn, handler_input: HandlerInput) -> SpeechPlan:
+        kind = ROUTINE_EVENTS[get_intent_name(handler_input)]
+        exercise_id = None
+        if kind in (EventKind.GO_TO, EventKind.HOW_TO):
+            exercise_id = resolved_slot_id(handler_input, "exercise")
+            # "" is a name the catalogue lacks: GO_TO always needs one; HOW_TO without any
+            # name ("how do I do this one") explains the current exercise.
+            named = kind is EventKind.GO_TO or slot_was_heard(handler_input, "exercise")
+            if exercise_id is None and named:
+                exercise_id = ""
+        before = turn.progress.routine.phase
+        plan = turn.run(Event(kind, exercise_id))
+        if any(isinstance(o, UnknownExercise | WhichExercise) for o in turn.outcomes):
+            turn.ask_question(QuestionKind.CHOOSE_EXERCISE)
+        return offer_after_routine(turn, handler_input, before, plan)
+
+
+class YesNoHandler(CoachHandler):
+    """Answers the question the last response asked; a bare "yes" mid-routine means next."""
+
+    INTENTS = ("AMAZON.YesIntent", "AMAZON.NoIntent")
+
+    def answer(self, turn: CoachTurn, handler_input: HandlerInput) -> SpeechPlan:
+        yes = is_intent_name("AMAZON.YesIntent")(handler_input)
+        question = turn.pending_question()
+        if question is QuestionKind.START_ROUTINE:
+            if yes:
+                return turn.run(Event(EventKind.START))
+            turn.ask_question(None)
+            return help_for(turn.conversation(), lead_key="answers.okay")
+        if question is QuestionKind.RESUME:
+            if yes:
+                return turn.run(Event(EventKind.RESUME))
+            turn.ask_question(None)
+            return prompt(
+                turn.conversation(), "answers.resume_declined", "answers.resume_declined_reprompt"
+            )
+        if question is QuestionKind.GO_AGAIN:
+            if yes:
+                return turn.run(Event(EventKind.START_OVER))
+            return turn.run(Event(EventKind.STOP))
+        if question is None or question in CHOICE_QUESTIONS:
+            return yes_no_answer(turn, question, yes)
+        return help_for(turn.conversation())
+
+
+class OverviewHandler(CoachHandler):
+    INTENTS = ("OverviewIntent",)
+
+    def answer(self, turn: CoachTurn, handler_input: HandlerInput) -> SpeechPlan:
+        plan, question = overview(turn.conversation())
+        turn.ask_question(question)
+        return plan
+
+
+class ListExercisesHandler(CoachHandler):
+    INTENTS = ("ListExercisesIntent",)
+
+    def answer(self, turn: CoachTurn, handler_input: HandlerInput) -> SpeechPlan:
+        return list_exercises(turn.conversation())
+
+
+class HistoryHandler(CoachHandler):
+    INTENTS = ("HistoryIntent",)
+
+    def answer(self, turn: CoachTurn, handler_input: HandlerInput) -> SpeechPlan:
+        return history_answer(turn.conversation())
+
+
+class InjuredSideHandler(CoachHandler):
+    INTENTS = ("InjuredSideIntent",)
+
+    def answer(self, turn: CoachTurn, handler_input: HandlerInput) -> SpeechPlan:
+        side_id = resolved_slot_id(handler_input, "side")
+        if side_id not in ("left", "right", "none"):
+            turn.ask_question(QuestionKind.INJURED_SIDE)
+            return prompt(
+                turn.conversation(),
+                "answers.which_side_injured",
+                "answers.which_side_injured_reprompt",
+            )
+        injured = None if side_id == "none" else Side(side_id)
+        turn.progress = replace(turn.progress, injured_side=injured)
+        carry_on = None
+        if turn.progress.routine.phase in (Phase.READY, Phase.IN_SET, Phase.UP_NEXT):
+            carry_on = turn.run(Event(EventKind.START))
+        return side_answer(turn.conversation(), carry_on)
+
+
+class PaceHandler(CoachHandler):
+    INTENTS = ("PaceIntent",)
+
+    def answer(self, turn: CoachTurn, handler_input: HandlerInput) -> SpeechPlan:
+        pace_id = resolved_slot_id(handler_input, "pace")
+        if pace_id not in {p.value for p in Pace}:
+            turn.ask_question(QuestionKind.PACE)
+            return prompt(turn.conversation(), "answers.which_pace", "answers.which_pace_reprompt")
+        turn.progress = replace(turn.progress, pace=Pace(pace_id))
+        return pace_answer(turn.conversation())
+
+
+class HelpHandler(CoachHandler):
+    INTENTS = ("AMAZON.HelpIntent",)
+
+    def answer(self, turn: CoachTurn, handler_input: HandlerInput) -> SpeechPlan:
+        return help_for(turn.conversation())
+
+
+class SessionEndedHandler(CoachHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request_type("SessionEndedRequest")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        request = handler_input.request_envelope.request
+        log.info(
+            "session ended: %s %s",
+            getattr(request, "reason", None),
+            getattr(request, "error", None),
+        )
+        return handler_input.response_builder.response
+
+
+class FallbackHandler(CoachHandler):
+    """AMAZON.FallbackIntent, and any intent or request this skill does not know."""
+
+    INTENTS = ("AMAZON.FallbackIntent",)
+    KEEPS_QUESTION = True
+    MISS = True
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return True
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        if not is_request_type("IntentRequest")(handler_input):
+            # Requests nobody said (skill events, CanFulfill, errors): answered without speech.
+            log.info("unexpected request type %s", get_request_type(handler_input))
+            return handler_input.response_builder.response
+        return super().handle(handler_input)
+
+    def answer(self, turn: CoachTurn, handler_input: HandlerInput) -> SpeechPlan:
+        return fallback_answer(turn)
+
+
+class ApologyHandler(AbstractExceptionHandler):
+    """Any error: a short spoken apology, never a raw exception."""
+
+    def can_handle(self, handler_input: HandlerInput, exception: Exception) -> bool:
+        return True
+
+    def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
+        log.error("error while handling a request", exc_info=exception)
+        words = voice_for(request_locale(handler_input)).wording
+        return (
+            handler_input.response_builder.speak(words.line("answers.error"))
+            .ask(words.line("answers.error_reprompt"))
+            .response
+        )
+
+
+# The questions asked mid-exercise, and "what did you say": handled by the classes named,
+# in si_coach/handlers/questions.py, which is loaded on the first such question.
+QUESTION_HANDLERS = {
+    "HoldTimeIntent": "HoldTimeHandler",
+    "RepsLeftIntent": "RepsLeftHandler",
+    "WhatsNextIntent": "WhatsNextHandler",
+    "WhichSideIntent": "WhichSideHandler",
+    "EquipmentIntent": "EquipmentHandler",
+    "MissingEquipmentIntent": "MissingEquipmentHandler",
+    "RoutineLengthIntent": "RoutineLengthHandler",
+    "ExercisesLeftIntent": "ExercisesLeftHandler",
+    "AMAZON.RepeatIntent": "PardonHandler",
+}
+
+
+def _questions() -> LoadedOnFirstUse:
+    return LoadedOnFirstUse("si_coach.handlers.questions", QUESTION_HANDLERS)
+
+
+# In dispatch order: the fallback answers whatever no other handler takes; the features'
+# yes-and-no handlers come before YesNoHandler, which answers every other question.
+HANDLERS: tuple[Callable[[], CoachHandler], ...] = (
+    LaunchHandler,
+    RoutineEventHandler,
+    *REMINDER_HANDLERS,
+    *PRIVACY_HANDLERS,
+    YesNoHandler,
+    OverviewHandler,
+    ListExercisesHandler,
+    HistoryHandler,
+    InjuredSideHandler,
+    PaceHandler,
+    HelpHandler,
+    _questions,
+    SessionEndedHandler,
+    FallbackHandler,
+)
+HANDLED_INTENTS = frozenset(name for make in HANDLERS for name in make().INTENTS)

@@ -1,0 +1,363 @@
+"""Per-locale wording: every sentence the skill says, as data, checked when the skill starts.
+
+One file per language (`en.toml` serves every English locale); a file named for a locale
+(`en-GB.toml`) overrides single lines of its language. A request's locale picks the
+wording; an unsupported locale falls back to English. Loading refuses, with an error that
+names the file and key: a missing or unknown key, a placeholder the key does not declare
+(see keys.py), a key present in one language but not in another, and exercise content that
+does not match the catalogue's ids.
+"""
+
+from __future__ import annotations
+
+import string
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from si_coach.routine.catalogue import Catalogue, Side, Sides, default_catalogue
+from si_coach.voice.wording import keys
+from si_coach.voice.wording.english import EnglishGrammar
+
+WORDING_DIR = Path(__file__).parent
+DEFAULT_LANGUAGE = "en"
+# The grammar helper of each language.
+GRAMMARS = {"en": EnglishGrammar}
+# Tables of a wording file that are not lines: every other table is a section of lines, whose
+# keys are declared in keys.py as "section.key".
+CONTENT_TABLES = frozenset(
+    {"language", "forms", "grammar", "content", "exercises", "variants", "sides", "clock"}
+)
+
+
+class WordingError(ValueError):
+    """A wording file breaks the contract in keys.py."""
+
+
+@dataclass(frozen=True)
+class ExerciseWords:
+    name: str
+    equipment: str
+    works: str
+
+
+@dataclass(frozen=True)
+class VariantWords:
+    name: str
+    position: tuple[str, ...]
+    steps: tuple[str, ...]
+    notes: tuple[str, ...]
+    side_setup: str
+    action_cue: str
+    release_cue: str
+
+
+@dataclass(frozen=True)
+class Wording:
+    """Everything one locale says: lines by key, exercise content, and its grammar."""
+
+    locale: str
+    lines: Mapping[str, tuple[str, ...]]
+    exercises: Mapping[str, ExerciseWords]
+    variants: Mapping[str, VariantWords]
+    sides: Mapping[str, str]
+    overview: tuple[str, ...]
+    safety_reminder: str
+    safety_advice: tuple[str, ...]
+    weekdays: tuple[str, ...]
+    grammar: EnglishGrammar
+    # How a time of day is said: the checked [clock] table (see keys.CLOCK_PATTERNS).
+    clock: Mapping[str, Any] = field(default_factory=dict)
+
+    def lines_of(self, key: str, **values: object) -> tuple[str, ...]:
+        """The sentences of a line, placeholders filled."""
+        return tuple(text.format(**values) for text in self.lines[key])
+
+    def line(self, key: str, **values: object) -> str:
+        return " ".join(self.lines_of(key, **values))
+
+    def side(self, side: Side) -> str:
+        return self.sides[side.value]
+
+    def sided(self, text: str, side: Side | None) -> str:
+        """A side-specific cue with its sides named."""
+        if side is None:
+            return text
+        return text.format(side=self.side(side), other_side=self.side(side.other))
+
+    def exercise(self, exercise_id: str) -> ExerciseWords:
+        return self.exercises[exercise_id]
+
+    def variant(self, variant_id: str) -> VariantWords:
+        return self.variants[variant_id]
+
+
+def _placeholders(text: str, where: str) -> set[str]:
+    try:
+        parsed = list(string.Formatter().parse(text))
+    except ValueError as error:
+        raise WordingError(f"{where}: broken braces in {text!r}") from error
+    names = set()
+    for _, name, spec, conversion in parsed:
+        if name is None:
+            continue
+        if not name.isidentifier() or spec or conversion:
+            raise WordingError(f"{where}: placeholder {{{name}}} must be a plain name")
+        names.add(name)
+    return names
+
+
+def _texts(value: object, where: str, *, allow_empty: bool = False) -> tuple[str, ...]:
+    items = value if isinstance(value, list) else [value]
+    if not all(isinstance(item, str) for item in items):
+        raise WordingError(f"{where}: must be a line or a list of lines")
+    texts = tuple(" ".join(item.split()) for item in items)
+    if not allow_empty and (not texts or not all(texts)):
+        raise WordingError(f"{where}: must not be empty")
+    return tuple(t for t in texts if t)
+
+
+def _check(texts: Iterable[str], allowed: Iterable[str], where: str) -> None:
+    allowed = set(allowed)
+    for text in texts:
+        unknown = _placeholders(text, where) - allowed
+        if unknown:
+            declared = ", ".join(sorted(allowed)) or "none"
+            raise WordingError(
+                f"{where}: unknown placeholder {{{sorted(unknown)[0]}}} (declared: {declared})"
+            )
+
+
+def _flat_lines(raw: Mapping[str, Any], source: str, *, partial: bool) -> dict[str, object]:
+    """The line sections of a file as {"section.key": value}, every key checked."""
+    found = {}
+    for section, table in raw.items():
+        if section in CONTENT_TABLES:
+            continue
+        if not isinstance(table, dict):
+            raise WordingError(f"{source}: [{section}] must be a table of lines")
+        for key, value in table.items():
+            found[f"{section}.{key}"] = value
+    unknown = sorted(set(found) - set(keys.LINE_PLACEHOLDERS))
+    if unknown:
+        raise WordingError(f"{source}: unknown key {unknown[0]} (not declared in keys.py)")
+    missing = sorted(set(keys.LINE_PLACEHOLDERS) - set(found))
+    if missing and not partial:
+        raise WordingError(f"{source}: missing key {missing[0]}")
+    for key, value in found.items():
+        where = f"{source}: {key}"
+        if key in keys.FIXED_LENGTH_LISTS:
+            texts = _texts(value, where)
+            if not isinstance(value, list) or len(texts) != keys.FIXED_LENGTH_LISTS[key]:
+                raise WordingError(f"{where}: needs {keys.FIXED_LENGTH_LISTS[key]} items")
+        _check(_texts(value, where), keys.LINE_PLACEHOLDERS[key], where)
+    return found
+
+
+def _table(raw: Mapping[str, Any], name: str, source: str) -> dict:
+    table = raw.get(name)
+    if not isinstance(table, dict):
+        raise WordingError(f"{source}: [{name}] must be a table")
+    return table
+
+
+def _content(
+    raw: Mapping[str, Any], source: str, catalogue: Catalogue
+) -> tuple[dict[str, ExerciseWords], dict[str, VariantWords]]:
+    exercises_raw = _table(raw, "exercises", source)
+    variants_raw = _table(raw, "variants", source)
+    for kind, table, ids in (
+        ("exercise", exercises_raw, [e.id for e in catalogue.exercises]),
+        ("variant", variants_raw, [v.id for v in catalogue.variants]),
+    ):
+        missing = sorted(set(ids) - set(table))
+        extra = sorted(set(table) - set(ids))
+        if missing:
+            raise WordingError(f"{source}: missing {kind} {missing[0]} of the catalogue")
+        if extra:
+            raise WordingError(f"{source}: {kind} {extra[0]} is not in the catalogue")
+    exercises = {}
+    for exercise_id, entry in exercises_raw.items():
+        fields = _fields(entry, keys.EXERCISE_FIELDS, f"{source}: exercises.{exercise_id}")
+        exercises[exercise_id] = ExerciseWords(**{k: " ".join(v) for k, v in fields.items()})
+    variants = {}
+    for variant_id, entry in variants_raw.items():
+        fields = _fields(entry, keys.VARIANT_FIELDS, f"{source}: variants.{variant_id}")
+        single = {"name", "side_setup", "action_cue", "release_cue"}
+        variants[variant_id] = VariantWords(
+            **{k: " ".join(v) if k in single else v for k, v in fields.items()}
+        )
+        sides = catalogue.variant(variant_id).sides
+        if sides is Sides.EACH and not fields["side_setup"]:
+            raise WordingError(f"{source}: variants.{variant_id}: one-sided needs side_setup")
+        cues = (*fields["action_cue"], *fields["release_cue"], *fields["side_setup"])
+        if sides is Sides.NONE and any(_placeholders(cue, variant_id) for cue in cues):
+            raise WordingError(
+                f"{source}: variants.{variant_id}: a variant without sides cannot name a side"
+            )
+    return exercises, variants
+
+
+def _fields(
+    entry: object, declared: Mapping[str, tuple[str, ...]], where: str
+) -> dict[str, tuple[str, ...]]:
+    if not isinstance(entry, dict):
+        raise WordingError(f"{where}: must be a table")
+    unknown = sorted(set(entry) - set(declared))
+    missing = sorted(set(declared) - set(entry))
+    if unknown or missing:
+        problem = f"unknown field {unknown[0]}" if unknown else f"missing field {missing[0]}"
+        raise WordingError(f"{where}: {problem}")
+    fields = {}
+    for name, allowed in declared.items():
+        texts = _texts(entry[name], f"{where}.{name}", allow_empty=name in keys.OPTIONAL_FIELDS)
+        _check(texts, allowed, f"{where}.{name}")
+        fields[name] = texts
+    return fields
+
+
+def _clock(raw: Mapping[str, Any], source: str) -> dict[str, Any]:
+    table = _table(raw, "clock", source)
+    expected = {*keys.CLOCK_PATTERNS, "twelve_hour", "periods"}
+    if set(table) != expected:
+        raise WordingError(f"{source}: [clock] needs exactly {', '.join(sorted(expected))}")
+    for name, allowed in keys.CLOCK_PATTERNS.items():
+        where = f"{source}: clock.{name}"
+        _check(_texts(table[name], where), allowed, where)
+    if not isinstance(table["twelve_hour"], bool):
+        raise WordingError(f"{source}: clock.twelve_hour must be true or false")
+    periods = table["periods"]
+    hours = [row[0] if isinstance(row, list) and len(row) == 2 else None for row in periods]
+    if (
+        not hours
+        or hours[0] != 0
+        or not all(isinstance(h, int) and 0 <= h <= 23 for h in hours)
+        or hours != sorted(set(hours))
+        or not all(isinstance(row[1], str) for row in periods)
+    ):
+        raise WordingError(
+            f"{source}: clock.periods must be [hour, words] rows from hour 0, in order"
+        )
+    return dict(table)
+
+
+def parse_wording(
+    raw: Mapping[str, Any], catalogue: Catalogue, *, locale: str, source: str
+) -> Wording:
+    """Check one language's file and build its Wording."""
+    language = raw.get("language")
+    if language not in GRAMMARS:
+        raise WordingError(f"{source}: language must be one of {sorted(GRAMMARS)}")
+    lines = _flat_lines(raw, source, partial=False)
+    exercises, variants = _content(raw, source, catalogue)
+    content = _table(raw, "content", source)
+    for name in keys.CONTENT_FIELDS:
+        _check(_texts(content.get(name), f"{source}: content.{name}"), (), f"{source}: {name}")
+    forms = _table(raw, "forms", source)
+    for name in keys.FORMS:
+        pair = forms.get(name)
+        if not (
+            isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, str) for p in pair)
+        ):
+            raise WordingError(f"{source}: forms.{name} needs a singular and a plural")
+    grammar_raw = _table(raw, "grammar", source)
+    if not all(isinstance(grammar_raw.get(name), str) for name in keys.GRAMMAR_FIELDS):
+        raise WordingError(f"{source}: [grammar] needs {', '.join(keys.GRAMMAR_FIELDS)}")
+    sides = _table(raw, "sides", source)
+    if set(sides) != set(keys.SIDES):
+        raise WordingError(f"{source}: [sides] needs exactly {', '.join(keys.SIDES)}")
+    grammar = GRAMMARS[language](
+        forms={name: tuple(forms[name]) for name in keys.FORMS},
+        **{name: grammar_raw[name] for name in keys.GRAMMAR_FIELDS},
+    )
+    texts = {key: _texts(value, key) for key, value in lines.items()}
+    return Wording(
+        locale=locale,
+        lines=texts,
+        exercises=exercises,
+        variants=variants,
+        sides={name: str(sides[name]) for name in keys.SIDES},
+        overview=_texts(content["overview"], "overview"),
+        safety_reminder=" ".join(_texts(content["safety_reminder"], "safety_reminder")),
+        safety_advice=_texts(content["safety_advice"], "safety_advice"),
+        weekdays=texts["days.weekdays"],
+        grammar=grammar,
+        clock=_clock(raw, source),
+    )
+
+
+def overridden(base: Wording, override: Mapping[str, Any], *, locale: str, source: str) -> Wording:
+    """A locale's wording: its language's, with the lines and content the locale overrides.
+
+    Only what the override file holds is checked again; the rest was checked with its
+    language.
+    """
+    unknown = sorted(set(override) & (CONTENT_TABLES - {"content"}))
+    if unknown:
+        raise WordingError(f"{source}: [{unknown[0]}] cannot be overridden")
+    lines = dict(base.lines)
+    for key, value in _flat_lines(override, source, partial=True).items():
+        lines[key] = _texts(value, f"{source}: {key}")
+    content = _table(override, "content", source) if "content" in override else {}
+    unknown = sorted(set(content) - set(keys.CONTENT_FIELDS))
+    if unknown:
+        raise WordingError(f"{source}: unknown key content.{unknown[0]}")
+    texts = {name: _texts(value, f"{source}: content.{name}") for name, value in content.items()}
+    for name, lines_of in texts.items():
+        _check(lines_of, (), f"{source}: content.{name}")
+    return replace(
+        base,
+        locale=locale,
+        lines=lines,
+        overview=texts.get("overview", base.overview),
+        safety_reminder=" ".join(texts["safety_reminder"])
+        if "safety_reminder" in texts
+        else base.safety_reminder,
+        safety_advice=texts.get("safety_advice", base.safety_advice),
+        weekdays=lines["days.weekdays"],
+    )
+
+
+def _read(path: Path) -> dict:
+    try:
+        with path.open("rb") as file:
+            return tomllib.load(file)
+    except tomllib.TOMLDecodeError as error:
+        raise WordingError(f"{path.name}: not valid TOML: {error}") from error
+
+
+def load_wordings(directory: Path = WORDING_DIR, catalogue: Catalogue | None = None) -> dict:
+    """Every language and locale override in `directory`, checked: {locale or language: Wording}."""
+    catalogue = catalogue or default_catalogue()
+    files = {path.stem: path for path in sorted(directory.glob("*.toml"))}
+    languages = {name: _read(path) for name, path in files.items() if "-" not in name}
+    if DEFAULT_LANGUAGE not in languages:
+        raise WordingError(f"no {DEFAULT_LANGUAGE}.toml in {directory}")
+    wordings = {
+        name: parse_wording(raw, catalogue, locale=name, source=files[name].name)
+        for name, raw in languages.items()
+    }
+    for name, path in files.items():
+        if "-" not in name:
+            continue
+        language = name.split("-")[0]
+        if language not in languages:
+            raise WordingError(f"{path.name}: no {language}.toml to override")
+        wordings[name] = overridden(wordings[language], _read(path), locale=name, source=path.name)
+    return wordings
+
+
+@cache
+def all_wordings() -> dict[str, Wording]:
+    return load_wordings()
+
+
+def wording_for(locale: str | None) -> Wording:
+    """The wording for a request's locale: the locale's own, its language's, or English."""
+    wordings = all_wordings()
+    locale = locale or DEFAULT_LANGUAGE
+    language = locale.split("-")[0]
+    return wordings.get(locale) or wordings.get(language) or wordings[DEFAULT_LANGUAGE]
