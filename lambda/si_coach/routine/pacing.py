@@ -117,6 +117,9 @@ class Coaching:
     injured_side: Side | None = None
     pace: Pace = Pace.NORMAL
     levels: Mapping[str, int] = field(default_factory=dict)
+    # Today's routine, when it is not the whole catalogue (a short routine, or exercises left
+    # out): its variant ids. Empty means every variant. The order is always the catalogue's.
+    routine: tuple[str, ...] = ()
 
     def level(self, variant: Variant) -> int:
         return self.levels.get(variant.id, 0)
@@ -278,7 +281,7 @@ class PacingEngine:
             )
             target = next((b for b in in_order[here + 1 :] if b in allowed), None)
             if target is None:
-                following = self.variant_after(variant, +1)
+                following = self.variant_after(variant, +1, coaching)
                 if following is None:
                     return RoutineState(phase=Phase.FINISHED, updated_at=state.updated_at)
                 target = self.blocks(following, coaching)[0]
@@ -293,16 +296,31 @@ class PacingEngine:
         index = blocks.index(block)
         if index + 1 < len(blocks):
             return blocks[index + 1]
-        variants = self.catalogue.variants
-        position = variants.index(block.variant)
-        if position + 1 < len(variants):
-            return self.blocks(variants[position + 1], coaching)[0]
-        return None
+        following = self.variant_after(block.variant, +1, coaching)
+        return None if following is None else self.blocks(following, coaching)[0]
 
-    def variant_after(self, variant: Variant, offset: int) -> Variant | None:
-        variants = self.catalogue.variants
-        position = variants.index(variant) + offset
-        return variants[position] if 0 <= position < len(variants) else None
+    def routine_variants(self, coaching: Coaching) -> tuple[Variant, ...]:
+        """Today's variants in routine order: the whole catalogue, or the chosen ones."""
+        if not coaching.routine:
+            return self.catalogue.variants
+        chosen = frozenset(coaching.routine)
+        today = tuple(v for v in self.catalogue.variants if v.id in chosen)
+        return today or self.catalogue.variants
+
+    def variant_after(self, variant: Variant, offset: int, coaching: Coaching) -> Variant | None:
+        """The variant `offset` steps from this one in today's routine. A variant outside it
+        (the user went to it by name) stands at its catalogue place among today's."""
+        everything = self.catalogue.variants
+        today = self.routine_variants(coaching)
+        if variant in today:
+            position = today.index(variant) + offset
+            return today[position] if 0 <= position < len(today) else None
+        here = everything.index(variant)
+        if offset > 0:
+            later = [v for v in today if everything.index(v) > here]
+            return later[offset - 1] if len(later) >= offset else None
+        earlier = [v for v in today if everything.index(v) < here]
+        return earlier[offset] if len(earlier) >= -offset else None
 
     def dose(self, variant: Variant, coaching: Coaching):
         return variant.dose(coaching.level(variant))
@@ -576,7 +594,7 @@ Transition = Callable[[PacingEngine, RoutineState, Event, float, Coaching], Step
 def _begin_routine(
     engine: PacingEngine, state: RoutineState, event: Event, now: float, coaching: Coaching
 ) -> Step:
-    first = engine.blocks(engine.catalogue.variants[0], coaching)[0]
+    first = engine.blocks(engine.routine_variants(coaching)[0], coaching)[0]
     return _announce(
         engine, _at_block_start(RoutineState(), first, Phase.READY), coaching, lead=Lead.FIRST
     )
@@ -612,7 +630,7 @@ def _skip(
     engine: PacingEngine, state: RoutineState, event: Event, now: float, coaching: Coaching
 ) -> Step:
     current = engine.catalogue.variant(state.variant_id or "")
-    following = engine.variant_after(current, +1)
+    following = engine.variant_after(current, +1, coaching)
     if following is None:
         return Step(RoutineState(phase=Phase.FINISHED), (SkippedPastLast(),))
     return _go_to_variant(engine, state, following, coaching, lead=Lead.SKIPPING)
@@ -622,10 +640,10 @@ def _previous(
     engine: PacingEngine, state: RoutineState, event: Event, now: float, coaching: Coaching
 ) -> Step:
     if state.phase is Phase.FINISHED:
-        current = engine.catalogue.variants[-1]
+        current = engine.routine_variants(coaching)[-1]
         return _go_to_variant(engine, state, current, coaching, lead=Lead.BACK_TO)
     current = engine.catalogue.variant(state.variant_id or "")
-    earlier = engine.variant_after(current, -1)
+    earlier = engine.variant_after(current, -1, coaching)
     if earlier is None:
         return _go_to_variant(engine, state, current, coaching, lead=Lead.FIRST_ONE)
     return _go_to_variant(engine, state, earlier, coaching, lead=Lead.BACK_TO)
