@@ -3,6 +3,7 @@ least recently so everything comes round, and leaves out what the user asked to 
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, timedelta
 
 import pytest
@@ -86,7 +87,7 @@ def test_over_two_weeks_of_ten_minute_days_every_exercise_comes_round(
         assert not too_long, "at the first levels every exercise fits ten minutes"
     # And no exercise waits more than a week once the rotation has started.
     for exercise_id, days in done_on.items():
-        gaps = [(b - a).days for a, b in zip(days, days[1:], strict=False)]
+        gaps = [(b - a).days for a, b in itertools.pairwise(days)]
         assert all(gap <= 7 for gap in gaps), (exercise_id, days)
 
 
@@ -94,9 +95,7 @@ def test_least_recently_done_comes_first() -> None:
     today = date(2026, 12, 7)
     recent = {v.id: today for v in CATALOGUE.variants}
     recent["clamshell"] = today - timedelta(days=9)
-    plan = plan_routine(
-        ENGINE, Coaching(), NOW, kind=PlanKind.TIMED, minutes=5, last_done=recent
-    )
+    plan = plan_routine(ENGINE, Coaching(), NOW, kind=PlanKind.TIMED, minutes=5, last_done=recent)
     assert "clamshell" in plan.variant_ids
 
 
@@ -130,9 +129,7 @@ def test_too_little_time_gets_the_shortest_exercise_and_says_it_does_not_fit() -
     plan = plan_routine(ENGINE, Coaching(), NOW, kind=PlanKind.TIMED, minutes=0)
     assert len(plan.variant_ids) == 1
     assert not plan.fits
-    shortest = min(
-        (routine_seconds(ENGINE, (v.id,), Coaching(), NOW) for v in CATALOGUE.variants)
-    )
+    shortest = min(routine_seconds(ENGINE, (v.id,), Coaching(), NOW) for v in CATALOGUE.variants)
     assert plan.seconds == pytest.approx(shortest)
 
 
