@@ -117,9 +117,11 @@ class Coaching:
     injured_side: Side | None = None
     pace: Pace = Pace.NORMAL
     levels: Mapping[str, int] = field(default_factory=dict)
-    # Today's routine, when it is not the whole catalogue (a short routine, or exercises left
-    # out): its variant ids. Empty means every variant. The order is always the catalogue's.
+    # Today's routine, when it is not the whole catalogue (a short routine): its variant ids.
+    # Empty means every variant. The order is always the catalogue's.
     routine: tuple[str, ...] = ()
+    # Variants the user left out until they ask for them back ("no doorway at home").
+    left_out: frozenset[str] = frozenset()
 
     def level(self, variant: Variant) -> int:
         return self.levels.get(variant.id, 0)
@@ -301,11 +303,11 @@ class PacingEngine:
 
     def routine_variants(self, coaching: Coaching) -> tuple[Variant, ...]:
         """Today's variants in routine order: the whole catalogue, or the chosen ones."""
-        if not coaching.routine:
-            return self.catalogue.variants
-        chosen = frozenset(coaching.routine)
-        today = tuple(v for v in self.catalogue.variants if v.id in chosen)
-        return today or self.catalogue.variants
+        everything = self.catalogue.variants
+        chosen = frozenset(coaching.routine or (v.id for v in everything))
+        today = tuple(v for v in everything if v.id in chosen and v.id not in coaching.left_out)
+        # Nothing left to do is never a routine: the whole one stands instead.
+        return today or everything
 
     def variant_after(self, variant: Variant, offset: int, coaching: Coaching) -> Variant | None:
         """The variant `offset` steps from this one in today's routine. A variant outside it

@@ -87,30 +87,26 @@ def plan_routine(
     kind: PlanKind,
     minutes: int | None = None,
     last_done: Mapping[str, date] | None = None,
-    left_out: Iterable[str] = (),
 ) -> RoutinePlan:
     """Choose today's routine.
 
-    `left_out` names exercises (or variants) the user asked to leave out; `last_done` gives,
+    The variants the user left out (`coaching.left_out`) are never chosen; `last_done` gives,
     for each variant, the last local date it was finished. With `minutes`, the least recently
     done variants are taken while the routine, walked by the engine, still fits; a variant
     too long for what is left is passed over for a shorter one. When nothing fits, the
     shortest variant is chosen and the plan says it does not fit.
     """
     catalogue = engine.catalogue
-    out = frozenset(left_out)
+    coaching = replace(coaching, routine=())
     candidates = [
         v
-        for v in catalogue.variants
-        if v.id not in out
-        and v.exercise_id not in out
-        and (kind is not PlanKind.STRETCHES or catalogue.exercise_of(v).stretch)
+        for v in engine.routine_variants(coaching)
+        if kind is not PlanKind.STRETCHES or catalogue.exercise_of(v).stretch
     ]
-    left_out_ids = tuple(e.id for e in catalogue.exercises if e.id in out)
+    left_out_ids = left_out_exercises(engine, coaching)
     if not candidates:
-        # Everything was left out: the whole routine stands rather than an empty one.
-        candidates = list(catalogue.variants)
-        left_out_ids = ()
+        # Every stretch was left out: the stretches stand rather than an empty routine.
+        candidates = [v for v in catalogue.variants if catalogue.exercise_of(v).stretch]
     if minutes is None:
         chosen = tuple(v.id for v in candidates)
         seconds = routine_seconds(engine, chosen, coaching, now)
@@ -144,6 +140,15 @@ def plan_routine(
         minutes,
         left_out_ids,
         tuple(v for v in too_long if v not in chosen_ids),
+    )
+
+
+def left_out_exercises(engine: PacingEngine, coaching: Coaching) -> tuple[str, ...]:
+    """The exercises the user left out (every variant of them), in routine order; none when
+    leaving them out would leave nothing, since then the whole routine stands."""
+    today = frozenset(v.id for v in engine.routine_variants(replace(coaching, routine=())))
+    return tuple(
+        e.id for e in engine.catalogue.exercises if all(v.id not in today for v in e.variants)
     )
 
 
