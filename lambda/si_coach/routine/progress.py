@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import TypeVar
 
 from si_coach.routine.catalogue import Catalogue, Pace, Side
@@ -50,6 +50,10 @@ MAX_REMINDER_TOKEN_CHARACTERS = 64
 ZONE_REFRESH_DAYS = 7
 # IANA zone names are at most 32 characters ("America/Argentina/ComodRivadavia").
 MAX_TIME_ZONE_CHARACTERS = 40
+# The date each variant was last finished is kept as a day number from DAY_ZERO: four or five
+# digits instead of a ten-character date.
+DAY_ZERO = date(2020, 1, 1)
+MAX_DAY_NUMBER = (date(2999, 12, 31) - DAY_ZERO).days
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +64,67 @@ class ActiveDay:
 
     day: date
     completed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RoutineChoices:
+    """What the user chose about their routine: the variants of the routine under way when it
+    is not the whole one (a short routine), the variants left out until they are asked back,
+    and the local date each variant was last finished (the planner takes the oldest first)."""
+
+    routine: tuple[str, ...] = ()
+    left_out: frozenset[str] = frozenset()
+    last_done: Mapping[str, date] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        stored: dict = {}
+        # A variant left out is never in a short routine, so each code is stored once at most.
+        routine = tuple(v for v in self.routine if v not in self.left_out)
+        if routine:
+            stored["r"] = _codes(routine)
+        if self.left_out:
+            stored["o"] = sorted(_codes(tuple(self.left_out)))
+        if self.last_done:
+            stored["l"] = {
+                VARIANT_CODES.get(v, v): (day - DAY_ZERO).days for v, day in self.last_done.items()
+            }
+        return stored
+
+    @classmethod
+    def from_dict(cls, raw: object, catalogue: Catalogue) -> RoutineChoices:
+        """Each part read on its own: a damaged part is dropped with a log line."""
+        if not isinstance(raw, Mapping):
+            if raw is not None:
+                log.warning("saved routine choices unusable; choices reset")
+            return cls()
+        choices = cls()
+        try:
+            choices = replace(choices, routine=_variant_ids(raw.get("r", []), catalogue))
+        except TypeError:
+            log.warning("saved short routine unusable; back to the whole routine")
+        try:
+            choices = replace(
+                choices, left_out=frozenset(_variant_ids(raw.get("o", []), catalogue))
+            )
+        except TypeError:
+            log.warning("saved left-out exercises unusable; none left out")
+        last = raw.get("l", {})
+        if not isinstance(last, Mapping):
+            log.warning("saved last-done dates unusable; dates reset")
+            last = {}
+        done = {}
+        for key, offset in last.items():
+            variant_id = _variant_id(key, catalogue)
+            if variant_id is None or isinstance(offset, bool) or not isinstance(offset, int):
+                continue
+            if 0 <= offset <= MAX_DAY_NUMBER:
+                done[variant_id] = DAY_ZERO + timedelta(days=offset)
+        return replace(choices, last_done=done)
+
+    def finished(self, variant_ids: tuple[str, ...], today: date) -> RoutineChoices:
+        done = dict(self.last_done)
+        done.update(dict.fromkeys(variant_ids, today))
+        return replace(self, last_done=done)
 
 
 @dataclass(frozen=True)
@@ -83,6 +148,7 @@ class Progress:
     # did: a session starts without asking again until it is ZONE_REFRESH_DAYS old.
     time_zone: str | None = None
     time_zone_checked_on: date | None = None
+    choices: RoutineChoices = field(default_factory=RoutineChoices)
 
     @property
     def is_new_user(self) -> bool:
@@ -93,7 +159,13 @@ class Progress:
         return self.recent_days[0] if self.recent_days else None
 
     def coaching(self) -> Coaching:
-        return Coaching(injured_side=self.injured_side, pace=self.pace, levels=self.levels)
+        return Coaching(
+            injured_side=self.injured_side,
+            pace=self.pace,
+            levels=self.levels,
+            routine=self.choices.routine,
+            left_out=self.choices.left_out,
+        )
 
     def mark_active(self, today: date) -> Progress:
         """Count today as an active day (once), extending or restarting the streak."""
@@ -117,6 +189,7 @@ class Progress:
         if not variant_ids:
             return self
         progress = self.mark_active(today)
+        progress = replace(progress, choices=progress.choices.finished(variant_ids, today))
         for variant_id in variant_ids:
             today_entry = progress.recent_days[0]
             if variant_id in today_entry.completed:
@@ -174,6 +247,9 @@ class Progress:
             record["declined"] = self.reminder_declined_on.isoformat()
         if self.time_zone is not None and self.time_zone_checked_on is not None:
             record["tz"] = [self.time_zone, self.time_zone_checked_on.isoformat()]
+        choices = self.choices.to_dict()
+        if choices:
+            record["plan"] = choices
         return record
 
     @classmethod
@@ -223,6 +299,7 @@ class Progress:
             reminder_declined_on=_date(raw.get("declined")),
             time_zone=zone,
             time_zone_checked_on=zone_checked,
+            choices=RoutineChoices.from_dict(raw.get("plan"), catalogue),
         )
 
 
@@ -230,7 +307,9 @@ def merge(stored: Progress, ours: Progress, base: Progress | None = None) -> Pro
     """Combine two copies of one user's record so that no completed exercise is lost.
 
     Days and their completed exercises are united; counts and levels take the higher value;
-    the routine position and settings come from whichever copy moved last. The reminder
+    the routine position and settings come from whichever copy moved last, and with the
+    position the short routine under way; each variant keeps its latest finish; the
+    exercises left out are ours when this session changed them since `base`. The reminder
     (its token and any "no") is ours when this session changed it since `base`, the copy it
     started from (None: a fresh record), and the stored one's otherwise, so a reminder set
     or stopped on one device is not undone by another device's routine.
@@ -251,6 +330,12 @@ def merge(stored: Progress, ours: Progress, base: Progress | None = None) -> Pro
     start = base if base is not None else Progress()
     reminder = ours if _reminder(ours) != _reminder(start) else stored
     zoned = max((stored, ours), key=lambda copy: copy.time_zone_checked_on or date.min)
+    left_out = ours if ours.choices.left_out != start.choices.left_out else stored
+    last_done = {
+        v: max(d for d in (stored.choices.last_done.get(v), ours.choices.last_done.get(v)) if d)
+        for v in {*stored.choices.last_done, *ours.choices.last_done}
+    }
+    choices = RoutineChoices(latest.choices.routine, left_out.choices.left_out, last_done)
     return replace(
         latest,
         recent_days=recent,
@@ -262,6 +347,7 @@ def merge(stored: Progress, ours: Progress, base: Progress | None = None) -> Pro
         reminder_declined_on=reminder.reminder_declined_on,
         time_zone=zoned.time_zone,
         time_zone_checked_on=zoned.time_zone_checked_on,
+        choices=choices,
     )
 
 
