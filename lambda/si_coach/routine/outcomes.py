@@ -201,6 +201,24 @@ class FinishedAlready(NamedTuple):
     pass
 
 
+class LeftOutToday(NamedTuple):
+    """The routine begins without exercises the user left out ("no doorway at home")."""
+
+    exercise_ids: tuple[str, ...]
+
+
+class TodaysRoutine(NamedTuple):
+    """A routine chosen for today (routine/plan.py): what it holds and about how long it
+    takes, why (the minutes the user has, or just the stretches), and what waits for a longer
+    day because it alone takes longer than the time."""
+
+    kind: str
+    variant_ids: tuple[str, ...]
+    seconds: float
+    minutes_asked: int | None
+    too_long: tuple[str, ...]
+
+
 class NotNow(NamedTuple):
     """An event that does nothing here; the voice says what would work."""
 
@@ -234,4 +252,6 @@ Outcome = (
     | Stopped
     | FinishedAlready
     | NotNow
+    | LeftOutToday
+    | TodaysRoutine
 )

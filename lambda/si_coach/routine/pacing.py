@@ -39,6 +39,7 @@ from si_coach.routine.outcomes import (
     HowTo,
     InBlock,
     Lead,
+    LeftOutToday,
     NotNow,
     Outcome,
     Paused,
@@ -308,6 +309,14 @@ class PacingEngine:
         today = tuple(v for v in everything if v.id in chosen and v.id not in coaching.left_out)
         # Nothing left to do is never a routine: the whole one stands instead.
         return today or everything
+
+    def left_out_exercises(self, coaching: Coaching) -> tuple[str, ...]:
+        """Exercises the user left out (every variant of them), in routine order; none when
+        leaving them out would leave nothing, since then the whole routine stands."""
+        kept = frozenset(v.id for v in self.routine_variants(replace(coaching, routine=())))
+        return tuple(
+            e.id for e in self.catalogue.exercises if all(v.id not in kept for v in e.variants)
+        )
 
     def variant_after(self, variant: Variant, offset: int, coaching: Coaching) -> Variant | None:
         """The variant `offset` steps from this one in today's routine. A variant outside it
@@ -597,9 +606,13 @@ def _begin_routine(
     engine: PacingEngine, state: RoutineState, event: Event, now: float, coaching: Coaching
 ) -> Step:
     first = engine.blocks(engine.routine_variants(coaching)[0], coaching)[0]
-    return _announce(
+    step = _announce(
         engine, _at_block_start(RoutineState(), first, Phase.READY), coaching, lead=Lead.FIRST
     )
+    left_out = engine.left_out_exercises(coaching)
+    if not left_out:
+        return step
+    return replace(step, outcomes=(LeftOutToday(left_out), *step.outcomes))
 
 
 def _continue(

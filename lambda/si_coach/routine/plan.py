@@ -103,7 +103,7 @@ def plan_routine(
         for v in engine.routine_variants(coaching)
         if kind is not PlanKind.STRETCHES or catalogue.exercise_of(v).stretch
     ]
-    left_out_ids = left_out_exercises(engine, coaching)
+    left_out_ids = engine.left_out_exercises(coaching)
     if not candidates:
         # Every stretch was left out: the stretches stand rather than an empty routine.
         candidates = [v for v in catalogue.variants if catalogue.exercise_of(v).stretch]
@@ -140,15 +140,6 @@ def plan_routine(
         minutes,
         left_out_ids,
         tuple(v for v in too_long if v not in chosen_ids),
-    )
-
-
-def left_out_exercises(engine: PacingEngine, coaching: Coaching) -> tuple[str, ...]:
-    """The exercises the user left out (every variant of them), in routine order; none when
-    leaving them out would leave nothing, since then the whole routine stands."""
-    today = frozenset(v.id for v in engine.routine_variants(replace(coaching, routine=())))
-    return tuple(
-        e.id for e in engine.catalogue.exercises if all(v.id not in today for v in e.variants)
     )
 
 

@@ -25,6 +25,7 @@ from si_coach.routine.outcomes import (
     HowTo,
     InBlock,
     Lead,
+    LeftOutToday,
     NotNow,
     Outcome,
     Paused,
@@ -41,6 +42,7 @@ from si_coach.routine.outcomes import (
     Stopped,
     StoppedForPain,
     TimeUp,
+    TodaysRoutine,
     TodaySummary,
     UnknownExercise,
     UpNext,
@@ -142,6 +144,14 @@ class Voice:
         names = [
             self.wording.line("answers.the_exercise", exercise=self.variant_name(v))
             for v in variant_ids
+        ]
+        return self.grammar.join(names)
+
+    def the_exercise_names(self, exercise_ids: Sequence[str]) -> str:
+        """ "the hamstring stretch and the clamshell", by exercise (not variant)."""
+        names = [
+            self.wording.line("answers.the_exercise", exercise=self.wording.exercise(e).name)
+            for e in exercise_ids
         ]
         return self.grammar.join(names)
 
@@ -321,6 +331,34 @@ class Voice:
             speech.say(words.line("routine.today_some", exercises=self.the_exercises(done)))
         else:
             speech.say(words.line("routine.today_none"))
+
+    def _say_left_out_today(self, out: _Rendering, outcome: LeftOutToday) -> None:
+        out.speech.say(
+            self.wording.line(
+                "routine.left_out_today", exercises=self.the_exercise_names(outcome.exercise_ids)
+            )
+        )
+
+    def _say_todays_routine(self, out: _Rendering, outcome: TodaysRoutine) -> None:
+        words, grammar = self.wording, self.grammar
+        length = grammar.count(max(1, round(outcome.seconds / 60)), "minute")
+        exercises = self.the_exercises(outcome.variant_ids)
+        lines: list[str] = []
+        if outcome.minutes_asked is not None and outcome.seconds > outcome.minutes_asked * 60:
+            lines.append(words.line("routine.plan_does_not_fit", length=length))
+        elif outcome.minutes_asked is not None:
+            minutes = grammar.count(outcome.minutes_asked, "minute")
+            timed = {"minutes": minutes, "exercises": exercises, "length": length}
+            lines.append(words.line("routine.plan_timed", **timed))
+        elif outcome.kind == "stretches":
+            lines.append(words.line("routine.plan_stretches", exercises=exercises, length=length))
+        else:
+            lines.append(words.line("routine.plan_full", length=length))
+        if outcome.too_long:
+            lines.append(
+                words.line("routine.plan_too_long", exercises=self.the_exercises(outcome.too_long))
+            )
+        out.speech.say(*lines)
 
     def _say_repeating_chunk(self, out: _Rendering, outcome: RepeatingChunk) -> None:
         words, speech = self.wording, out.speech
@@ -505,6 +543,8 @@ _SAYERS = {
     Stopped: Voice._say_stopped,
     FinishedAlready: Voice._say_finished_already,
     NotNow: Voice._say_not_now,
+    LeftOutToday: Voice._say_left_out_today,
+    TodaysRoutine: Voice._say_todays_routine,
 }
 
 
