@@ -130,16 +130,20 @@ class CoachTurn:
         except ValueError:
             return None
 
-    def run(self, event: Event) -> SpeechPlan:
-        """Hand an event to the engine, record what was finished, and say what happened."""
+    def run(self, event: Event, *, lead: tuple[Outcome, ...] = ()) -> SpeechPlan:
+        """Hand an event to the engine, record what was finished, and say what happened
+        (after `lead`, outcomes decided before the event, such as today's chosen routine)."""
         progress = self._before_event = self.progress
         step = self.engine.handle(
             progress.routine, event, self.now.timestamp(), progress.coaching()
         )
         progress = progress.complete(step.completed, self.today, self.catalogue)
+        if step.state.phase is Phase.FINISHED and progress.choices.routine:
+            # A short routine lasts until it is done: the next one is the whole routine.
+            progress = replace(progress, choices=replace(progress.choices, routine=()))
         self.progress = replace(progress, routine=step.state)
         self.ask_question(None)
-        outcomes = step.outcomes
+        outcomes = (*lead, *step.outcomes)
         if any(isinstance(o, SkippedPastLast) for o in outcomes):
             outcomes = (*outcomes, self._today_summary())
         self.outcomes = outcomes

@@ -31,6 +31,7 @@ from si_coach.dialogue.turn import CoachTurn
 from si_coach.handlers.base import CoachHandler, LoadedOnFirstUse
 from si_coach.handlers.privacy import PRIVACY_HANDLERS
 from si_coach.handlers.reminder import REMINDER_HANDLERS, offer_after_routine
+from si_coach.handlers.routine_choice import ROUTINE_CHOICE_HANDLERS
 from si_coach.routine.catalogue import Pace, Side
 from si_coach.routine.outcomes import UnknownExercise, WhichExercise
 from si_coach.routine.pacing import Event, EventKind, Phase
@@ -267,6 +268,7 @@ HANDLERS: tuple[Callable[[], CoachHandler], ...] = (
     HistoryHandler,
     InjuredSideHandler,
     PaceHandler,
+    *ROUTINE_CHOICE_HANDLERS,
     HelpHandler,
     _questions,
     SessionEndedHandler,

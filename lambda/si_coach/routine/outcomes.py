@@ -144,7 +144,10 @@ class VariantFinished(NamedTuple):
 
 
 class RoutineFinished(NamedTuple):
-    pass
+    """The last block of today's routine is done. `chosen`: it was a routine chosen for today
+    (a short one, or just the stretches), not the whole routine."""
+
+    chosen: bool = False
 
 
 class SkippedPastLast(NamedTuple):

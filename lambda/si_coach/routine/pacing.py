@@ -491,7 +491,7 @@ def _finish_block(
     else:
         chunk.add(SetFinished())
     if following is None:
-        chunk.add(RoutineFinished())
+        chunk.add(RoutineFinished(chosen=bool(coaching.routine)))
         return Step(RoutineState(phase=Phase.FINISHED), tuple(chunk.outcomes), completed)
     intro = _announcement(engine, following, coaching, Lead.NEXT)
     if chunk.elapsed + chunk.seconds(intro) <= MAX_PLANNED_SECONDS - CLOSING_ROOM_SECONDS:

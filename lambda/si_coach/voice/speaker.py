@@ -313,7 +313,8 @@ class Voice:
 
     def _say_routine_finished(self, out: _Rendering, outcome: RoutineFinished) -> None:
         words, speech = self.wording, out.speech
-        speech.say(*words.lines_of("routine.routine_done"))
+        key = "routine.chosen_routine_done" if outcome.chosen else "routine.routine_done"
+        speech.say(*words.lines_of(key))
         out.closes(None, end_session=True)
 
     def _say_skipped_past_last(self, out: _Rendering, outcome: SkippedPastLast) -> None:
