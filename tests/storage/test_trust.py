@@ -10,19 +10,24 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 
 from local.envelopes import AlexaDevice, AlexaSession, skill_disabled_event, speech_text
+from si_coach.reminders import REMINDERS_PERMISSION, RemindersClient
 from si_coach.routine.catalogue import Pace, Side
 from si_coach.routine.pacing import Phase, RoutineState
 from si_coach.routine.progress import ActiveDay, Progress
 from si_coach.skill import create_skill_builder, guarded_lambda_handler
 from si_coach.storage.dynamodb import progress_table_adapter
 from si_coach.voice.wording import wording_for
+from tests.skill.test_reminder_dialogue import QUICK_TIMEOUT
 from tests.storage.test_storage_faults import CATALOGUE, USER, StoreFaults, finish_exercise
+from tests.support.alexa_service import AlexaService
+from tests.support.https_api import serve_https
 
 WORDS = wording_for("en-US")
 SOMETHING_WRONG = "something went wrong"
@@ -505,3 +510,170 @@ def test_a_timestamp_at_the_ends_of_the_calendar_gets_an_answer(
     saved = stored_progress(table)
     assert ActiveDay(date(2026, 11, 22), ("bridge",)) in saved.recent_days
     assert all(day.day.year == 2026 for day in saved.recent_days), "history is not rewritten"
+
+
+# -- 4. the time zone belongs to the device -------------------------------------------------
+
+# 05:30 UTC on the 24th: already the 24th in New York (00:30), still the 23rd in Los Angeles.
+NEW_YORK_JUST_PAST_MIDNIGHT = datetime(2026, 11, 24, 5, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def two_homes(monkeypatch) -> Iterator[tuple[AlexaService, AlexaService, str, str]]:
+    """The Alexa APIs as a device in Los Angeles and one in New York see them."""
+    monkeypatch.setitem(RemindersClient.__init__.__kwdefaults__, "timeout", QUICK_TIMEOUT)
+    west = AlexaService(time_zone="America/Los_Angeles")
+    east = AlexaService(time_zone="America/New_York")
+    with (
+        serve_https(west.handler(), monkeypatch) as west_url,
+        serve_https(east.handler(), monkeypatch) as east_url,
+    ):
+        yield west, east, west_url, east_url
+    west.release.set()
+    east.release.set()
+
+
+def _home_device(name: str, endpoint: str) -> AlexaDevice:
+    return AlexaDevice(
+        device_id=f"amzn1.ask.device.{name}",
+        api_endpoint=endpoint,
+        permission_scopes={REMINDERS_PERMISSION: "GRANTED"},
+    )
+
+
+def test_each_device_dates_and_reminds_in_its_own_time_zone(
+    skill, moto_dynamodb_table, two_homes
+) -> None:
+    _, east, west_url, east_url = two_homes
+    los_angeles = AlexaSession(
+        skill, _home_device("LA", west_url), clock=NEW_YORK_JUST_PAST_MIDNIGHT - timedelta(hours=2)
+    )
+    los_angeles.launch()
+    los_angeles.say("PaceIntent", pace=("slower", "slower"))
+    los_angeles.say("AMAZON.StopIntent")
+    assert stored(moto_dynamodb_table)["tz"][0] == "America/Los_Angeles"
+
+    new_york = AlexaSession(skill, _home_device("NY", east_url), clock=NEW_YORK_JUST_PAST_MIDNIGHT)
+    new_york.launch()
+    finish_exercise(new_york, "bridge")
+    new_york.send(
+        {
+            "type": "IntentRequest",
+            "intent": {
+                "name": "SetReminderIntent",
+                "confirmationStatus": "NONE",
+                "slots": {"time": {"name": "time", "value": "08:00", "confirmationStatus": "NONE"}},
+            },
+            "dialogState": None,
+        }
+    )
+    new_york.say("AMAZON.YesIntent")
+    new_york.say("AMAZON.StopIntent")
+    (created,) = east.calls("POST")
+    assert created.body["trigger"]["timeZoneId"] == "America/New_York"
+    saved = stored_progress(moto_dynamodb_table)
+    assert saved.recent_days[0] == ActiveDay(date(2026, 11, 24), ("bridge",))
+    assert saved.pace is Pace.SLOWER
+
+    # Los Angeles, still on the 23rd, finishes the clamshell: it joins the newest day.
+    los_angeles.clock = new_york.clock
+    los_angeles.launch()
+    finish_exercise(los_angeles, "clamshell")
+    los_angeles.say("AMAZON.StopIntent")
+    saved = stored_progress(moto_dynamodb_table)
+    assert set(saved.recent_days[0].completed) == {"bridge", "clamshell"}
+    assert saved.levels["bridge"] == 1 and saved.levels["clamshell"] == 1
+
+
+def test_two_devices_that_disagree_about_the_date_lose_no_finish(faulty_skill, table) -> None:
+    handler, _ = faulty_skill
+    put_record(
+        table,
+        Progress(
+            recent_days=(ActiveDay(date(2026, 11, 22), ("hip_abduction",)),),
+            streak_days=1,
+            active_days=1,
+            revision=3,
+        ),
+    )
+    kitchen = AlexaSession(handler, KITCHEN, clock=NEW_YORK_JUST_PAST_MIDNIGHT)
+    bedroom = AlexaSession(handler, BEDROOM, clock=NEW_YORK_JUST_PAST_MIDNIGHT)
+    kitchen.launch()
+    bedroom.launch()
+    # The kitchen's session dates in New York, the bedroom's in Los Angeles.
+    kitchen.attributes["time_zone"] = "America/New_York"
+    bedroom.attributes["time_zone"] = "America/Los_Angeles"
+    finish_exercise(kitchen, "bridge")
+    finish_exercise(bedroom, "clamshell")
+    kitchen.say("AMAZON.StopIntent")
+    bedroom.say("AMAZON.StopIntent")
+    saved = stored_progress(table)
+    finished = {v for day in saved.recent_days for v in day.completed}
+    assert {"bridge", "clamshell"} <= finished
+    assert saved.levels["bridge"] == 1 and saved.levels["clamshell"] == 1
+    # The later save dates its finish no earlier than the newest day it merged.
+    assert saved.active_days in (2, 3)
+
+
+def test_a_device_clock_years_ahead_does_not_rewrite_history(faulty_skill, table) -> None:
+    handler, _ = faulty_skill
+    put_record(
+        table,
+        Progress(
+            recent_days=(
+                ActiveDay(date(2026, 11, 22), ("bridge",)),
+                ActiveDay(date(2026, 11, 21), ("bridge",)),
+            ),
+            streak_days=2,
+            active_days=2,
+            levels={"bridge": 2},
+            revision=3,
+        ),
+    )
+    wrong_clock = AlexaSession(handler, KITCHEN, clock=datetime(2031, 6, 1, 9, tzinfo=UTC))
+    wrong_clock.launch()
+    finish_exercise(wrong_clock, "clamshell")
+    wrong_clock.say("AMAZON.StopIntent")
+    saved = stored_progress(table)
+    assert all(day.day.year < 2028 for day in saved.recent_days), saved.recent_days
+    assert ActiveDay(date(2026, 11, 22), ("bridge",)) in saved.recent_days
+    right_clock = AlexaSession(handler, BEDROOM, clock=MORNING)
+    right_clock.launch()
+    finish_exercise(right_clock, "hip_abduction")
+    right_clock.say("AMAZON.StopIntent")
+    saved = stored_progress(table)
+    assert saved.levels["bridge"] == 2
+    assert "hip_abduction" in {v for day in saved.recent_days for v in day.completed}
+
+
+# -- 9. a hold left running when the session expired is not counted ------------------------
+
+
+def test_a_hold_left_running_when_the_session_expired_is_offered_again_not_counted(
+    faulty_skill, table
+) -> None:
+    handler, _ = faulty_skill
+    # At this level each hold lasts longer than one response: it runs on between them.
+    put_record(table, Progress(levels={"hamstring_wall_stretch": 3}, active_days=1, revision=1))
+    session = AlexaSession(handler, KITCHEN, clock=MORNING)
+    session.launch()
+    stretch = WORDS.variant("hamstring_wall_stretch").name
+    session.say("GoToExerciseIntent", exercise=(stretch, "hamstring_wall_stretch"))
+    for _ in range(6):
+        session.say("AMAZON.NextIntent")
+        if session.attributes["progress"]["routine"]["phase"] == "holding":
+            break
+    # Silence while the hold runs on: Alexa ends the session, and the skill saves it.
+    session.end("EXCEEDED_MAX_REPROMPTS")
+    held = stored_progress(table)
+    assert held.routine.phase is Phase.HOLDING, "a long hold runs on between responses"
+    reps_before = held.routine.reps_done
+    session.wait(days=1)  # the session expired mid-hold; the user comes back the next day
+    session.launch()
+    assert WORDS.line("answers.hold_lapsed") in session.text
+    session.say("AMAZON.YesIntent")
+    assert "Time's up" not in session.text
+    session.say("AMAZON.StopIntent")
+    saved = stored_progress(table)
+    assert saved.routine.reps_done == reps_before, "the lapsed hold is not counted"
+    assert "hamstring_wall_stretch" not in {v for d in saved.recent_days for v in d.completed}

@@ -154,12 +154,16 @@ class CoachTurn:
 
     @cached_property
     def now(self) -> datetime:
-        return request_moment(self.handler_input)
+        """The request's moment by the device's clock: pacing times reps by it."""
+        stamp = getattr(self.handler_input.request_envelope.request, "timestamp", None)
+        if not isinstance(stamp, datetime):
+            return datetime.now(UTC)
+        return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
 
     @cached_property
     def today(self) -> date:
         """The device's local date, never before the newest day the record holds."""
-        today = local_date(self.now, self.session.get(SESSION_TIME_ZONE))
+        today = local_date(dating_moment(self.now), self.session.get(SESSION_TIME_ZONE))
         newest = self.progress.last_active
         return max(today, newest.day) if newest is not None else today
 
@@ -356,16 +360,14 @@ class BlankIntentInterceptor(AbstractRequestInterceptor):
             request.intent = Intent(name="AMAZON.FallbackIntent", slots={})
 
 
-def request_moment(handler_input: HandlerInput) -> datetime:
-    """When the request was made: its timestamp, unless that is implausibly far ahead of
+def dating_moment(stamp: datetime) -> datetime:
+    """The moment a request is dated by: its stamp, unless that is implausibly far ahead of
     this server's clock (see the module docstring)."""
     server = datetime.fromtimestamp(time.time(), UTC)
-    stamp = getattr(handler_input.request_envelope.request, "timestamp", None)
-    if not isinstance(stamp, datetime):
-        return server
-    stamp = stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
     if stamp > server + CLOCK_AHEAD_ALLOWANCE:
-        log.warning("request stamped %s, ahead of this server's clock; using the server's", stamp)
+        log.warning(
+            "request stamped %s, ahead of this server's clock; dated by the server's", stamp
+        )
         return server
     return stamp
 
@@ -457,7 +459,8 @@ def _time_zone(handler_input: HandlerInput, progress: Progress) -> tuple[Progres
     """The device's time zone for a new session: the one kept in the record for this device
     while it is fresh, else the Alexa settings API's (then kept), else UTC. Another device's
     zone is never used: each device has its own."""
-    stamp = request_moment(handler_input)
+    stamp = handler_input.request_envelope.request.timestamp or datetime.now(UTC)
+    stamp = dating_moment(stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC))
     system = getattr(handler_input.request_envelope.context, "system", None)
     device = device_tag(getattr(getattr(system, "device", None), "device_id", None))
     kept = progress.time_zone

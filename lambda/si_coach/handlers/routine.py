@@ -64,6 +64,8 @@ class LaunchHandler(CoachHandler):
 
     def answer(self, turn: CoachTurn, handler_input: HandlerInput) -> SpeechPlan:
         plan, question = launch_greeting(turn.conversation())
+        if turn.hold_lapsed:
+            plan = plan.after(turn.voice.reply().line("answers.hold_lapsed").lead())
         if turn.store_unread:
             plan = plan.after(turn.voice.reply().line("answers.store_unreachable").lead())
         turn.ask_question(question)
