@@ -14,7 +14,12 @@ from ask_sdk_model.services import ApiClient
 
 from si_coach.alexa.buttons import ButtonPressInterceptor
 from si_coach.alexa.settings_api import AlexaApiClient
-from si_coach.dialogue.turn import LoadTurnInterceptor, RequestLogger, SaveTurnInterceptor
+from si_coach.dialogue.turn import (
+    BlankIntentInterceptor,
+    LoadTurnInterceptor,
+    RequestLogger,
+    SaveTurnInterceptor,
+)
 from si_coach.handlers.routine import HANDLERS, ApologyHandler
 from si_coach.routine.catalogue import Catalogue, default_catalogue
 from si_coach.storage import adapter_from_environment
@@ -46,6 +51,7 @@ def create_skill_builder(
         builder.add_request_handler(handler())
     # First: a touch button becomes its spoken intent before anything reads the request.
     builder.add_global_request_interceptor(ButtonPressInterceptor())
+    builder.add_global_request_interceptor(BlankIntentInterceptor())
     builder.add_global_request_interceptor(RequestLogger())
     builder.add_global_request_interceptor(LoadTurnInterceptor(catalogue, store))
     builder.add_global_response_interceptor(SaveTurnInterceptor(store))

@@ -254,7 +254,8 @@ def test_a_failed_delete_is_said_and_the_record_stays_whole(faulty_skill, table,
     before = stored(table)
     session.launch()
     session.say("DeleteMyDataIntent")
-    faults.failing["DeleteItem"] = fault
+    # A deletion replaces the record by its deletion marker: a write.
+    faults.failing["PutItem"] = fault
     session.say("AMAZON.YesIntent")
     assert session.text.startswith("I couldn't delete your data just now. Nothing has changed.")
     faults.failing.clear()

@@ -341,10 +341,13 @@ class ReminderDialogue:
     # -- the record ----------------------------------------------------------------------
 
     def _remember(self, token: str | None) -> None:
-        self.turn.progress = self.turn.progress.with_reminder(token)
+        known = self.turn.progress.with_reminder(token)
+        self.turn.change(
+            reminder_token=known.reminder_token, reminder_declined_on=known.reminder_declined_on
+        )
 
     def _remember_no(self) -> None:
-        self.turn.progress = replace(self.turn.progress, reminder_declined_on=self.turn.today)
+        self.turn.change(reminder_declined_on=self.turn.today)
 
     def _declined_lately(self) -> bool:
         declined = self.turn.progress.reminder_declined_on

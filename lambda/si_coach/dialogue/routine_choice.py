@@ -88,13 +88,12 @@ def leave_out(turn: CoachTurn, exercise_id: str | None) -> SpeechPlan:
     if variant_ids <= choices.left_out:
         back = turn.voice.back(turn.conversation().place)
         return reply.line("answers.left_out_already", exercise=name).text(back).ask(back)
-    turn.progress = replace(
-        turn.progress,
+    turn.change(
         choices=replace(
             choices,
             left_out=choices.left_out | variant_ids,
             routine=tuple(v for v in choices.routine if v not in variant_ids),
-        ),
+        )
     )
     routine = turn.progress.routine
     on_it = routine.phase.in_routine and routine.variant_id in variant_ids
@@ -115,9 +114,7 @@ def put_back(turn: CoachTurn, exercise_id: str | None) -> SpeechPlan:
     name = turn.voice.the_exercise_names((exercise.id,))
     choices = turn.progress.choices
     key = "answers.put_back" if variant_ids & choices.left_out else "answers.put_back_not_out"
-    turn.progress = replace(
-        turn.progress, choices=replace(choices, left_out=choices.left_out - variant_ids)
-    )
+    turn.change(choices=replace(choices, left_out=choices.left_out - variant_ids))
     back = turn.voice.back(turn.conversation().place)
     return reply.line(key, exercise=name).text(back).ask(back)
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import replace
 
 from ask_sdk_core.dispatch_components import AbstractExceptionHandler
 from ask_sdk_core.handler_input import HandlerInput
@@ -66,6 +65,8 @@ class LaunchHandler(CoachHandler):
 
     def answer(self, turn: CoachTurn, handler_input: HandlerInput) -> SpeechPlan:
         plan, question = launch_greeting(turn.conversation())
+        if turn.hold_lapsed:
+            plan = plan.after(turn.voice.reply().line("answers.hold_lapsed").lead())
         if turn.store_unread:
             plan = plan.after(turn.voice.reply().line("answers.store_unreachable").lead())
         turn.ask_question(question)
@@ -159,7 +160,7 @@ class InjuredSideHandler(CoachHandler):
                 "answers.which_side_injured_reprompt",
             )
         injured = None if side_id == "none" else Side(side_id)
-        turn.progress = replace(turn.progress, injured_side=injured)
+        turn.change(injured_side=injured)
         carry_on = None
         if turn.progress.routine.phase in (Phase.READY, Phase.IN_SET, Phase.UP_NEXT):
             carry_on = turn.run(Event(EventKind.START))
@@ -174,7 +175,7 @@ class PaceHandler(CoachHandler):
         if pace_id not in {p.value for p in Pace}:
             turn.ask_question(QuestionKind.PACE)
             return prompt(turn.conversation(), "answers.which_pace", "answers.which_pace_reprompt")
-        turn.progress = replace(turn.progress, pace=Pace(pace_id))
+        turn.change(pace=Pace(pace_id))
         return pace_answer(turn.conversation())
 
 

@@ -15,6 +15,8 @@ _UNITS = (
     *("eighteen", "nineteen"),
 )
 _TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+# Short-scale names of each power of a thousand, from 10**3 up.
+_SCALES = ("thousand", "million", "billion", "trillion", "quadrillion", "quintillion")
 
 
 @dataclass(frozen=True)
@@ -25,9 +27,26 @@ class EnglishGrammar:
     duration_joiner: str
 
     def number(self, value: int) -> str:
-        """A whole number from 0 to 999 as words ("twenty-five"), so speech has no digits."""
-        if not 0 <= value < 1000:
+        """A whole number as words ("twenty-five", "one thousand and one"), so speech has no
+        digits: from 0 up to a thousand quintillion (far past any count a record holds)."""
+        if not 0 <= value < 1000 ** (len(_SCALES) + 1):
             raise ValueError(f"{value} is outside what the voice says")
+        if value >= 1000:
+            groups = []
+            rest = value
+            while rest:
+                rest, group = divmod(rest, 1000)
+                groups.append(group)
+            words = [
+                f"{self.number(group)} {_SCALES[power - 1]}"
+                for power, group in reversed(list(enumerate(groups)))
+                if group and power
+            ]
+            if groups[0]:
+                # "one thousand and five", but "one thousand two hundred".
+                joiner = " and " if groups[0] < 100 else " "
+                return " ".join(words) + joiner + self.number(groups[0])
+            return " ".join(words)
         if value < 20:
             return _UNITS[value]
         if value < 100:

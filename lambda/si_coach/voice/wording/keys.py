@@ -114,6 +114,7 @@ LINE_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "answers.pick_up": ("exercise",),
     "answers.pick_up_reprompt": ("exercise",),
     "answers.store_unreachable": (),
+    "answers.hold_lapsed": (),
     "answers.offer_start": (),
     "answers.offer_start_reprompt": (),
     "answers.exercise_count": ("count", "exercises"),
