@@ -129,11 +129,15 @@ def test_just_the_stretches_are_the_stretches(skill) -> None:
     }
 
 
-def test_leaving_out_holds_until_put_back_and_is_said_at_the_start(skill) -> None:
+def test_leaving_out_holds_until_put_back_and_is_said_at_the_start(
+    skill, moto_dynamodb_table
+) -> None:
     session = AlexaSession(skill)
     session.launch()
     session.say("LeaveOutIntent", exercise=HAMSTRING)
     assert WORDS.line("answers.left_out", exercise=THE_HAMSTRING) in session.text
+    # Kept at once, not only when the session ends (a device may never send its end).
+    assert stored(moto_dynamodb_table)["plan"]["o"] == ["hs"]
     session.say("AMAZON.StopIntent")
     # Another day, another device: still left out, and said so.
     later = AlexaSession(skill, clock=session.clock + timedelta(days=1))

@@ -155,9 +155,9 @@ def worth_saving(saved: Progress, current: Progress, position_counts: bool = Tru
     """True when a change would be missed if the session ended now without a goodbye.
 
     Moving between reps is not saved on every turn; reaching a new side, set or exercise,
-    pausing (which "it hurts" does too), finishing, and any change of history, settings or
-    the reminder are. With `position_counts` False (a session that does not own its place
-    in the routine), a move alone is not.
+    pausing (which "it hurts" does too), finishing, choosing a short routine, and any change
+    of history, settings, the exercises left out or the reminder are. With `position_counts`
+    False (a session that does not own its place in the routine), a move alone is not.
     """
 
     def durable(progress: Progress) -> tuple:
@@ -175,6 +175,8 @@ def worth_saving(saved: Progress, current: Progress, position_counts: bool = Tru
             sorted(progress.levels.items()),
             progress.reminder_token,
             progress.reminder_declined_on,
+            sorted(progress.choices.left_out),
+            progress.choices.routine if position_counts else None,
         )
 
     return durable(saved) != durable(current)
