@@ -79,10 +79,14 @@ SpeechPart = Words | Pause
 
 _SSML_TOKEN = re.compile(r"<[^>]*>|[^<]+")
 _BREAK_TIME = re.compile(r"""time\s*=\s*["']\s*([\d.]+)\s*(ms|s)\s*["']""")
+_PERSON_NAME = re.compile(r"""<alexa:name\b[^>]*\bpersonId\s*=\s*["']([^"']*)["'][^>]*>""")
 
 
-def speech_parts(ssml: str) -> list[SpeechPart]:
-    """The words and pauses of an SSML string, in order; other tags are dropped."""
+def speech_parts(ssml: str, names: Mapping[str, str] | None = None) -> list[SpeechPart]:
+    """The words and pauses of an SSML string, in order; other tags are dropped. A person's
+    name, which Alexa would say from <alexa:name>, is taken from `names` (person id -> name)."""
+    if names:
+        ssml = _PERSON_NAME.sub(lambda tag: escape(names.get(tag.group(1), "")), ssml)
     parts: list[SpeechPart] = []
     for token in _SSML_TOKEN.findall(ssml):
         if token.startswith("<"):
@@ -358,6 +362,19 @@ class DeviceSession:
     last_sent: datetime | None = None
     # The device's supportedInterfaces: SCREEN_INTERFACES for a device with a screen.
     supported_interfaces: dict = field(default_factory=dict)
+    # The speaker Alexa recognises by voice (--person), by name; None: no one is recognised.
+    person: str | None = None
+
+    @property
+    def person_id(self) -> str | None:
+        if self.person is None:
+            return None
+        return f"amzn1.ask.person.local-{re.sub(r'[^A-Za-z0-9_-]', '_', self.person)}"
+
+    @property
+    def names(self) -> dict[str, str]:
+        """Who Alexa would name, by person id (the skill itself never learns the name)."""
+        return {self.person_id: self.person} if self.person and self.person_id else {}
 
     @property
     def alexa_device(self) -> AlexaDevice:
@@ -367,6 +384,7 @@ class DeviceSession:
             application_id=self.skill_id,
             locale=LOCALE,
             supported_interfaces=self.supported_interfaces,
+            person_id=self.person_id,
         )
 
     @property
@@ -521,7 +539,7 @@ class Console:
 
     def respond(self, resolution: Resolution) -> None:
         response = self.device.send(resolution.request_body(self.device.skill_id))
-        parts = speech_parts(response_ssml(response))
+        parts = speech_parts(response_ssml(response), self.device.names)
         self.device.clock.spoke(planned_seconds(parts))
         frames = preview_frames((response.get("response") or {}).get("directives") or [])
         if frames:
@@ -641,6 +659,11 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         help="Alexa user id whose progress is used (default: one per login, kept between runs)",
     )
     parser.add_argument(
+        "--person",
+        metavar="NAME",
+        help="be a person Alexa recognises by voice: their own progress, greeted by name",
+    )
+    parser.add_argument(
         "--data-dir",
         metavar="DIR",
         type=Path,
@@ -662,7 +685,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             out.write("--data-dir is unused: TABLE_NAME is set, so progress is in DynamoDB.\n")
     configure_logging()
     storage = storage_description(os.environ)
-    out.write(banner(f"{storage} (user {arguments.user})", fast=arguments.fast) + "\n")
+    who = f"user {arguments.user}" + (f", person {arguments.person}" if arguments.person else "")
+    out.write(banner(f"{storage} ({who})", fast=arguments.fast) + "\n")
     skill_handler = load_skill_handler()
     voice = Voice.find(out) if arguments.voice else None
     interactive = sys.stdin.isatty()
@@ -674,6 +698,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             arguments.user,
             skill_id=os.environ.get("SKILL_ID") or LOCAL_SKILL_ID,
             supported_interfaces=SCREEN_INTERFACES if arguments.screen else {},
+            person=arguments.person,
         ),
         model=InteractionModel.from_file(),
         player=SpeechPlayer(

@@ -31,6 +31,7 @@ from html import escape
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ask_sdk_core.dispatch_components import AbstractRequestInterceptor, AbstractResponseInterceptor
+from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_request_type, is_intent_name, is_request_type
 from ask_sdk_model import Intent, IntentRequest, Response
@@ -64,6 +65,12 @@ from si_coach.routine.progress import (
     Progress,
     changes_of,
     device_tag,
+)
+from si_coach.storage.lifecycle import (
+    SESSION_RECORD_OWNER,
+    person_tag,
+    recognised_person_id,
+    record_key,
 )
 from si_coach.storage.progress_store import ProgressStore, worth_saving
 from si_coach.voice.speaker import Voice, voice_for
@@ -141,6 +148,24 @@ class CoachTurn:
         """The user's data was deleted: the session carries on from what the store holds."""
         self.progress = self.saved = marker
         self.changed = frozenset()
+
+    @cached_property
+    def record_owner(self) -> str | None:
+        """The tag of the recognised person whose record this session uses; None: the
+        account's record (no one was recognised when the session began)."""
+        try:
+            return record_key(self.handler_input.request_envelope).person
+        except PersistenceException:
+            return None
+
+    @property
+    def person_id(self) -> str | None:
+        """The recognised speaker's person id, when this session uses their record: Alexa
+        says their name from it. None for the account's record."""
+        person_id = recognised_person_id(self.handler_input.request_envelope)
+        if self.record_owner is None or person_tag(person_id) != self.record_owner:
+            return None
+        return person_id
 
     @staticmethod
     def of(handler_input: HandlerInput) -> CoachTurn:
@@ -351,6 +376,9 @@ class LoadTurnInterceptor(AbstractRequestInterceptor):
                     time_zone_device=zoned.time_zone_device,
                 )
         turn.hold_lapsed = hold_lapsed
+        if in_session:
+            # The session keeps the record it started with (storage.lifecycle.record_key).
+            session[SESSION_RECORD_OWNER] = turn.record_owner or ""
         turn.settle_interruption()
         handler_input.attributes_manager.request_attributes[TURN_ATTRIBUTE] = turn
 

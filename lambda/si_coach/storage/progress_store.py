@@ -30,6 +30,7 @@ from si_coach.routine.progress import (
     merge,
 )
 from si_coach.storage import StaleProgressError
+from si_coach.storage.lifecycle import for_record, record_key
 from si_coach.storage.revisions import REVISION_KEY
 
 log = logging.getLogger(__name__)
@@ -117,6 +118,18 @@ class ProgressStore:
             return False
         return True
 
+    def delete_account(self, envelope: RequestEnvelope) -> bool:
+        """Delete every record of the request's account (the skill was disabled): the
+        account's own and each recognised person's. False when any could not be deleted."""
+        try:
+            keys = account_record_keys(self.adapter, envelope)
+        except Exception:
+            log.exception("could not list the account's progress records")
+            return False
+        if record_key(envelope) not in keys:
+            keys.append(record_key(envelope))
+        return all(self.delete(for_record(envelope, key)) is not None for key in keys)
+
     def delete(self, envelope: RequestEnvelope) -> Progress | None:
         """Replace the user's record by the deletion marker (see the module docstring).
 
@@ -140,6 +153,12 @@ class ProgressStore:
                 return None
         log.warning("progress still conflicting after %d attempts; not deleted", self.ATTEMPTS)
         return None
+
+
+def account_record_keys(adapter: AbstractPersistenceAdapter, envelope: RequestEnvelope) -> list:
+    """Every record of the request's account, as the adapter lists them in one read."""
+    lister = getattr(adapter, "account_record_keys", None)
+    return [record_key(envelope)] if lister is None else lister(envelope)
 
 
 def deletion_marker(stored: Progress) -> dict:

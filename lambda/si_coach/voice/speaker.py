@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from html import escape
 
 from si_coach.routine.catalogue import Catalogue, Dose, Sides, default_catalogue
 from si_coach.routine.limits import MAX_COUNTED_HOLD_SECONDS
@@ -50,9 +51,12 @@ from si_coach.routine.outcomes import (
     WhichExercise,
 )
 from si_coach.voice.speech import (
+    NAME_SECONDS,
+    Cue,
     SpanKind,
     SpeechBuilder,
     SpeechPlan,
+    name_ssml,
     speaking_seconds,
 )
 from si_coach.voice.speech import cue_seconds as _cue_seconds
@@ -563,6 +567,21 @@ class Reply:
     def text(self, *texts: str) -> Reply:
         """Lines already in words (content, or a line the voice built)."""
         self.speech.say(*texts)
+        return self
+
+    def named_line(self, key: str, person_id: str, **values: object) -> Reply:
+        """A line whose {name} Alexa fills with the recognised person's first name."""
+        mark = "\x1e"
+        for line in self.voice.wording.lines_of(key, name=mark, **values):
+            before, _, after = line.partition(mark)
+            tag = name_ssml(person_id)
+            self.speech.say_cue(
+                Cue(
+                    text=before + tag + after,
+                    seconds=speaking_seconds(f"{before} {after}") + NAME_SECONDS,
+                    ssml=escape(before, quote=False) + tag + escape(after, quote=False),
+                )
+            )
         return self
 
     def ask(self, reprompt: str) -> SpeechPlan:

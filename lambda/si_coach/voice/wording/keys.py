@@ -82,6 +82,7 @@ LINE_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "routine.not_started": (),
     "routine.finished_go_again": (),
     # [answers]
+    "answers.hello_person": ("name",),
     "answers.left_out": ("exercise",),
     "answers.left_out_already": ("exercise",),
     "answers.leave_out_which": (),
@@ -312,6 +313,7 @@ LINE_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "privacy.what_i_keep": (),
     "privacy.forget_confirm": (),
     "privacy.forget_confirm_reprompt": (),
+    "privacy.forgotten_person": ("name",),
     "privacy.forgotten": (),
     "privacy.reminder_stays": (),
     "privacy.forget_kept": (),
