@@ -234,8 +234,15 @@ def test_counts_durations_and_lists_read_naturally() -> None:
     assert GRAMMAR.join(["the bridge"]) == "the bridge"
     assert GRAMMAR.join(["a", "b"]) == "a and b"
     assert GRAMMAR.join(["a", "b", "c"]) == "a, b and c"
+    # Every count a record can hold is sayable, far past 999 (a century of daily use).
+    assert GRAMMAR.number(1000) == "one thousand"
+    assert GRAMMAR.number(1001) == "one thousand and one"
+    assert GRAMMAR.number(36_525) == "thirty-six thousand five hundred and twenty-five"
+    assert GRAMMAR.number(2_000_300) == "two million three hundred"
     with pytest.raises(ValueError):
-        GRAMMAR.number(1000)
+        GRAMMAR.number(1000**7)
+    with pytest.raises(ValueError):
+        GRAMMAR.number(-1)
 
 
 # -- no spoken words in code -------------------------------------------------------------

@@ -75,6 +75,9 @@ SESSION_SAVED = "saved_progress"
 # In place of the saved record when it is the carried one: the session stays small.
 SAVED_IS_CARRIED = "carried"
 SESSION_TIME_ZONE = "time_zone"
+# Another device's kept zone, dating this session's days when its own zone is unknown (a
+# reminder is never set in it).
+SESSION_DATING_ZONE = "dating_zone"
 SESSION_QUESTION = "question"
 SESSION_STORE_UNREAD = "store_unread"
 # The last paced response's timeline, and the progress before it, to undo what was not heard.
@@ -163,7 +166,8 @@ class CoachTurn:
     @cached_property
     def today(self) -> date:
         """The device's local date, never before the newest day the record holds."""
-        today = local_date(dating_moment(self.now), self.session.get(SESSION_TIME_ZONE))
+        zone = self.session.get(SESSION_DATING_ZONE) or self.session.get(SESSION_TIME_ZONE)
+        today = local_date(dating_moment(self.now), zone)
         newest = self.progress.last_active
         return max(today, newest.day) if newest is not None else today
 
@@ -329,7 +333,7 @@ class LoadTurnInterceptor(AbstractRequestInterceptor):
             if not isinstance(session.get(SESSION_TIME_ZONE), str):
                 session[SESSION_TIME_ZONE] = FALLBACK_TIME_ZONE
         else:
-            for name in (SESSION_PACED, SESSION_BEFORE_PACED, SESSION_CHANGED):
+            for name in (SESSION_PACED, SESSION_BEFORE_PACED, SESSION_CHANGED, SESSION_DATING_ZONE):
                 session.pop(name, None)  # a session's first turn: nothing of it came before
             saved = self.store.load(handler_input.request_envelope) if self.store else Progress()
             # The store didn't answer: coach from a fresh record, and merge before saving.
@@ -337,7 +341,9 @@ class LoadTurnInterceptor(AbstractRequestInterceptor):
             progress, hold_lapsed = _lapsed_hold(progress)
         turn = CoachTurn(handler_input, self.catalogue, progress, saved, session)
         if not isinstance(carried, dict):
-            zoned, session[SESSION_TIME_ZONE] = _time_zone(handler_input, progress)
+            zoned, session[SESSION_TIME_ZONE], guessed = _time_zone(handler_input, progress)
+            if guessed is not None:
+                session[SESSION_DATING_ZONE] = guessed
             if zoned != progress:
                 turn.change(
                     time_zone=zoned.time_zone,
@@ -455,22 +461,24 @@ def _undone(progress: Progress, undo: dict, catalogue: Catalogue) -> Progress:
     )
 
 
-def _time_zone(handler_input: HandlerInput, progress: Progress) -> tuple[Progress, str]:
+def _time_zone(handler_input: HandlerInput, progress: Progress) -> tuple[Progress, str, str | None]:
     """The device's time zone for a new session: the one kept in the record for this device
-    while it is fresh, else the Alexa settings API's (then kept), else UTC. Another device's
-    zone is never used: each device has its own."""
+    while it is fresh, else the Alexa settings API's (then kept), else UTC; and, in that
+    last case, another device's kept zone to date days by (a better guess than UTC, but
+    never used for a reminder nor kept as this device's)."""
     stamp = handler_input.request_envelope.request.timestamp or datetime.now(UTC)
     stamp = dating_moment(stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC))
     system = getattr(handler_input.request_envelope.context, "system", None)
     device = device_tag(getattr(getattr(system, "device", None), "device_id", None))
     kept = progress.time_zone
     if kept is not None and progress.known_time_zone(local_date(stamp, kept), device):
-        return progress, kept
+        return progress, kept, None
     asked = known_device_time_zone(handler_input)
     if asked is None:
-        same_device = kept is not None and progress.time_zone_device == device
-        return progress, kept if same_device else FALLBACK_TIME_ZONE
-    return progress.with_time_zone(asked, local_date(stamp, asked), device), asked
+        if kept is not None and progress.time_zone_device == device:
+            return progress, kept, None
+        return progress, FALLBACK_TIME_ZONE, kept
+    return progress.with_time_zone(asked, local_date(stamp, asked), device), asked, None
 
 
 class SaveTurnInterceptor(AbstractResponseInterceptor):
