@@ -25,7 +25,6 @@ from si_coach.alexa.request import (
     FALLBACK_TIME_ZONE,
     known_device_time_zone,
     request_locale,
-    supports_apl,
 )
 from si_coach.dialogue.conversation import Conversation, QuestionKind
 from si_coach.routine.catalogue import Catalogue
@@ -77,13 +76,14 @@ class CoachTurn:
         self.progress = progress
         # What the store holds as far as this session knows; None when it was never read.
         self.saved = saved
-        self.save_failed = False
         # The progress before this turn's event, kept while a paced response is spoken.
         self._before_event: Progress | None = None
         # Whether this turn asked (or cleared) the yes-or-no question; the engine's outcomes,
-        # for the screen (screens_for_answers.py) and for repeating what was said.
+        # for the screen (screens.py) and for repeating what was said.
         self.question_asked = False
         self.outcomes: tuple[Outcome, ...] = ()
+        # What the response says, once `respond` built it: the screen step shows it.
+        self.said: SpeechPlan | None = None
 
     @staticmethod
     def of(handler_input: HandlerInput) -> CoachTurn:
@@ -219,6 +219,7 @@ class CoachTurn:
         self.session[SESSION_BEFORE_PACED] = kept
 
     def respond(self, plan: SpeechPlan) -> Response:
+        self.said = plan
         if not plan.end_session:
             self._remember_paced(plan)
         builder = self.handler_input.response_builder.speak(plan.ssml())
@@ -226,12 +227,7 @@ class CoachTurn:
             builder.set_should_end_session(True)
         else:
             builder.ask(plan.reprompt_ssml() or "")
-        if supports_apl(self.handler_input):
-            # The screen's code is loaded for devices with a screen only.
-            from si_coach.dialogue.screens import screen_directives  # noqa: PLC0415
-
-            for directive in screen_directives(self, plan):
-                builder.add_directive(directive)
+        # What a screen shows is added by its own step (screen_step.ScreenInterceptor).
         return builder.response
 
 
@@ -300,8 +296,8 @@ class SaveTurnInterceptor(AbstractResponseInterceptor):
         self.store = store
 
     def process(self, handler_input: HandlerInput, response: Response) -> None:
-        turn = handler_input.attributes_manager.request_attributes.get(TURN_ATTRIBUTE)
-        if not isinstance(turn, CoachTurn):
+        turn = turn_of(handler_input)
+        if turn is None:
             return
         session = turn.session
         ending = (
@@ -318,7 +314,6 @@ class SaveTurnInterceptor(AbstractResponseInterceptor):
         elif changed and (ending or worth_saving(reference, turn.progress)):
             written = self.store.save(handler_input.request_envelope, turn.progress, turn.saved)
             if written is None:
-                turn.save_failed = True
                 if ending and response is not None and response.output_speech is not None:
                     _append_speech(response, turn.voice.wording.line("answers.save_failed"))
             else:
@@ -332,6 +327,12 @@ class SaveTurnInterceptor(AbstractResponseInterceptor):
             session[SESSION_SAVED] = (
                 SAVED_IS_CARRIED if turn.saved == turn.progress else turn.saved.to_dict()
             )
+
+
+def turn_of(handler_input: HandlerInput) -> CoachTurn | None:
+    """The request's turn; None out of session (skill events), where no turn is built."""
+    turn = handler_input.attributes_manager.request_attributes.get(TURN_ATTRIBUTE)
+    return turn if isinstance(turn, CoachTurn) else None
 
 
 def progress_store_of(handler_input: HandlerInput) -> ProgressStore | None:
