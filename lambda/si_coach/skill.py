@@ -16,7 +16,8 @@ from si_coach.alexa.buttons import ButtonPressInterceptor
 from si_coach.alexa.settings_api import AlexaApiClient
 from si_coach.dialogue.screen_step import ScreenInterceptor
 from si_coach.dialogue.turn import LoadTurnInterceptor, RequestLogger, SaveTurnInterceptor
-from si_coach.handlers.routine import HANDLERS, ApologyHandler
+from si_coach.handlers.registry import HANDLERS
+from si_coach.handlers.routine import ApologyHandler
 from si_coach.routine.catalogue import Catalogue, default_catalogue
 from si_coach.storage import adapter_from_environment
 from si_coach.storage.progress_store import ProgressStore

@@ -441,16 +441,3 @@ def test_a_question_inside_a_carried_hold_keeps_the_hold(skill) -> None:
     assert routine(session)["phase"] == "holding"
     assert routine(session)["hold_ends_at"] == hold_ends_at
     assert HOLD_CLOSING.search(text)
-
-
-def test_the_question_handlers_loaded_on_first_use_are_the_modules_own() -> None:
-    """handlers.QUESTION_HANDLERS names, for each intent, the class that answers it."""
-    from si_coach.handlers import questions as question_handlers
-    from si_coach.handlers.routine import QUESTION_HANDLERS
-
-    declared = {
-        intent: handler.__name__
-        for handler in question_handlers.QUESTION_HANDLERS
-        for intent in handler.INTENTS
-    }
-    assert declared == QUESTION_HANDLERS

@@ -1,6 +1,6 @@
 """Request handlers of the user's data (privacy.py): "what do you keep about me", "delete
 my data" with its confirmation, and the out-of-session AlexaSkillEvent.SkillDisabled.
-Registered in si_coach.handlers.routine.HANDLERS.
+Registered in registry.py.
 """
 
 from __future__ import annotations
@@ -63,11 +63,3 @@ class SkillDisabledHandler(CoachHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         forget_disabled_user(progress_store_of(handler_input), handler_input.request_envelope)
         return handler_input.response_builder.response
-
-
-PRIVACY_HANDLERS: tuple[type[CoachHandler], ...] = (
-    WhatDoYouKeepHandler,
-    DeleteMyDataHandler,
-    DeleteMyDataAnswerHandler,
-    SkillDisabledHandler,
-)

@@ -1,6 +1,6 @@
 """Request handlers of the daily reminder: thin, each hands its request to the reminder
 dialogue (reminder_dialogue.py) and sends what it answers, with the permission question or
-card when there is one. Registered in si_coach.handlers.routine.HANDLERS.
+card when there is one. Registered in registry.py.
 
 The dialogue and the Reminders API client are imported when a reminder request first
 arrives, not when the skill starts: most sessions never use them, and every cold start
@@ -139,13 +139,3 @@ def send(turn: CoachTurn, handler_input: HandlerInput, reply: ReminderReply) -> 
         # Alexa asks next: no reprompt, and the session is Alexa's until the answer.
         return builder.speak(reply.plan.ssml()).add_directive(reply.ask_permission).response
     return turn.respond(reply.plan)
-
-
-REMINDER_HANDLERS: tuple[type[CoachHandler], ...] = (
-    SetReminderHandler,
-    ChangeReminderHandler,
-    WhenIsReminderHandler,
-    StopReminderHandler,
-    ReminderAnswerHandler,
-    PermissionAnswerHandler,
-)

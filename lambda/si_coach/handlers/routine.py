@@ -6,7 +6,6 @@ turn (turn.py) holds the user's progress.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import replace
 
 from ask_sdk_core.dispatch_components import AbstractExceptionHandler
@@ -28,9 +27,8 @@ from si_coach.dialogue.conversation import (
 )
 from si_coach.dialogue.repair import CHOICE_QUESTIONS, fallback_answer, yes_no_answer
 from si_coach.dialogue.turn import CoachTurn
-from si_coach.handlers.base import CoachHandler, LoadedOnFirstUse
-from si_coach.handlers.privacy import PRIVACY_HANDLERS
-from si_coach.handlers.reminder import REMINDER_HANDLERS, offer_after_routine
+from si_coach.handlers.base import CoachHandler
+from si_coach.handlers.reminder import offer_after_routine
 from si_coach.routine.catalogue import Pace, Side
 from si_coach.routine.outcomes import UnknownExercise, WhichExercise
 from si_coach.routine.pacing import Event, EventKind, Phase
@@ -233,43 +231,3 @@ class ApologyHandler(AbstractExceptionHandler):
             .ask(words.line("answers.error_reprompt"))
             .response
         )
-
-
-# The questions asked mid-exercise, and "what did you say": handled by the classes named,
-# in si_coach/handlers/questions.py, which is loaded on the first such question.
-QUESTION_HANDLERS = {
-    "HoldTimeIntent": "HoldTimeHandler",
-    "RepsLeftIntent": "RepsLeftHandler",
-    "WhatsNextIntent": "WhatsNextHandler",
-    "WhichSideIntent": "WhichSideHandler",
-    "EquipmentIntent": "EquipmentHandler",
-    "MissingEquipmentIntent": "MissingEquipmentHandler",
-    "RoutineLengthIntent": "RoutineLengthHandler",
-    "ExercisesLeftIntent": "ExercisesLeftHandler",
-    "AMAZON.RepeatIntent": "PardonHandler",
-}
-
-
-def _questions() -> LoadedOnFirstUse:
-    return LoadedOnFirstUse("si_coach.handlers.questions", QUESTION_HANDLERS)
-
-
-# In dispatch order: the fallback answers whatever no other handler takes; the features'
-# yes-and-no handlers come before YesNoHandler, which answers every other question.
-HANDLERS: tuple[Callable[[], CoachHandler], ...] = (
-    LaunchHandler,
-    RoutineEventHandler,
-    *REMINDER_HANDLERS,
-    *PRIVACY_HANDLERS,
-    YesNoHandler,
-    OverviewHandler,
-    ListExercisesHandler,
-    HistoryHandler,
-    InjuredSideHandler,
-    PaceHandler,
-    HelpHandler,
-    _questions,
-    SessionEndedHandler,
-    FallbackHandler,
-)
-HANDLED_INTENTS = frozenset(name for make in HANDLERS for name in make().INTENTS)
