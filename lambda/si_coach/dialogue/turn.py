@@ -26,7 +26,18 @@ from si_coach.alexa.request import (
     known_device_time_zone,
     request_locale,
 )
-from si_coach.dialogue.conversation import Conversation, QuestionKind
+from si_coach.dialogue.conversation import Conversation
+from si_coach.dialogue.state import (
+    SAVED_IS_CARRIED,
+    SESSION_BEFORE_PACED,
+    SESSION_PACED,
+    SESSION_PROGRESS,
+    SESSION_QUESTION,
+    SESSION_SAVED,
+    SESSION_STORE_UNREAD,
+    SESSION_TIME_ZONE,
+    QuestionKind,
+)
 from si_coach.routine.catalogue import Catalogue
 from si_coach.routine.outcomes import Outcome, SkippedPastLast, TodaySummary
 from si_coach.routine.pacing import (
@@ -45,16 +56,6 @@ from si_coach.voice.speech import SpanKind, SpeechPlan
 
 log = logging.getLogger(__name__)
 
-SESSION_PROGRESS = "progress"
-SESSION_SAVED = "saved_progress"
-# In place of the saved record when it is the carried one: the session stays small.
-SAVED_IS_CARRIED = "carried"
-SESSION_TIME_ZONE = "time_zone"
-SESSION_QUESTION = "question"
-SESSION_STORE_UNREAD = "store_unread"
-# The last paced response's timeline, and the progress before it, to undo what was not heard.
-SESSION_PACED = "paced"
-SESSION_BEFORE_PACED = "before_paced"
 TURN_ATTRIBUTE = "coach_turn"
 # The progress store, for handlers that delete a record (in session or not).
 STORE_ATTRIBUTE = "progress_store"
