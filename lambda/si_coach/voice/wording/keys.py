@@ -107,7 +107,6 @@ LINE_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "answers.none_left_today": (),
     "answers.nothing_yet": (),
     "answers.did_exercises": ("exercises", "when"),
-    "answers.the_exercise": ("exercise",),
     "answers.streak": ("count",),
     "answers.total_days": ("count",),
     "answers.hamstring_hold": ("duration",),
@@ -331,7 +330,7 @@ OPTIONAL_FIELDS = {"equipment", "works", "notes", "side_setup"}
 CONTENT_FIELDS = ("overview", "safety_reminder", "safety_advice")
 FORMS = ("second", "minute", "exercise", "day", "rep", "set", "time")
 SIDES = ("left", "right")
-GRAMMAR_FIELDS = ("list_separator", "list_last", "duration_joiner")
+GRAMMAR_FIELDS = ("list_separator", "list_last", "duration_joiner", "definite_article")
 # [clock]: how a time of day is said (si_coach.reminders.say_time). Patterns and their
 # placeholders; besides them the table holds `twelve_hour` (true or false) and `periods`.
 CLOCK_PATTERNS: dict[str, tuple[str, ...]] = {
