@@ -216,7 +216,7 @@ class CoachTurn:
         before = self._before_event
         kept: dict = {"routine": before.routine.to_dict()}
         if _history(before) != _history(self.progress):
-            kept["record"] = before.to_dict()
+            kept["record"] = before.to_dict(self.catalogue)
         self.session[SESSION_BEFORE_PACED] = kept
 
     def respond(self, plan: SpeechPlan) -> Response:
@@ -319,14 +319,16 @@ class SaveTurnInterceptor(AbstractResponseInterceptor):
                     _append_speech(response, turn.voice.wording.line("answers.save_failed"))
             else:
                 turn.progress = turn.saved = written
-        session[SESSION_PROGRESS] = turn.progress.to_dict()
+        session[SESSION_PROGRESS] = turn.progress.to_dict(turn.catalogue)
         if turn.saved is None:
             session[SESSION_STORE_UNREAD] = True
             session[SESSION_SAVED] = None
         else:
             session.pop(SESSION_STORE_UNREAD, None)
             session[SESSION_SAVED] = (
-                SAVED_IS_CARRIED if turn.saved == turn.progress else turn.saved.to_dict()
+                SAVED_IS_CARRIED
+                if turn.saved == turn.progress
+                else turn.saved.to_dict(turn.catalogue)
             )
 
 
