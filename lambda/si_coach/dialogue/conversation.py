@@ -114,12 +114,6 @@ def list_exercises(talk: Conversation) -> SpeechPlan:
     )
 
 
-def exercises_left(talk: Conversation) -> SpeechPlan:
-    """The variants not yet finished today, in routine order."""
-    back = talk.voice.back(talk.place)
-    return exercises_left_reply(talk).text(back).ask(back)
-
-
 def exercises_left_reply(talk: Conversation) -> Reply:
     """What is still to do today, without how to carry on (the caller adds it)."""
     done = set(talk.done_today())
