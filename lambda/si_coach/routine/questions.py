@@ -3,9 +3,9 @@ what comes next, which side, what is needed and what can stand in for it, and ho
 routine takes today.
 
 Pure: each answer reads the routine state, the catalogue and the user's coaching (levels,
-pace, injured side) and returns a fact for the voice to say (question_handlers.py). None of
-them moves the user's place, and a hold carried across responses keeps running: its end
-time stays as it was.
+pace, injured side) and returns a fact for the voice to say (si_coach/handlers/questions.py).
+None of them moves the user's place, and a hold carried across responses keeps running: its
+end time stays as it was.
 """
 
 from __future__ import annotations
