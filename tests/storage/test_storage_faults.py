@@ -2,7 +2,7 @@
 
 Faults are answers botocore really gets (a 400 or 503 with DynamoDB's error body, or a read
 time-out), injected on the adapter's own client in place of the HTTP call to moto's server,
-so botocore's retry logic and the adapter's error handling run as they would against AWS.
+so the adapter's retries and error handling run as they would against AWS.
 (In-process moto would not do: it still performs a call whose answer a test replaces.)
 """
 

@@ -40,6 +40,7 @@ from si_coach.routine.pacing import (
     reps_heard,
 )
 from si_coach.routine.progress import Progress
+from si_coach.storage.budget import start_request_budget
 from si_coach.storage.progress_store import ProgressStore, worth_saving
 from si_coach.voice.speaker import Voice, voice_for
 from si_coach.voice.speech import SpanKind, SpeechPlan
@@ -243,6 +244,9 @@ class LoadTurnInterceptor(AbstractRequestInterceptor):
         self.store = store
 
     def process(self, handler_input: HandlerInput) -> None:
+        # Every store call of this request, its save and any deletion included, shares one
+        # time budget: a hung store cannot hold the turn past the function's timeout.
+        start_request_budget(handler_input.request_envelope)
         handler_input.attributes_manager.request_attributes[STORE_ATTRIBUTE] = self.store
         if handler_input.request_envelope.session is None:
             return  # out of session (skill events): no session to carry a turn in
