@@ -14,14 +14,12 @@
 from __future__ import annotations
 
 from si_coach.dialogue.conversation import QuestionKind, help_for
-from si_coach.dialogue.turn import CoachTurn
+from si_coach.dialogue.turn import SESSION_LAST_SAID, SESSION_MISSES, CoachTurn
 from si_coach.routine.outcomes import BlockAnnounced, ChunkEnded, Lead, UpNext
 from si_coach.routine.pacing import Event, EventKind, Phase
 from si_coach.voice.speaker import Reply
 from si_coach.voice.speech import Cue, SpeechPlan
 
-SESSION_MISSES = "misses"
-SESSION_LAST_SAID = "last_said"
 # How many kinds of fallback answer there are: a hint, the choices, an offer of help.
 FALLBACK_ANSWERS = 3
 

@@ -57,6 +57,27 @@ SESSION_STORE_UNREAD = "store_unread"
 # The last paced response's timeline, and the progress before it, to undo what was not heard.
 SESSION_PACED = "paced"
 SESSION_BEFORE_PACED = "before_paced"
+# The reminder time waiting for the user's yes (dialogue/reminder.py): "08:00", or "08:00~"
+# when it was suggested for a part of the day.
+SESSION_REMINDER_TIME = "reminder_time"
+# Repair (dialogue/repair.py): answers not understood in a row, and what was said last.
+SESSION_MISSES = "misses"
+SESSION_LAST_SAID = "last_said"
+OWNED_SESSION_KEYS = frozenset(
+    {
+        SESSION_PROGRESS,
+        SESSION_SAVED,
+        SESSION_TIME_ZONE,
+        SESSION_QUESTION,
+        SESSION_STORE_UNREAD,
+        SESSION_PACED,
+        SESSION_BEFORE_PACED,
+        SESSION_REMINDER_TIME,
+        SESSION_MISSES,
+        SESSION_LAST_SAID,
+    }
+)
+"""Every session attribute the skill keeps; any other is dropped (OwnedSessionKeysOnly)."""
 TURN_ATTRIBUTE = "coach_turn"
 # The progress store, for handlers that delete a record (in session or not).
 STORE_ATTRIBUTE = "progress_store"
@@ -357,6 +378,29 @@ def _append_speech(response: Response, text: str) -> None:
     ssml = getattr(speech, "ssml", None)
     if ssml and ssml.endswith("</speak>"):
         speech.ssml = ssml[: -len("</speak>")] + f" {escape(text, quote=False)}</speak>"
+
+
+class OwnedSessionKeysOnly(AbstractRequestInterceptor):
+    """Drops every session attribute the skill does not own, before anything reads them.
+
+    The response carries the session's attributes back to Alexa, who sends them with the
+    next request: unknown ones (a client's, a tampered request's) would be echoed for ever,
+    however large. Registered first, so that every answer, an apology included, carries
+    only the skill's own.
+    """
+
+    def process(self, handler_input: HandlerInput) -> None:
+        if handler_input.request_envelope.session is None:
+            return
+        session = handler_input.attributes_manager.session_attributes
+        if not isinstance(session, dict):
+            handler_input.attributes_manager.session_attributes = {}
+            return
+        unknown = [key for key in session if key not in OWNED_SESSION_KEYS]
+        for key in unknown:
+            del session[key]
+        if unknown:
+            log.warning("dropped %d session attributes the skill does not own", len(unknown))
 
 
 class RequestLogger(AbstractRequestInterceptor):
