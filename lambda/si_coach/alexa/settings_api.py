@@ -4,6 +4,8 @@ The SDK's DefaultApiClient does the same over `requests`, which costs a cold sta
 a tenth of a second to import; this one uses urllib3, already loaded by botocore. It keeps
 DefaultApiClient's rules: HTTPS only, and any failure raised as ApiClientException. Calls
 time out quickly, because the whole turn must be answered within Alexa's eight seconds.
+Answers are read within bounds (si_coach.alexa.bounded_answers): one too large, inflated
+too far, nested too deep or in an unknown encoding is an ApiClientException too.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import json
 import urllib3
 from ask_sdk_core.exceptions import ApiClientException
 from ask_sdk_model.services import ApiClient, ApiClientRequest, ApiClientResponse
+
+from si_coach.alexa.bounded_answers import UnusableAnswerError, check_nesting, read_answer
 
 TIMEOUT = urllib3.Timeout(connect=1.0, read=1.5)
 
@@ -37,12 +41,24 @@ class AlexaApiClient(ApiClient):
             self._pool = urllib3.PoolManager(timeout=TIMEOUT, retries=False)
         try:
             response = self._pool.request(
-                request.method.upper(), request.url, headers=headers, body=body
+                request.method.upper(),
+                request.url,
+                headers=headers,
+                body=body,
+                # Read and inflated within bounds by read_answer, not by urllib3.
+                preload_content=False,
+                decode_content=False,
             )
+            data = read_answer(response)
+            # The SDK parses the body after this returns: it must not nest deep enough to
+            # make that parse recurse without end.
+            check_nesting(data)
+        except UnusableAnswerError as error:
+            raise ApiClientException(f"Unusable answer: {error}") from error
         except Exception as error:
             raise ApiClientException(f"Error executing the request: {error}") from error
         return ApiClientResponse(
             headers=list(response.headers.items()),
             status_code=response.status,
-            body=response.data.decode("utf-8", "replace"),
+            body=data.decode("utf-8", "replace"),
         )
