@@ -13,7 +13,7 @@ the whole turn must be answered within Alexa's eight seconds. Answers are read w
 bounds (si_coach.alexa.bounded_answers): one too large, inflated too far, nested too deep
 or in an unknown encoding is a MALFORMED_ANSWER, like any answer that says nothing usable.
 The JSON follows ask-sdk-model's ReminderRequest / Trigger / Recurrence / AlertInfo classes
-(see README, "Daily reminder").
+(see docs/reminders.md).
 """
 
 from __future__ import annotations
