@@ -10,7 +10,7 @@ import json
 from datetime import UTC, datetime
 
 from local.envelopes import AlexaDevice, AlexaSession
-from si_coach.dialogue.turn import OWNED_SESSION_KEYS
+from si_coach.dialogue.state import SESSION_KEYS
 
 PADDING = "x" * 200_000
 
@@ -29,7 +29,7 @@ def test_an_unknown_attribute_is_dropped_and_the_session_carries_on(skill) -> No
     kept = response["sessionAttributes"]
     assert "padding" not in kept
     assert "client_note" not in kept
-    assert set(kept) <= OWNED_SESSION_KEYS
+    assert set(kept) <= SESSION_KEYS
     assert len(json.dumps(response)) < 20_000
     session.say("AMAZON.NextIntent")
     assert "something went wrong" not in session.text.lower()
@@ -57,4 +57,4 @@ def test_every_attribute_the_skill_writes_in_a_session_is_one_it_owns(skill) -> 
     session.launch()
     for intent in ("StartRoutineIntent", "AMAZON.NextIntent", "AMAZON.FallbackIntent"):
         response = session.say(intent)
-        assert set(response["sessionAttributes"]) <= OWNED_SESSION_KEYS
+        assert set(response["sessionAttributes"]) <= SESSION_KEYS

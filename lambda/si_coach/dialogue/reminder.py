@@ -26,8 +26,8 @@ from ask_sdk_model.interfaces.connections import SendRequestDirective
 from ask_sdk_model.ui import Card
 
 from si_coach.alexa.request import FALLBACK_TIME_ZONE, known_device_time_zone, request_locale
-from si_coach.dialogue.conversation import QuestionKind
-from si_coach.dialogue.turn import SESSION_REMINDER_TIME, SESSION_TIME_ZONE, CoachTurn
+from si_coach.dialogue.state import SESSION_REMINDER_TIME, SESSION_TIME_ZONE, QuestionKind
+from si_coach.dialogue.turn import CoachTurn
 from si_coach.reminders import (
     ConsentAnswer,
     ConsentOutcome,

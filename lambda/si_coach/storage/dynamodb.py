@@ -297,7 +297,6 @@ class ProgressTableAdapter(AbstractPersistenceAdapter):
         self.table_name = table_name
         self.client = client
         self.clock = clock
-        self.partition_key_name = PARTITION_KEY_NAME
         client.meta.events.register(
             "before-send.dynamodb", _limit_attempt_wait, unique_id=_limit_attempt_wait.__name__
         )
