@@ -4,7 +4,7 @@ The SDK's DefaultApiClient does the same over `requests`, which costs a cold sta
 a tenth of a second to import; this one uses urllib3, already loaded by botocore. It keeps
 DefaultApiClient's rules: HTTPS only, and any failure raised as ApiClientException. Calls
 time out quickly, because the whole turn must be answered within Alexa's eight seconds.
-Answers are read within bounds (si_coach.alexa.bounded_answers): one too large, inflated
+Answers are read within bounds (si_coach.reminders.bounded_answers): one too large, inflated
 too far, nested too deep or in an unknown encoding is an ApiClientException too.
 """
 
@@ -15,8 +15,6 @@ import json
 import urllib3
 from ask_sdk_core.exceptions import ApiClientException
 from ask_sdk_model.services import ApiClient, ApiClientRequest, ApiClientResponse
-
-from si_coach.alexa.bounded_answers import UnusableAnswerError, check_nesting, read_answer
 
 TIMEOUT = urllib3.Timeout(connect=1.0, read=1.5)
 
@@ -39,6 +37,13 @@ class AlexaApiClient(ApiClient):
         if self._pool is None:
             # Built on first use: most turns never call an Alexa API.
             self._pool = urllib3.PoolManager(timeout=TIMEOUT, retries=False)
+        # Imported on first use too: the reminders package is not loaded by a cold start.
+        from si_coach.reminders.bounded_answers import (  # noqa: PLC0415
+            UnusableAnswerError,
+            check_nesting,
+            read_answer,
+        )
+
         try:
             response = self._pool.request(
                 request.method.upper(),

@@ -10,7 +10,7 @@ only from a confirmed answer, so nothing untrue is stored.
 Like si_coach.alexa.settings_api it uses urllib3 (already loaded by botocore), not `requests`, to
 keep the cold start short; it calls HTTPS endpoints only, and times out quickly, because
 the whole turn must be answered within Alexa's eight seconds. Answers are read within
-bounds (si_coach.alexa.bounded_answers): one too large, inflated too far, nested too deep
+bounds (si_coach.reminders.bounded_answers): one too large, inflated too far, nested too deep
 or in an unknown encoding is a MALFORMED_ANSWER, like any answer that says nothing usable.
 The JSON follows ask-sdk-model's ReminderRequest / Trigger / Recurrence / AlertInfo classes
 (see docs/reminders.md).
@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import urllib3
 from ask_sdk_model import RequestEnvelope
 
-from si_coach.alexa.bounded_answers import UnusableAnswerError, json_answer, read_answer
+from si_coach.reminders.bounded_answers import UnusableAnswerError, json_answer, read_answer
 from si_coach.reminders.time_of_day import TimeOfDay
 
 log = logging.getLogger(__name__)

@@ -1,11 +1,11 @@
 """Reading an Alexa API's answer within bounds: bytes read, bytes inflated, JSON nesting.
 
-The skill's HTTP clients (si_coach.alexa.settings_api, si_coach.reminders.api) read answers
-through here, never through urllib3's own decoding: urllib3 inflates a gzip body without a
-limit (a megabyte of zeros becomes a gigabyte in memory), and Python's JSON parser raises
-RecursionError on a deeply nested answer. Alexa's answers are a few kilobytes and a handful
-of levels deep, so anything far beyond that is refused with an UnusableAnswerError, which
-each client turns into its own typed failure.
+The skill's HTTP clients (si_coach.reminders.api, and si_coach.alexa.settings_api in the
+layer above) read answers through here, never through urllib3's own decoding: urllib3
+inflates a gzip body without a limit (a megabyte of zeros becomes a gigabyte in memory),
+and Python's JSON parser raises RecursionError on a deeply nested answer. Alexa's answers
+are a few kilobytes and a handful of levels deep, so anything far beyond that is refused
+with an UnusableAnswerError, which each client turns into its own typed failure.
 """
 
 from __future__ import annotations
