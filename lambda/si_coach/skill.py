@@ -18,6 +18,7 @@ from si_coach.dialogue.screen_step import ScreenInterceptor
 from si_coach.dialogue.turn import (
     BlankIntentInterceptor,
     LoadTurnInterceptor,
+    OwnedSessionKeysOnly,
     RequestLogger,
     SaveTurnInterceptor,
 )
@@ -51,7 +52,9 @@ def create_skill_builder(
     builder.skill_id = skill_id
     for handler in HANDLERS:
         builder.add_request_handler(handler())
-    # First: a touch button becomes its spoken intent before anything reads the request.
+    # First: what the session carries is the skill's own, whatever else the request brings.
+    builder.add_global_request_interceptor(OwnedSessionKeysOnly())
+    # Then a touch button becomes its spoken intent before anything reads the request.
     builder.add_global_request_interceptor(ButtonPressInterceptor())
     builder.add_global_request_interceptor(BlankIntentInterceptor())
     builder.add_global_request_interceptor(RequestLogger())

@@ -46,6 +46,7 @@ from si_coach.dialogue.state import (
     SESSION_BEFORE_PACED,
     SESSION_CHANGED,
     SESSION_DATING_ZONE,
+    SESSION_KEYS,
     SESSION_PACED,
     SESSION_PROGRESS,
     SESSION_QUESTION,
@@ -76,6 +77,7 @@ from si_coach.routine.progress import (
     changes_of,
     device_tag,
 )
+from si_coach.storage.budget import start_request_budget
 from si_coach.storage.progress_store import ProgressStore, worth_saving
 from si_coach.voice.speaker import Voice, voice_for
 from si_coach.voice.speech import SpanKind, SpeechPlan
@@ -304,6 +306,9 @@ class LoadTurnInterceptor(AbstractRequestInterceptor):
         self.store = store
 
     def process(self, handler_input: HandlerInput) -> None:
+        # Every store call of this request, its save and any deletion included, shares one
+        # time budget: a hung store cannot hold the turn past the function's timeout.
+        start_request_budget(handler_input.request_envelope)
         handler_input.attributes_manager.request_attributes[STORE_ATTRIBUTE] = self.store
         request_type = get_request_type(handler_input)
         in_session = handler_input.request_envelope.session is not None
@@ -553,6 +558,29 @@ def _append_speech(response: Response, text: str) -> None:
     ssml = getattr(speech, "ssml", None)
     if ssml and ssml.endswith("</speak>"):
         speech.ssml = ssml[: -len("</speak>")] + f" {escape(text, quote=False)}</speak>"
+
+
+class OwnedSessionKeysOnly(AbstractRequestInterceptor):
+    """Drops every session attribute the skill does not own, before anything reads them.
+
+    The response carries the session's attributes back to Alexa, who sends them with the
+    next request: unknown ones (a client's, a tampered request's) would be echoed for ever,
+    however large. Registered first, so that every answer, an apology included, carries
+    only the skill's own.
+    """
+
+    def process(self, handler_input: HandlerInput) -> None:
+        if handler_input.request_envelope.session is None:
+            return
+        session = handler_input.attributes_manager.session_attributes
+        if not isinstance(session, dict):
+            handler_input.attributes_manager.session_attributes = {}
+            return
+        unknown = [key for key in session if key not in SESSION_KEYS]
+        for key in unknown:
+            del session[key]
+        if unknown:
+            log.warning("dropped %d session attributes the skill does not own", len(unknown))
 
 
 class RequestLogger(AbstractRequestInterceptor):
