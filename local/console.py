@@ -160,8 +160,22 @@ class SimulatedClock:
 # -- output ----------------------------------------------------------------------------------
 
 
+# What espeak-ng prints, while still exiting 0, when it has no sound device to play on.
+_NO_SOUND_DEVICE = re.compile(
+    r"Unknown PCM \w+|audio open error|cannot find card|Connection refused|No such device", re.I
+)
+# A silence short enough to pass unnoticed: enough to open the sound device.
+_PROBE_SSML = '<speak><break time="10ms"/></speak>'
+
+
 class Voice:
-    """Speaks cues through espeak-ng, if it is installed and can play sound."""
+    """Speaks cues through espeak-ng, if it is installed and can play sound.
+
+    espeak-ng without a sound device exits 0 and only complains on stderr ("Unknown PCM
+    default"), returning at once: nothing is heard and the speech would take no time. So the
+    device is tried once at the start, and every answer's stderr is read: where it cannot play,
+    the console says so once and shows the words as text, in real time.
+    """
 
     def __init__(self, out: TextIO, executable: str | None) -> None:
         self.out = out
@@ -176,29 +190,43 @@ class Voice:
                 "         (Debian/Ubuntu: sudo apt-get install espeak-ng; macOS: brew install"
                 " espeak-ng)\n"
             )
-        return cls(out, executable)
+        voice = cls(out, executable)
+        voice._run(_PROBE_SSML)
+        return voice
 
     @property
     def available(self) -> bool:
         return self.executable is not None
 
-    def speak(self, text: str) -> None:
+    def speak(self, text: str) -> bool:
+        """Say `text` aloud; False when it could not be heard (the voice then gives up)."""
+        return self._run(f"<speak>{escape(text)}</speak>")
+
+    def _run(self, ssml: str) -> bool:
         if self.executable is None:
-            return
-        ssml = f"<speak>{escape(text)}</speak>"
+            return False
         command = [self.executable, "-m", "-s", str(ESPEAK_WORDS_PER_MINUTE), ssml]
         try:
             result = subprocess.run(
                 command, check=False, capture_output=True, text=True, timeout=120
             )
         except (OSError, subprocess.SubprocessError) as error:
-            self._give_up(str(error))
-            return
+            self._give_up(f"espeak-ng failed ({str(error)[:200]})")
+            return False
         if result.returncode != 0:
-            self._give_up(result.stderr.strip() or f"exit status {result.returncode}")
+            reason = result.stderr.strip() or f"exit status {result.returncode}"
+            self._give_up(f"espeak-ng failed ({reason[:200]})")
+            return False
+        complaints = _NO_SOUND_DEVICE.findall(result.stderr)
+        if complaints:
+            # The most telling complaint: "Unknown PCM default" comes last from ALSA.
+            self._give_up(f"espeak-ng cannot play sound here ({complaints[-1]}: no sound device?)")
+            return False
+        return True
 
     def _give_up(self, reason: str) -> None:
-        self.out.write(f"\n--voice: espeak-ng failed ({reason[:200]}); text only from now on.\n")
+        self.out.write(f"\n--voice: {reason}; text only from now on, paced in real time.\n")
+        self.out.flush()
         self.executable = None
 
 
@@ -269,7 +297,11 @@ class SpeechPlayer:
     def say(self, text: str) -> None:
         if self.voice is not None and self.voice.available:
             self._write(text)
-            self.voice.speak(text)
+            started = self.monotonic()
+            if self.voice.speak(text):
+                return
+            # Not heard: the words still take their planned time, so the pacing stays real.
+            self.wait(cue_seconds(text) - (self.monotonic() - started))
             return
         words = text.split()
         for index, word in enumerate(words):

@@ -23,6 +23,7 @@ from local.console import (
     Pause,
     SimulatedClock,
     SpeechPlayer,
+    Voice,
     Words,
     planned_seconds,
     response_text,
@@ -494,9 +495,59 @@ def test_voice_hands_ssml_cues_to_espeak_ng(tmp_path: Path) -> None:
     result = run_console("open\n", "--fast", "--voice", data_dir=tmp_path, path=str(fake_bin))
     assert result.returncode == 0, result.stderr
     assert "not installed" not in result.stdout
-    first_call = calls.read_text().splitlines()[0].split("|")
+    probe, first_call = (line.split("|") for line in calls.read_text().splitlines()[:2])
+    # The first call only tries the sound device, with a silence too short to notice.
+    assert probe[3] == '<speak><break time="10ms"/></speak>'
     assert first_call[:3] == ["-m", "-s", "150"]
     assert first_call[3].startswith("<speak>Welcome to S.I. joint coach.")
+
+
+NO_SOUND_DEVICE_STDERR = (
+    "ALSA lib confmisc.c:855:(parse_card) cannot find card '0'\n"
+    "ALSA lib pcm.c:2666:(snd_pcm_open_noupdate) Unknown PCM default\n"
+    "error: No such file or directory\n"
+)
+
+
+def espeak_ng_without_a_sound_device(directory: Path) -> Path:
+    """espeak-ng as it behaves with no sound device: it complains on stderr and exits 0."""
+    directory.mkdir(exist_ok=True)
+    calls = directory / "calls.txt"
+    program = directory / "espeak-ng"
+    program.write_text(
+        f'#!/bin/sh\necho call >> "{calls}"\nprintf "%s" "{NO_SOUND_DEVICE_STDERR}" >&2\nexit 0\n'
+    )
+    program.chmod(program.stat().st_mode | stat.S_IXUSR)
+    return calls
+
+
+def test_voice_without_a_sound_device_says_so_once_and_keeps_real_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = espeak_ng_without_a_sound_device(tmp_path / "bin")
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    out, fake_time = io.StringIO(), FakeTime()
+    voice = Voice.find(out)
+    player = SpeechPlayer(out, voice=voice, sleep=fake_time.sleep, monotonic=fake_time.monotonic)
+    player.play(speech_parts('<speak>Hold. <break time="2000ms"/> And relax.</speak>'))
+    player.play(speech_parts("<speak>Push your knees apart.</speak>"))
+    shown = out.getvalue()
+    assert shown.count("cannot play sound here (Unknown PCM") == 1
+    assert "text only from now on, paced in real time" in shown
+    # Found out by the one try at the start: no answer was handed to the silent espeak-ng.
+    assert calls.read_text().splitlines() == ["call"]
+    # The words took their planned time, as without --voice: 3 + 4 words and the pause.
+    assert sum(fake_time.naps) == pytest.approx(7 * 0.4 + 2.0)
+
+
+def test_voice_that_loses_its_sound_device_midway_keeps_the_pacing(tmp_path: Path) -> None:
+    espeak_ng_without_a_sound_device(tmp_path / "bin")
+    out, fake_time = io.StringIO(), FakeTime()
+    voice = Voice(out, str(tmp_path / "bin" / "espeak-ng"))
+    player = SpeechPlayer(out, voice=voice, sleep=fake_time.sleep, monotonic=fake_time.monotonic)
+    player.play(speech_parts("<speak>Push your knees apart. And relax.</speak>"))
+    assert out.getvalue().count("cannot play sound here") == 1
+    assert sum(fake_time.naps) == pytest.approx(6 * 0.4)
 
 
 @pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
