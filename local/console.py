@@ -41,6 +41,7 @@ from typing import Any, Protocol, TextIO
 from xml.sax.saxutils import escape
 
 from local.envelopes import SCREEN_INTERFACES, AlexaDevice
+from local.terminal import ctrl_c_for_this_process
 from local.utterances import FALLBACK_INTENT, InteractionModel, Resolution
 from si_coach.screen import PreviewFrame, preview_frames
 from si_coach.voice.speaker import cue_seconds
@@ -49,7 +50,9 @@ from si_coach.voice.speech import WORDS_PER_SECOND
 LOCAL_SKILL_ID = "amzn1.ask.skill.00000000-0000-4000-8000-00000000c0de"
 LOCAL_DEVICE_ID = "amzn1.ask.device.local-console"
 LOCALE = "en-US"
-LEAVE_COMMANDS = frozenset({"exit", "quit", "bye", "/exit", "/quit", ":q"})
+# The console's own words for leaving. Everything else, "bye" and "goodbye" included, is said
+# to the skill, as it would be to a device.
+LEAVE_COMMANDS = frozenset({"exit", "quit", "/exit", "/quit", ":q"})
 # `/wait 14`: with --fast, the next line barges in 14 s into the last answer.
 WAIT_COMMAND = "/wait"
 # Pauses shorter than this stay on the speech line as "..."; longer ones get a countdown.
@@ -718,7 +721,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Importing readline gives input() line editing and history.
         with contextlib.suppress(ImportError):
             import readline  # noqa: F401, PLC0415
-    console.run(console.read_lines(sys.stdin))
+    with ctrl_c_for_this_process(sys.stdin):
+        console.run(console.read_lines(sys.stdin))
     return 0
 
 

@@ -476,6 +476,16 @@ def test_odd_input_never_stops_the_console(tmp_path: Path) -> None:
     assert result.stdout.rstrip().endswith("Bye.")
 
 
+def test_bye_is_said_to_the_skill_and_only_exit_or_quit_leave(tmp_path: Path) -> None:
+    result = run_console("open\nbye\nhow am I doing\nexit\nhelp\n", "--fast", data_dir=tmp_path)
+    assert result.returncode == 0, result.stderr
+    said_bye = result.stdout.split("you> bye\n", 1)[1]
+    assert said_bye.startswith("  -> AMAZON.StopIntent")
+    assert "you> how am I doing\n  -> HistoryIntent  (new session)" in result.stdout
+    # exit left the console: the line after it was never heard.
+    assert "you> help" not in result.stdout
+
+
 def test_voice_without_espeak_ng_says_so_and_carries_on(tmp_path: Path) -> None:
     empty_bin = tmp_path / "bin"
     empty_bin.mkdir()
