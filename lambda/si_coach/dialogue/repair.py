@@ -136,7 +136,8 @@ def restatement(turn: CoachTurn) -> SpeechPlan:
             return voice.render([UpNext(block)])
         if state.phase is Phase.IN_SET and 0 < state.reps_done < dose.reps:
             return voice.render([ChunkEnded(block, state.reps_done, dose.reps)])
-        return voice.render([BlockAnnounced(block, dose, Lead.YOU_ARE_ON, whole=True)])
+        one_side = engine.one_side_only(block, coaching)
+        return voice.render([BlockAnnounced(block, dose, Lead.YOU_ARE_ON, True, one_side)])
     if state.phase is Phase.FINISHED:
         line = voice.wording.line("routine.finished_go_again")
         return voice.reply().text(line).ask(line)

@@ -105,12 +105,20 @@ class CoachTurn:
         return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
 
     @cached_property
-    def today(self) -> date:
+    def zone(self) -> ZoneInfo:
         try:
-            zone = ZoneInfo(self.session.get(SESSION_TIME_ZONE) or FALLBACK_TIME_ZONE)
+            return ZoneInfo(self.session.get(SESSION_TIME_ZONE) or FALLBACK_TIME_ZONE)
         except (ZoneInfoNotFoundError, ValueError):
-            zone = ZoneInfo(FALLBACK_TIME_ZONE)
-        return self.now.astimezone(zone).date()
+            return ZoneInfo(FALLBACK_TIME_ZONE)
+
+    @cached_property
+    def today(self) -> date:
+        return self.now.astimezone(self.zone).date()
+
+    def routine_moved_on(self) -> date | None:
+        """The local date the routine's place last moved; None when it never has."""
+        moved = self.progress.routine.updated_at
+        return datetime.fromtimestamp(moved, self.zone).date() if moved > 0 else None
 
     @property
     def store_unread(self) -> bool:
@@ -118,7 +126,9 @@ class CoachTurn:
 
     def conversation(self) -> Conversation:
         place = self.engine.place(self.progress.routine, self.progress.coaching())
-        return Conversation(self.voice, self.catalogue, self.progress, self.today, place)
+        return Conversation(
+            self.voice, self.catalogue, self.progress, self.today, place, self.routine_moved_on()
+        )
 
     def ask_question(self, kind: QuestionKind | None) -> None:
         self.session[SESSION_QUESTION] = kind.value if kind else None

@@ -107,12 +107,8 @@ class YesNoHandler(CoachHandler):
             turn.ask_question(None)
             return help_for(turn.conversation(), lead_key="answers.okay")
         if question is QuestionKind.RESUME:
-            if yes:
-                return turn.run(Event(EventKind.RESUME))
-            turn.ask_question(None)
-            return prompt(
-                turn.conversation(), "answers.resume_declined", "answers.resume_declined_reprompt"
-            )
+            # "Maybe later" to "pick up with ...?" is a no to going on now: stop, place kept.
+            return turn.run(Event(EventKind.RESUME if yes else EventKind.STOP))
         if question is QuestionKind.GO_AGAIN:
             if yes:
                 return turn.run(Event(EventKind.START_OVER))

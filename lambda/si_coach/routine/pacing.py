@@ -235,6 +235,10 @@ class PacingEngine:
             sides = [None]
         return [Block(variant, side, n) for side in sides for n in range(1, variant.sets + 1)]
 
+    def one_side_only(self, block: Block, coaching: Coaching) -> bool:
+        """Whether `block`'s exercise, done on each side, is done on this side alone."""
+        return block.side is not None and coaching.injured_side is not None
+
     def current_block(self, state: RoutineState, coaching: Coaching) -> Block:
         variant = self.catalogue.variant(state.variant_id or "")
         for block in self.blocks(variant, coaching):
@@ -330,7 +334,8 @@ def _announcement(engine: PacingEngine, block: Block, coaching: Coaching, lead: 
     """A new variant (or a resumed block) gets its whole set-up; the next side or set of the
     same variant a short bridge."""
     whole = lead is Lead.YOU_ARE_ON or block == engine.blocks(block.variant, coaching)[0]
-    return BlockAnnounced(block, engine.dose(block.variant, coaching), lead, whole)
+    dose = engine.dose(block.variant, coaching)
+    return BlockAnnounced(block, dose, lead, whole, one_side=engine.one_side_only(block, coaching))
 
 
 def _announce(

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
-from si_coach.routine.catalogue import Catalogue, Dose, Sides, default_catalogue
+from si_coach.routine.catalogue import Catalogue, Dose, Side, Sides, default_catalogue
 from si_coach.routine.limits import MAX_COUNTED_HOLD_SECONDS
 from si_coach.routine.outcomes import (
     Action,
@@ -153,8 +153,8 @@ class Voice:
             return self.wording.line("answers.back_carry_on", block=self.block_name(place.block))
         return self.wording.line("answers.back_start")
 
-    def dose_lines(self, variant_id: str, dose: Dose) -> list[str]:
-        """ "Hold for five seconds. Do it ten times." """
+    def dose_lines(self, variant_id: str, dose: Dose, only_side: Side | None = None) -> list[str]:
+        """ "Hold for five seconds. Do it ten times." (`only_side`: the one side done today)"""
         variant = self.catalogue.variant(variant_id)
         duration = self.grammar.duration(dose.hold_seconds)
         key = (
@@ -162,10 +162,22 @@ class Voice:
             if variant.sides is Sides.ALTERNATING
             else "routine.hold_for"
         )
-        return [self.wording.line(key, duration=duration), self.reps_line(variant_id, dose)]
+        reps = self.reps_line(variant_id, dose, only_side)
+        return [self.wording.line(key, duration=duration), reps]
 
-    def reps_line(self, variant_id: str, dose: Dose) -> str:
+    def reps_line(self, variant_id: str, dose: Dose, only_side: Side | None = None) -> str:
         each_side = self.catalogue.variant(variant_id).sides is Sides.EACH
+        if each_side and only_side is not None:
+            side = self.wording.side(only_side)
+            if dose.sets > 1:
+                return self.wording.line(
+                    "routine.do_sets_one_side",
+                    sets=self.grammar.count(dose.sets, "set"),
+                    reps=self.grammar.number(dose.reps),
+                    side=side,
+                )
+            count = self.grammar.count(dose.reps, "time")
+            return self.wording.line("routine.do_times_one_side", count=count, side=side)
         if dose.sets > 1:
             key = "routine.do_sets_each_side" if each_side else "routine.do_sets"
             return self.wording.line(
@@ -403,7 +415,8 @@ class Voice:
                 lines.append(
                     words.line("routine.set_number", number=self.grammar.number(block.set_number))
                 )
-            lines.extend(self.dose_lines(block.variant.id, outcome.dose))
+            only_side = block.side if outcome.one_side else None
+            lines.extend(self.dose_lines(block.variant.id, outcome.dose, only_side))
             lines.append(words.line("routine.say_next_in_position"))
             return lines
         if block.side is not None and block.set_number == 1:

@@ -1,0 +1,177 @@
+"""The coach says what really happened, and what will really be done, through lambda_handler.
+
+Each test is a conversation of JSON envelopes on DynamoDB under moto; days pass by moving
+the session's clock, as they would between real sessions.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from local.envelopes import AlexaSession
+from si_coach.routine.catalogue import default_catalogue
+from si_coach.voice.wording import wording_for
+
+CATALOGUE = default_catalogue()
+WORDS = wording_for("en-US")
+
+
+def finish_first_exercise(session: AlexaSession) -> None:
+    session.say("StartRoutineIntent")
+    while "You've finished" not in session.text:
+        session.say("AMAZON.NextIntent")
+    session.say("AMAZON.StopIntent")
+
+
+def next_day(session: AlexaSession, days: int = 1) -> None:
+    session.clock += timedelta(days=days)
+
+
+# -- an injured side: the announcement says what will be done -------------------------------
+
+
+def test_with_one_side_injured_the_dose_is_said_for_the_other_side_only(skill) -> None:
+    session = AlexaSession(skill)
+    session.launch()
+    session.say("InjuredSideIntent", side=("right", "right"))
+    session.say("GoToExerciseIntent", exercise=("knee to chest", "knee_to_chest"))
+    assert "left side" in session.text
+    assert "Do it three times, on your left side only." in session.text
+    assert "on each side" not in session.text
+    session.say("AMAZON.NextIntent")
+    session.say("AMAZON.NextIntent")
+    # The left side was all there was: the exercise is finished, as announced.
+    assert "You've finished the single knee to chest." in session.text
+    assert "right knee" not in session.text
+
+
+def test_with_both_sides_well_the_dose_is_said_for_each_side(skill) -> None:
+    session = AlexaSession(skill)
+    session.launch()
+    session.say("GoToExerciseIntent", exercise=("knee to chest", "knee_to_chest"))
+    assert "Do it three times on each side." in session.text
+
+
+def test_said_again_the_announcement_keeps_the_one_side(skill) -> None:
+    session = AlexaSession(skill)
+    session.launch()
+    session.say("InjuredSideIntent", side=("left", "left"))
+    session.say("GoToExerciseIntent", exercise=("clams", "clamshell"))
+    session.say("AMAZON.RepeatIntent")
+    assert "on your right side only." in session.text
+
+
+# -- skipping everything is not finishing ------------------------------------------------------
+
+
+def test_skipping_every_exercise_is_said_as_skipping_at_the_end_and_on_reopening(skill) -> None:
+    session = AlexaSession(skill)
+    session.launch()
+    session.say("StartRoutineIntent")
+    for _ in CATALOGUE.variants:
+        session.say("SkipExerciseIntent")
+    ending = session.text
+    assert ending.startswith("That was the last exercise.")
+    assert "You didn't finish an exercise today." in ending
+    assert "routine done" not in ending and "finished the routine" not in ending
+    session.launch()
+    assert "you skipped to the end, without finishing an exercise." in session.text
+    assert session.text.endswith("Shall we start the routine from the top?")
+    assert "go through the routine again" not in session.text
+    session.say("HistoryIntent")
+    assert session.text.startswith("You haven't done any exercises with me yet.")
+
+
+def test_reaching_the_end_by_skipping_is_not_called_finishing(skill) -> None:
+    session = AlexaSession(skill)
+    session.launch()
+    session.say("GoToExerciseIntent", exercise=("lower trunk rotation", "lower_trunk_rotation"))
+    session.say("SkipExerciseIntent")
+    session.launch()
+    session.say("AMAZON.NextIntent")
+    assert not session.text.startswith("You've finished")
+    assert session.text.startswith("You're at the end of the routine.")
+
+
+def test_a_routine_really_finished_is_offered_again(skill) -> None:
+    session = AlexaSession(skill)
+    session.launch()
+    session.say("StartRoutineIntent")
+    while "whole routine" not in session.text:
+        session.say("AMAZON.NextIntent")
+    session.launch()
+    assert "Earlier today you did the whole routine." in session.text
+    assert session.text.endswith("Shall we go through the routine again?")
+
+
+# -- start again, then reopen -------------------------------------------------------------------
+
+
+def test_after_start_over_the_greeting_names_the_place_as_a_redo(skill) -> None:
+    session = AlexaSession(skill)
+    session.launch()
+    finish_first_exercise(session)  # the hip abduction is finished, the place moves on
+    session.launch()
+    assert session.text.endswith(
+        "Earlier today you finished the hip abduction. Pick up with the hip adduction?"
+    )
+    session.say("AMAZON.StartOverIntent")
+    session.say("AMAZON.StopIntent")
+    session.launch()
+    assert "you finished the hip abduction. Pick up with the hip abduction" not in session.text
+    assert session.text.endswith(
+        "Earlier today you did one exercise. Pick up with the hip abduction again?"
+    )
+
+
+# -- what did I do yesterday -----------------------------------------------------------------------
+
+
+def test_yesterday_is_answered_whether_something_or_nothing_was_done(skill) -> None:
+    session = AlexaSession(skill)
+    session.launch()
+    finish_first_exercise(session)
+    next_day(session)
+    session.launch()
+    session.say("HistoryIntent")
+    assert session.text.startswith("Yesterday you did the hip abduction.")
+    assert "Earlier today" not in session.text
+    session.say("AMAZON.StopIntent")
+
+    next_day(session)  # nothing was done yesterday
+    session.launch()
+    session.say("HistoryIntent")
+    assert session.text.startswith("Yesterday you didn't do any exercises.")
+    weekday = WORDS.weekdays[(session.clock - timedelta(days=2)).weekday()]
+    assert f"On {weekday} you did the hip abduction." in session.text
+
+
+def test_today_comes_first_then_yesterday_even_when_it_was_empty(skill) -> None:
+    session = AlexaSession(skill)
+    session.launch()
+    finish_first_exercise(session)
+    next_day(session, 2)
+    session.launch()
+    session.say("AMAZON.YesIntent")  # pick up with the hip adduction
+    while "You've finished" not in session.text:
+        session.say("AMAZON.NextIntent")
+    session.say("HistoryIntent")
+    text = session.text
+    assert text.startswith("Earlier today you did the hip adduction.")
+    assert text.index("Earlier today") < text.index("Yesterday you didn't do any exercises.")
+
+
+# -- a no to "pick up with ...?" -------------------------------------------------------------------
+
+
+def test_maybe_later_to_pick_up_stops_with_a_goodbye_and_keeps_the_place(skill) -> None:
+    session = AlexaSession(skill)
+    session.launch()
+    finish_first_exercise(session)
+    session.launch()
+    assert session.text.endswith("Pick up with the hip adduction?")
+    response = session.say("AMAZON.NoIntent")
+    assert session.text == "Okay. I've saved your place. See you next time."
+    assert response["response"]["shouldEndSession"] is True
+    session.launch()
+    assert session.text.endswith("Pick up with the hip adduction?")
