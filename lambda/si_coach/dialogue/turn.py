@@ -42,7 +42,7 @@ from si_coach.routine.pacing import (
 from si_coach.routine.progress import Progress
 from si_coach.storage.progress_store import ProgressStore, worth_saving
 from si_coach.voice.speaker import Voice, voice_for
-from si_coach.voice.speech import SpanKind, SpeechPlan
+from si_coach.voice.speech import Span, SpanKind, SpeechPlan
 
 log = logging.getLogger(__name__)
 
@@ -211,6 +211,9 @@ class CoachTurn:
         if self._before_event is None or not (reps or carried):
             return
         spans = [*reps, *([carried] if carried else [])]
+        # Each rep's last hold (an alternating rep holds twice): "next" needs most of it heard.
+        last_hold = {s.rep: s for s in holds}
+        rep_holds = [last_hold.get(r.rep, Span(SpanKind.HOLD, r.rep, r.end, r.end)) for r in reps]
         paced = PacedResponse(
             answered_at=self.now.timestamp(),
             length=round(plan.planned_seconds, 3),
@@ -218,6 +221,8 @@ class CoachTurn:
             rep_ends=tuple(s.end for s in reps),
             first_rep=min(s.rep for s in spans),
             carried_hold_start=carried.start if carried else None,
+            hold_starts=tuple(s.start for s in rep_holds),
+            hold_ends=tuple(s.end for s in rep_holds),
         )
         self.session[SESSION_PACED] = paced.to_dict()
         # Kept small, since the session travels with every request: the routine before the

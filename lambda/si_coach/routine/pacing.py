@@ -495,6 +495,11 @@ def _keep_holding(state: RoutineState, chunk: _Chunk, seconds_left: int, reps_do
 # the request is sent. So playback had got at most this much short of the gap between the
 # two timestamps; taking it off never counts a rep the user did not finish.
 BARGE_IN_ALLOWANCE_SECONDS = 2.0
+# "Next" said during a rep ("I'm ahead of you") credits the rep in progress only once this
+# much of its hold has surely been heard (playback reckoned with the allowance above, so in
+# real time the user has heard this much plus up to two seconds: most of the hold). A rep
+# cut off early in its hold has not been done; it is paced again.
+HOLD_HEARD_FOR_NEXT = 0.5
 
 
 @dataclass(frozen=True)
@@ -508,6 +513,9 @@ class PacedResponse:
     first_rep: int  # the block's rep index of the first rep led
     # A hold still running when the speech ends (the long stretch) starts here.
     carried_hold_start: float | None = None
+    # Each rep's (last) hold, start and end: how much of it "next" found heard.
+    hold_starts: tuple[float, ...] = ()
+    hold_ends: tuple[float, ...] = ()
 
     def to_dict(self) -> dict:
         return {
@@ -517,6 +525,7 @@ class PacedResponse:
             "ends": list(self.rep_ends),
             "first": self.first_rep,
             "carried": self.carried_hold_start,
+            "holds": [list(self.hold_starts), list(self.hold_ends)],
         }
 
     @classmethod
@@ -530,12 +539,24 @@ class PacedResponse:
                 rep_ends=tuple(float(x) for x in raw["ends"]),
                 first_rep=_whole(raw["first"]),
                 carried_hold_start=None if raw["carried"] is None else float(raw["carried"]),
+                # A record without holds (older sessions): "next" credits no rep in progress.
+                hold_starts=tuple(float(x) for x in raw.get("holds", [[], []])[0]),
+                hold_ends=tuple(float(x) for x in raw.get("holds", [[], []])[1]),
             )
-        except (KeyError, TypeError) as error:
+        except (KeyError, TypeError, IndexError) as error:
             raise ValueError(f"paced response is malformed: {error}") from error
         if len(paced.rep_starts) != len(paced.rep_ends):
             raise ValueError("paced response has unpaired reps")
+        if len(paced.hold_starts) != len(paced.hold_ends):
+            raise ValueError("paced response has unpaired holds")
         return paced
+
+    def hold_heard_enough(self, rep: int, played: float) -> bool:
+        """Whether `played` seconds in, most of the `rep`-th rep's hold had been heard."""
+        if rep >= len(self.hold_starts):
+            return False
+        start, end = self.hold_starts[rep], self.hold_ends[rep]
+        return played >= start + HOLD_HEARD_FOR_NEXT * (end - start)
 
 
 def reps_heard(paced: PacedResponse, now: float, *, ahead: bool = False) -> int | None:
@@ -543,8 +564,9 @@ def reps_heard(paced: PacedResponse, now: float, *, ahead: bool = False) -> int 
 
     None: the whole response played (or the user spoke inside a hold that outlasts it,
     whose end time rules), so everything it led counts. `ahead` is "next" said mid-chunk:
-    the user is ahead of the coach, so the rep in progress counts as done too; reps not
-    yet begun never do.
+    the user is ahead of the coach, so the rep in progress counts as done too once most of
+    its hold has been heard (HOLD_HEARD_FOR_NEXT); a rep cut off earlier in its hold, and a
+    rep not yet begun, never do.
     """
     gap = now - paced.answered_at
     if gap >= paced.length:
@@ -555,7 +577,7 @@ def reps_heard(paced: PacedResponse, now: float, *, ahead: bool = False) -> int 
         carried = paced.carried_hold_start
         if carried is None or played >= carried:
             return None
-    elif ahead and played >= paced.rep_starts[heard]:
+    elif ahead and paced.hold_heard_enough(heard, played):
         heard += 1
     return heard
 
