@@ -255,9 +255,9 @@ def test_next_early_in_a_hold_does_not_count_the_rep_cut_off(
 
 
 def test_four_early_cut_offs_do_not_move_the_count(skill, moto_dynamodb_table) -> None:
-    """The count moved from one to five of fifteen on four early "next"s; now it stays."""
+    """Four "next"s, each a second into a rep's hold: only the reps before them count."""
     session = AlexaSession(skill)
-    paced, _ = into_a_chunk(session, "hip_adduction")
+    into_a_chunk(session, "hip_adduction")
     for _ in range(4):
         holds = last_holds(speech(session.last_response), releases_of("hip_adduction"))
         session.barge_in(holds[1][0] + 1.0)  # one second into the second rep's hold
