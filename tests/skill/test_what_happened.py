@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from local.envelopes import AlexaSession
 from si_coach.routine.catalogue import default_catalogue
 from si_coach.voice.wording import wording_for
@@ -175,3 +177,31 @@ def test_maybe_later_to_pick_up_stops_with_a_goodbye_and_keeps_the_place(skill) 
     assert response["response"]["shouldEndSession"] is True
     session.launch()
     assert session.text.endswith("Pick up with the hip adduction?")
+
+
+# -- the next exercise is named and set up in one turn ----------------------------------------
+
+
+@pytest.mark.parametrize("levels", ["first day", "top of ranges"])
+def test_each_exercise_is_announced_and_set_up_in_the_turn_that_finishes_the_last(
+    skill, levels: str
+) -> None:
+    session = AlexaSession(skill)
+    session.launch()
+    if levels == "top of ranges":
+        session.attributes["progress"]["levels"] = {v.id: v.top_level for v in CATALOGUE.variants}
+    session.say("StartRoutineIntent")
+    set_up = WORDS.line("routine.say_next_in_position")
+    announced = 1
+    for _ in range(200):
+        if session.session_id is None:
+            break
+        text = session.text
+        assert "Up next" not in text, text
+        finished = text.count("You've finished the ")
+        if finished and "whole routine" not in text:
+            assert text.endswith(set_up), text
+            announced += 1
+        session.say("AMAZON.NextIntent")
+    assert "whole routine" in session.text
+    assert announced == len(CATALOGUE.variants)

@@ -66,6 +66,10 @@ STATE_SCHEMA_VERSION = 1
 PACING_BUDGET_SECONDS = 78.0
 # Room kept free after a block's set-up is added to a response that paced reps.
 CLOSING_ROOM_SECONDS = 2.0
+# A block's last long hold that leaves no room for the next block's set-up is carried into
+# the next response with this much of it left: time to say "next" while holding, and room
+# after it for the release, the finish and the set-up, said together.
+CARRIED_FOR_SET_UP_SECONDS = 15
 
 
 class Phase(StrEnum):
@@ -417,17 +421,30 @@ def _pace(engine: PacingEngine, state: RoutineState, coaching: Coaching, now: fl
         reps_done += 1
         if reps_done < dose.reps:
             chunk.add(Rest(rest, reps_done - 1))
+    last_in_chunk = _even_split(engine, block, coaching, chunk, reps_done, rest)
     while reps_done < dose.reps:
         beats = _rep_beats(block, dose, rest, reps_done, reps_done == chunk_start)
         if (
             reps_done > chunk_start
             and chunk.elapsed + chunk.seconds(*beats) > PACING_BUDGET_SECONDS
-        ):
+        ) or reps_done > last_in_chunk:
+            break
+        # The block's last rep is said with what follows it: the finish and the next block's
+        # set-up, in one response. Where they don't fit, the last rep waits for the next
+        # response (or, alone and long, its hold is carried), so that the set-up is never
+        # put off to a turn of its own.
+        set_up_fits = reps_done + 1 < dose.reps or (
+            chunk.elapsed + chunk.seconds(*beats) + _finish_seconds(engine, block, coaching, chunk)
+            <= MAX_PLANNED_SECONDS - CLOSING_ROOM_SECONDS
+        )
+        if not set_up_fits and reps_done > chunk_start:
             break
         if variant.sides is not Sides.ALTERNATING and dose.hold_seconds > MAX_COUNTED_HOLD_SECONDS:
             lead_in = beats[:2]  # the label and the action, up to "Hold."
             started_at = chunk.elapsed + chunk.seconds(*lead_in)
             room = int(PACING_BUDGET_SECONDS - started_at)
+            if not set_up_fits:
+                room = min(room, dose.hold_seconds - CARRIED_FOR_SET_UP_SECONDS)
             if room < dose.hold_seconds:
                 covered = max(0, room)
                 chunk.add(*lead_in, Hold(dose.hold_seconds, covered, False, reps_done))
@@ -450,6 +467,37 @@ def _pace(engine: PacingEngine, state: RoutineState, coaching: Coaching, now: fl
         )
         return Step(new_state, tuple(chunk.outcomes))
     return _finish_block(engine, state, block, chunk, coaching)
+
+
+def _even_split(
+    engine: PacingEngine, block: Block, coaching: Coaching, chunk: _Chunk, first: int, rest: int
+) -> int:
+    """The last rep this response may pace: all of them, unless the reps left would fit
+    but for the set-up that follows them; then half now and half with the set-up, rather
+    than all but one ("say next for the last one")."""
+    dose = engine.dose(block.variant, coaching)
+    left = dose.reps - first
+    reps = sum(
+        chunk.seconds(*_rep_beats(block, dose, rest, rep, rep == first))
+        for rep in range(first, dose.reps)
+    )
+    reps_fit = chunk.elapsed + reps <= PACING_BUDGET_SECONDS
+    finish = _finish_seconds(engine, block, coaching, chunk)
+    set_up_fits = chunk.elapsed + reps + finish <= MAX_PLANNED_SECONDS - CLOSING_ROOM_SECONDS
+    if left > 1 and reps_fit and not set_up_fits:
+        return first + (left + 1) // 2 - 1
+    return dose.reps
+
+
+def _finish_seconds(engine: PacingEngine, block: Block, coaching: Coaching, chunk: _Chunk) -> float:
+    """How long the finish of `block` takes to say, with the following block's set-up."""
+    following = engine.next_block(block, coaching)
+    if following is None:
+        return chunk.seconds(VariantFinished(block.variant.id), RoutineFinished())
+    finished = (
+        VariantFinished(block.variant.id) if following.variant != block.variant else SetFinished()
+    )
+    return chunk.seconds(finished, _announcement(engine, following, coaching, Lead.NEXT))
 
 
 def _finish_block(
