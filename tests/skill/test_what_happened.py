@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 
-from local.envelopes import AlexaSession
+from local.envelopes import AlexaDevice, AlexaSession, speech_seconds
 from si_coach.routine.catalogue import default_catalogue
 from si_coach.voice.wording import wording_for
 
@@ -205,3 +205,51 @@ def test_each_exercise_is_announced_and_set_up_in_the_turn_that_finishes_the_las
         session.say("AMAZON.NextIntent")
     assert "whole routine" in session.text
     assert announced == len(CATALOGUE.variants)
+
+
+# -- a how-to mid-exercise is short; "tell me more" gives the rest -----------------------------
+
+
+def test_a_how_to_mid_exercise_gives_the_steps_and_dose_then_offers_the_rest(skill) -> None:
+    session = AlexaSession(skill)
+    session.launch()
+    session.say("StartRoutineIntent")
+    session.say("AMAZON.NextIntent")  # some reps of the hip abduction
+    response = session.say("HowToIntent", exercise=("bridge", "bridge"))
+    text = session.text
+    assert text.startswith("Here's the bridge. Lie on your back.")
+    assert "Hold for six seconds." in text and "Do it eight times." in text
+    assert "reps grow" not in text and "It works" not in text
+    assert text.endswith(
+        "For more about it, say: tell me more. Say next to carry on with the hip abduction."
+    )
+    brief = speech_seconds(response["response"]["outputSpeech"]["ssml"])
+    whole = AlexaSession(skill, AlexaDevice(user_id="amzn1.ask.account.IDLE"))
+    whole.launch()
+    told = whole.say("HowToIntent", exercise=("bridge", "bridge"))
+    assert brief < speech_seconds(told["response"]["outputSpeech"]["ssml"])
+    session.say("TellMeMoreIntent")
+    assert session.text == (
+        "More about the bridge. As the days go by, reps grow from eight to ten."
+        " It works your lower stomach, lower back, and hips."
+        " Say next to carry on with the hip abduction."
+    )
+    session.say("AMAZON.NextIntent")
+    assert "Push your knees apart." in session.text, "the routine carries on where it was"
+
+
+def test_a_how_to_before_the_routine_is_whole(skill) -> None:
+    session = AlexaSession(skill)
+    session.launch()
+    session.say("HowToIntent", exercise=("bridge", "bridge"))
+    assert "reps grow from eight to ten" in session.text
+    assert "tell me more" not in session.text
+
+
+def test_tell_me_more_mid_exercise_without_a_how_to_is_about_the_current_one(skill) -> None:
+    session = AlexaSession(skill)
+    session.launch()
+    session.say("StartRoutineIntent")
+    session.say("TellMeMoreIntent")
+    assert session.text.startswith("More about the hip abduction.")
+    assert "It works your outer thigh muscles" in session.text

@@ -52,6 +52,8 @@ SESSION_SAVED = "saved_progress"
 SAVED_IS_CARRIED = "carried"
 SESSION_TIME_ZONE = "time_zone"
 SESSION_QUESTION = "question"
+# The exercise a brief how-to was about: "tell me more" says the rest of it.
+SESSION_MORE_ABOUT = "more_about"
 SESSION_STORE_UNREAD = "store_unread"
 # The last paced response's timeline, and the progress before it, to undo what was not heard.
 SESSION_PACED = "paced"

@@ -469,7 +469,7 @@ def _pace(engine: PacingEngine, state: RoutineState, coaching: Coaching, now: fl
     return _finish_block(engine, state, block, chunk, coaching)
 
 
-def _even_split(
+def _even_split(  # noqa: PLR0917 - the pacing loop's own state, passed as it stands
     engine: PacingEngine, block: Block, coaching: Coaching, chunk: _Chunk, first: int, rest: int
 ) -> int:
     """The last rep this response may pace: all of them, unless the reps left would fit

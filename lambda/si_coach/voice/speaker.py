@@ -448,6 +448,11 @@ class Voice:
         return self.wording.line("routine.keep_holding_cue")
 
     def _how_to(self, outcome: HowTo) -> list[str]:
+        """The steps and the dose; the rest too, unless an exercise is under way.
+
+        Mid-exercise the user is on the mat, waiting to go on: the answer stops at what to
+        do and how often, and offers the rest ("tell me more", `more_about`).
+        """
         words = self.wording
         variant = self.catalogue.variant(outcome.variant_id)
         variant_words = words.variant(variant.id)
@@ -459,11 +464,27 @@ class Voice:
         duration = self.grammar.duration(outcome.dose.hold_seconds)
         lines.extend(step.format(duration=duration) for step in variant_words.steps)
         lines.append(self.reps_line(variant.id, outcome.dose))
-        lines.append(self._range_line(variant.id))
-        lines.extend(variant_words.notes)
+        if self.how_to_is_brief(outcome) and self.more_about(variant.id):
+            lines.append(words.line("answers.more_offer"))
+        else:
+            lines.extend(self.more_about(variant.id))
+        lines.append(self.back(outcome.place))
+        return [line for line in lines if line]
+
+    @staticmethod
+    def how_to_is_brief(outcome: HowTo) -> bool:
+        """Whether a how-to is said mid-exercise, the rest of it kept for "tell me more"."""
+        return outcome.place.standing in (Standing.ACTIVE, Standing.PAUSED)
+
+    def more_about(self, variant_id: str) -> list[str]:
+        """What a how-to says beyond the steps and the dose: how the dose grows, the notes,
+        what the exercise works."""
+        words = self.wording
+        variant = self.catalogue.variant(variant_id)
+        exercise_words = words.exercise(variant.exercise_id)
+        lines = [self._range_line(variant_id), *words.variant(variant_id).notes]
         if exercise_words.works:
             lines.append(words.line("answers.it_works", muscles=exercise_words.works))
-        lines.append(self.back(outcome.place))
         return [line for line in lines if line]
 
     def _range_line(self, variant_id: str) -> str:
