@@ -486,6 +486,33 @@ def test_bye_is_said_to_the_skill_and_only_exit_or_quit_leave(tmp_path: Path) ->
     assert "you> help" not in result.stdout
 
 
+def test_the_readme_reminder_dialogue_works_against_the_local_alexa_apis(tmp_path: Path) -> None:
+    lines = [
+        "open s. i. joint coach",
+        "remind me every day at eight",
+        "yes",
+        "yes",  # Alexa's own permission question
+        "when is my reminder",
+        "stop reminding me",
+        "yes",
+        "when is my reminder",
+    ]
+    result = run_console("\n".join(lines) + "\n", "--fast", data_dir=tmp_path)
+    assert result.returncode == 0, result.stderr
+    transcript = result.stdout
+    assert "a local stand-in of Alexa's Reminders and settings APIs answers at https://" in (
+        transcript
+    )
+    assert "I can't set reminders from here." not in transcript
+    assert "To remind you, I need your permission to set reminders." in transcript
+    assert "AskFor (alexa::alerts:reminders:skill:readwrite: ACCEPTED)" in transcript
+    assert "Thanks. Done. I'll remind you every day at eight in the morning." in transcript
+    assert "I remind you every day at eight in the morning." in transcript
+    assert "Okay. No more reminders." in transcript
+    assert transcript.rstrip().endswith("Bye.")
+    assert "Traceback" not in result.stderr
+
+
 def test_voice_without_espeak_ng_says_so_and_carries_on(tmp_path: Path) -> None:
     empty_bin = tmp_path / "bin"
     empty_bin.mkdir()
