@@ -46,6 +46,7 @@ CUSTOM_INTENT_SLOTS = {
     "SkipExerciseIntent": {},
     "GoToExerciseIntent": {"exercise": "EXERCISE"},
     "HowToIntent": {"exercise": "EXERCISE"},
+    "TellMeMoreIntent": {},
     "OverviewIntent": {},
     "ListExercisesIntent": {},
     "PainIntent": {},

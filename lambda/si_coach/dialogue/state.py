@@ -39,6 +39,8 @@ SESSION_LAST_SAID = "last_said"
 # The reminder time waiting for the user's yes: "08:00", or "08:00~" when it was suggested
 # for a part of the day (reminder.py).
 SESSION_REMINDER_TIME = "reminder_time"
+# The exercise a brief how-to (said mid-exercise) was about: "tell me more" says the rest.
+SESSION_MORE_ABOUT = "more_about"
 
 SESSION_KEYS = frozenset(
     {
@@ -54,6 +56,7 @@ SESSION_KEYS = frozenset(
         SESSION_MISSES,
         SESSION_LAST_SAID,
         SESSION_REMINDER_TIME,
+        SESSION_MORE_ABOUT,
     }
 )
 

@@ -80,7 +80,7 @@ from si_coach.routine.progress import (
 from si_coach.storage.budget import start_request_budget
 from si_coach.storage.progress_store import ProgressStore, worth_saving
 from si_coach.voice.speaker import Voice, voice_for
-from si_coach.voice.speech import SpanKind, SpeechPlan
+from si_coach.voice.speech import Span, SpanKind, SpeechPlan
 
 log = logging.getLogger(__name__)
 
@@ -164,6 +164,15 @@ class CoachTurn:
         return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
 
     @cached_property
+    def zone(self) -> ZoneInfo:
+        """The zone the device's dates are told in."""
+        name = self.session.get(SESSION_DATING_ZONE) or self.session.get(SESSION_TIME_ZONE)
+        try:
+            return ZoneInfo(name or FALLBACK_TIME_ZONE)
+        except (ZoneInfoNotFoundError, ValueError, TypeError):
+            return ZoneInfo(FALLBACK_TIME_ZONE)
+
+    @cached_property
     def today(self) -> date:
         """The device's local date, never before the newest day the record holds."""
         zone = self.session.get(SESSION_DATING_ZONE) or self.session.get(SESSION_TIME_ZONE)
@@ -171,13 +180,25 @@ class CoachTurn:
         newest = self.progress.last_active
         return max(today, newest.day) if newest is not None else today
 
+    def routine_moved_on(self) -> date | None:
+        """The local date the routine's place last moved; None when it never has."""
+        moved = self.progress.routine.updated_at
+        if moved <= 0:
+            return None
+        try:
+            return datetime.fromtimestamp(moved, self.zone).date()
+        except (OverflowError, OSError, ValueError):
+            return None
+
     @property
     def store_unread(self) -> bool:
         return self.saved is None
 
     def conversation(self) -> Conversation:
         place = self.engine.place(self.progress.routine, self.progress.coaching())
-        return Conversation(self.voice, self.catalogue, self.progress, self.today, place)
+        return Conversation(
+            self.voice, self.catalogue, self.progress, self.today, place, self.routine_moved_on()
+        )
 
     def ask_question(self, kind: QuestionKind | None) -> None:
         self.session[SESSION_QUESTION] = kind.value if kind else None
@@ -266,6 +287,9 @@ class CoachTurn:
         if self._before_event is None or not (reps or carried):
             return
         spans = [*reps, *([carried] if carried else [])]
+        # Each rep's last hold (an alternating rep holds twice): "next" needs most of it heard.
+        last_hold = {s.rep: s for s in holds}
+        rep_holds = [last_hold.get(r.rep, Span(SpanKind.HOLD, r.rep, r.end, r.end)) for r in reps]
         paced = PacedResponse(
             answered_at=self.now.timestamp(),
             length=round(plan.planned_seconds, 3),
@@ -273,6 +297,8 @@ class CoachTurn:
             rep_ends=tuple(s.end for s in reps),
             first_rep=min(s.rep for s in spans),
             carried_hold_start=carried.start if carried else None,
+            hold_starts=tuple(s.start for s in rep_holds),
+            hold_ends=tuple(s.end for s in rep_holds),
         )
         self.session[SESSION_PACED] = paced.to_dict()
         # Kept small, since the session travels with every request: the routine before the

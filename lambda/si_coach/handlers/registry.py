@@ -58,6 +58,7 @@ QUESTIONS_ON_FIRST_USE = partial(
 HANDLERS: tuple[Callable[[], CoachHandler], ...] = (
     routine.LaunchHandler,
     routine.RoutineEventHandler,
+    routine.TellMeMoreHandler,
     reminder.SetReminderHandler,
     reminder.ChangeReminderHandler,
     reminder.WhenIsReminderHandler,
