@@ -38,6 +38,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from local.nlu import CONFIDENCE_FLOOR, IntentClassifier, cached_classifier, slot_token
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EN_US_MODEL_FILE = REPO_ROOT / "interaction_model" / "interactionModels" / "custom" / "en-US.json"
 
@@ -75,6 +77,15 @@ MIN_FIXED_WORDS_FOR_UNKNOWN_VALUE = 2
 # Nobody says a sentence this long to a speaker; longer lines go straight to the fallback
 # instead of being matched word by word.
 MAX_UTTERANCE_WORDS = 40
+
+OUT_OF_DOMAIN_FILE = Path(__file__).resolve().parent / "out_of_domain.txt"
+
+
+def out_of_domain_lines(path: Path = OUT_OF_DOMAIN_FILE) -> list[str]:
+    """Speech no skill of this kind answers: what AMAZON.FallbackIntent is trained on."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [line for line in lines if line.strip() and not line.startswith("#")]
+
 
 _SLOT_REFERENCE = re.compile(r"\{([^{}]+)\}")
 _INITIALISM = re.compile(r"(?:\b[a-z]\.\s*){2,}")
@@ -291,6 +302,15 @@ class Resolution:
 
 
 @dataclass(frozen=True)
+class TaggedSpan:
+    """Words of a line that a slot type knows, and the value they resolve to."""
+
+    slot_type: str
+    words: tuple[str, ...]
+    value: SlotTypeValue
+
+
+@dataclass(frozen=True)
 class IntentSamples:
     name: str
     slot_types: Mapping[str, str]
@@ -354,6 +374,15 @@ class InteractionModel:
         self._longest_slot_value = max(
             (slot_type.longest_form for slot_type in self.slot_types.values()), default=1
         )
+        self.strict = strict
+        self._language_model = language_model
+        self._classifier: IntentClassifier | None = None
+        used_types = {
+            slot["type"] for intent in language_model["intents"] for slot in intent.get("slots", [])
+        }
+        self._taggable_types = tuple(
+            (name, slot_type) for name, slot_type in self.slot_types.items() if name in used_types
+        )
         declared = {intent.name for intent in self.intents}
         self.built_in_phrases: dict[tuple[str, ...], str] = {}
         for intent_name, phrases in () if strict else BUILT_IN_PHRASES.items():
@@ -414,6 +443,17 @@ class InteractionModel:
         built_in = self.built_in_phrases.get(words)
         if built_in is not None:
             return self._resolution(self._intent_named(built_in), ())
+        literal = self._best_pattern(words)
+        if self.strict:
+            return self._fallback() if literal is None else self._resolution(*literal)
+        if literal is not None and all(fill.value for fill in literal[1]):
+            return self._resolution(*literal)
+        return self._statistical_intent(words, literal)
+
+    def _best_pattern(
+        self, words: tuple[str, ...]
+    ) -> tuple[IntentSamples, tuple[SlotFill, ...]] | None:
+        """The sample with slots that reads as ``words``, as rule 4 of the docstring ranks them."""
         best: tuple[tuple[int, int, int], IntentSamples, tuple[SlotFill, ...]] | None = None
         matches = self._pattern_tree.matches(words, 0, {}, self._longest_slot_value)
         for (order, intent, pattern), assignment in matches:
@@ -428,9 +468,90 @@ class InteractionModel:
             rank = (resolved - len(fills), fixed_words, -order)
             if best is None or rank > best[0]:
                 best = (rank, intent, fills)
-        if best is None:
+        return None if best is None else (best[1], best[2])
+
+    # -- statistical resolution ----------------------------------------------------------
+
+    def prepare(self) -> None:
+        """Loads (or trains and caches) the statistical classifier now rather than on first use."""
+        if not self.strict:
+            _ = self.classifier
+
+    @property
+    def classifier(self) -> IntentClassifier:
+        if self._classifier is None:
+            self._classifier = cached_classifier(self.training_examples())
+        return self._classifier
+
+    def training_examples(self) -> list[tuple[tuple[str, ...], str]]:
+        """Every sample (and phrase a built-in intent answers), its slots as their types' tokens."""
+        examples = []
+        for intent in self._language_model["intents"]:
+            slot_types = {slot["name"]: slot["type"] for slot in intent.get("slots", [])}
+            for sample in intent.get("samples", []):
+                tokens: list[str] = []
+                for index, piece in enumerate(_SLOT_REFERENCE.split(sample)):
+                    if index % 2:
+                        tokens.append(slot_token(slot_types.get(piece, piece)))
+                    else:
+                        tokens.extend(self.tag(self.words(piece))[0])
+                examples.append((tuple(tokens), intent["name"]))
+        for phrase, intent_name in self.built_in_phrases.items():
+            examples.append((self.tag(phrase)[0], intent_name))
+        if FALLBACK_INTENT in {intent.name for intent in self.intents}:
+            examples += [
+                (self.tag(self.words(line))[0], FALLBACK_INTENT) for line in out_of_domain_lines()
+            ]
+        return examples
+
+    def tag(self, words: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[TaggedSpan, ...]]:
+        """The words with each span a slot type knows replaced by its token, longest first."""
+        tokens: list[str] = []
+        spans: list[TaggedSpan] = []
+        start = 0
+        while start < len(words):
+            found = None
+            for size in range(min(self._longest_slot_value, len(words) - start), 0, -1):
+                span = words[start : start + size]
+                found = next(
+                    (
+                        TaggedSpan(type_name, span, value)
+                        for type_name, slot_type in self._taggable_types
+                        if (value := slot_type.resolve(span)) is not None
+                    ),
+                    None,
+                )
+                if found is not None:
+                    break
+            if found is None:
+                tokens.append(words[start])
+                start += 1
+            else:
+                tokens.append(slot_token(found.slot_type))
+                spans.append(found)
+                start += len(found.words)
+        return tuple(tokens), tuple(spans)
+
+    def _statistical_intent(
+        self,
+        words: tuple[str, ...],
+        literal: tuple[IntentSamples, tuple[SlotFill, ...]] | None,
+    ) -> Resolution:
+        tokens, spans = self.tag(words)
+        guess = self.classifier.guess(tokens)
+        if guess.confidence < CONFIDENCE_FLOOR or guess.intent_name == FALLBACK_INTENT:
             return self._fallback()
-        return self._resolution(best[1], best[2])
+        intent = self._intent_named(guess.intent_name)
+        fills = []
+        for slot_name, slot_type in intent.slot_types.items():
+            span = next((span for span in spans if span.slot_type == slot_type), None)
+            if span is not None:
+                fills.append(SlotFill(slot_name, slot_type, " ".join(span.words), span.value))
+            elif literal is not None and literal[0] is intent:
+                # Words a sample puts where the slot goes, though no value says them:
+                # sent as heard, with no match, as Alexa does.
+                fills.extend(fill for fill in literal[1] if fill.name == slot_name)
+        return self._resolution(intent, tuple(fills))
 
     def _fills(
         self, intent: IntentSamples, assignment: Mapping[str, tuple[str, ...]]
