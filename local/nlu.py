@@ -45,9 +45,11 @@ CHARACTER_NGRAMS = (2, 3, 4)
 # Inverse regularisation strength of the logistic regression.
 REGULARISATION_C = 10.0
 # Bumped when the features or the training change, so an old cache is not read.
-SETTINGS = f"v1 floor={CONFIDENCE_FLOOR} chars={CHARACTER_NGRAMS} C={REGULARISATION_C}"
+SETTINGS = f"v2 floor={CONFIDENCE_FLOOR} chars={CHARACTER_NGRAMS} C={REGULARISATION_C}"
 
 START, END = "<s>", "</s>"
+# The label of speech that is not the skill's: what Alexa sends for it.
+OUT_OF_DOMAIN = "AMAZON.FallbackIntent"
 
 
 def slot_token(slot_type: str) -> str:
@@ -89,12 +91,16 @@ class IntentClassifier:
         idf: np.ndarray,
         weights: np.ndarray,
         intercepts: np.ndarray,
+        in_domain: np.ndarray,
     ) -> None:
         self.intents = tuple(intents)
+        # Each feature's column: "w word", "b word word" (a pair) or "c abc" (characters).
         self.vocabulary = dict(vocabulary)
         self.idf = idf
         self.weights = weights
         self.intercepts = intercepts
+        # Which features the samples use, as against only the out-of-domain lines.
+        self.in_domain = in_domain
 
     def vector(self, features: Mapping[str, int]) -> tuple[np.ndarray, np.ndarray]:
         """The known features' columns and their tf-idf values, normalised to length one."""
@@ -120,7 +126,8 @@ class IntentClassifier:
 
     @classmethod
     def train(cls, examples: Sequence[tuple[Sequence[str], str]]) -> IntentClassifier:
-        """Learns from (tagged tokens, intent) pairs. Needs scikit-learn."""
+        """Learns from (tagged tokens, intent) pairs; OUT_OF_DOMAIN marks speech that is not
+        the skill's. Needs scikit-learn."""
         from scipy.sparse import csr_matrix  # noqa: PLC0415 - only training needs them
         from sklearn.linear_model import LogisticRegression  # noqa: PLC0415
 
@@ -133,10 +140,16 @@ class IntentClassifier:
             for name in features:
                 vocabulary.setdefault(name, len(vocabulary))
         count = len(featured)
+        in_domain = np.zeros(len(vocabulary), dtype=bool)
+        for features, (_, intent) in zip(featured, examples, strict=True):
+            if intent != OUT_OF_DOMAIN:
+                in_domain[[vocabulary[name] for name in features]] = True
         idf = np.ones(len(vocabulary))
         for name, column in vocabulary.items():
             idf[column] = math.log((1 + count) / (1 + document_frequency[name])) + 1
-        classifier = cls(intents, vocabulary, idf, np.zeros((len(vocabulary), 1)), np.zeros(1))
+        classifier = cls(
+            intents, vocabulary, idf, np.zeros((len(vocabulary), 1)), np.zeros(1), in_domain
+        )
         rows, columns, values = [], [], []
         for row, features in enumerate(featured):
             index, weights = classifier.vector(features)
@@ -147,7 +160,7 @@ class IntentClassifier:
         labels = [intents.index(intent) for _, intent in examples]
         if len(intents) == 1:
             weights = np.zeros((len(vocabulary), 1))
-            return cls(intents, vocabulary, idf, weights, np.zeros(1))
+            return cls(intents, vocabulary, idf, weights, np.zeros(1), in_domain)
         model = LogisticRegression(C=REGULARISATION_C, max_iter=2000)
         model.fit(matrix, labels)
         coefficients, intercepts = model.coef_, model.intercept_
@@ -160,6 +173,7 @@ class IntentClassifier:
             idf,
             np.ascontiguousarray(coefficients.T, dtype=np.float32),
             intercepts.astype(np.float64),
+            in_domain,
         )
 
     def save(self, path: Path) -> None:
@@ -174,6 +188,7 @@ class IntentClassifier:
                 idf=self.idf,
                 weights=self.weights,
                 intercepts=self.intercepts,
+                in_domain=self.in_domain,
             )
         # Several consoles or test workers may train at once: the last one wins, whole.
         os.replace(temporary, path)
@@ -188,29 +203,25 @@ class IntentClassifier:
                 stored["idf"],
                 stored["weights"],
                 stored["intercepts"],
+                stored["in_domain"],
             )
 
 
-def training_hash(examples: Iterable[tuple[Sequence[str], str]]) -> str:
-    digest = hashlib.sha256(SETTINGS.encode())
-    for tokens, intent in examples:
-        digest.update(("\t".join(tokens) + "\t" + intent + "\n").encode())
-    return digest.hexdigest()[:24]
-
-
 def cached_classifier(
-    examples: Sequence[tuple[Sequence[str], str]],
+    key: str,
+    examples: Callable[[], Sequence[tuple[Sequence[str], str]]],
     cache_dir: Path = CACHE_DIR,
-    train: Callable[[Sequence[tuple[Sequence[str], str]]], IntentClassifier] | None = None,
 ) -> IntentClassifier:
-    """The classifier for these examples: read from the cache, or trained and cached."""
-    path = cache_dir / f"{training_hash(examples)}.npz"
+    """The classifier trained on ``examples()``, read from the cache under ``key`` (a hash of
+    everything the examples come from), or trained and cached there."""
+    digest = hashlib.sha256(f"{SETTINGS}\n{key}".encode()).hexdigest()[:24]
+    path = cache_dir / f"{digest}.npz"
     if path.exists():
         try:
             return IntentClassifier.load(path)
         except (OSError, ValueError, KeyError):
             pass  # a damaged cache file is trained again and replaced
-    classifier = (train or IntentClassifier.train)(examples)
+    classifier = IntentClassifier.train(examples())
     try:
         classifier.save(path)
     except OSError:

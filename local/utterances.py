@@ -31,6 +31,7 @@ and initialisms may be typed "s. i.", "s.i.", "s i" or "si".
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -73,6 +74,13 @@ WAKE_WORD = "alexa"
 # words of its own ("let's do the {exercise}"): "{exercise}" or "{exercise} please" would
 # otherwise take any sentence at all.
 MIN_FIXED_WORDS_FOR_UNKNOWN_VALUE = 2
+
+# The most words a slot takes when no value or synonym names them ("do the cartwheel").
+OPEN_SLOT_WORDS = 3
+# How sure the classifier must be of a line read with such words as a slot: out-of-domain
+# lines ("how do i get to the hospital") reach 0.94 this way; named things it lacks, 0.95 up.
+OPEN_SLOT_CONFIDENCE = 0.95
+ARTICLES = frozenset({"the", "a", "an", "my", "some", "any", "this", "that"})
 
 # Nobody says a sentence this long to a speaker; longer lines go straight to the fallback
 # instead of being matched word by word.
@@ -383,6 +391,10 @@ class InteractionModel:
         self._taggable_types = tuple(
             (name, slot_type) for name, slot_type in self.slot_types.items() if name in used_types
         )
+        # Alexa fills a custom slot with words its values don't name; a time slot, never.
+        self._open_slot_types = tuple(
+            name for name, slot_type in self._taggable_types if isinstance(slot_type, SlotType)
+        )
         declared = {intent.name for intent in self.intents}
         self.built_in_phrases: dict[tuple[str, ...], str] = {}
         for intent_name, phrases in () if strict else BUILT_IN_PHRASES.items():
@@ -446,9 +458,12 @@ class InteractionModel:
         literal = self._best_pattern(words)
         if self.strict:
             return self._fallback() if literal is None else self._resolution(*literal)
+        # A sample with every slot filled by a value it knows is understood as written; one
+        # whose slot took unknown words is left to the classifier (an article or a filler
+        # the chosen samples leave out would otherwise be taken for the slot's value).
         if literal is not None and all(fill.value for fill in literal[1]):
             return self._resolution(*literal)
-        return self._statistical_intent(words, literal)
+        return self._statistical_intent(words)
 
     def _best_pattern(
         self, words: tuple[str, ...]
@@ -480,8 +495,15 @@ class InteractionModel:
     @property
     def classifier(self) -> IntentClassifier:
         if self._classifier is None:
-            self._classifier = cached_classifier(self.training_examples())
+            source = json.dumps(self._language_model, sort_keys=True, ensure_ascii=False)
+            key = hashlib.sha256((source + OUT_OF_DOMAIN_FILE.read_text("utf-8")).encode())
+            self._classifier = cached_classifier(key.hexdigest(), self.training_examples)
         return self._classifier
+
+    def _knows_word(self, word: str) -> bool:
+        """Whether any sample (not the out-of-domain lines) uses the word."""
+        column = self.classifier.vocabulary.get(f"w {word}")
+        return column is not None and bool(self.classifier.in_domain[column])
 
     def training_examples(self) -> list[tuple[tuple[str, ...], str]]:
         """Every sample (and phrase a built-in intent answers), its slots as their types' tokens."""
@@ -532,26 +554,61 @@ class InteractionModel:
                 start += len(found.words)
         return tuple(tokens), tuple(spans)
 
-    def _statistical_intent(
-        self,
-        words: tuple[str, ...],
-        literal: tuple[IntentSamples, tuple[SlotFill, ...]] | None,
-    ) -> Resolution:
+    def _statistical_intent(self, words: tuple[str, ...]) -> Resolution:
+        classifier = self.classifier
         tokens, spans = self.tag(words)
-        guess = self.classifier.guess(tokens)
-        if guess.confidence < CONFIDENCE_FLOOR or guess.intent_name == FALLBACK_INTENT:
+        said = [token for token in tokens if not token.startswith("<")]
+        known = sum(self._knows_word(token) for token in said)
+        if 2 * known < len(said):
+            return self._fallback()  # mostly words no sample uses: not this skill's speech
+        guess = classifier.guess(tokens)
+        if guess.intent_name == FALLBACK_INTENT and guess.confidence >= CONFIDENCE_FLOOR:
             return self._fallback()
+        if guess.confidence < CONFIDENCE_FLOOR:
+            return self._open_slot_intent(tokens)
         intent = self._intent_named(guess.intent_name)
         fills = []
         for slot_name, slot_type in intent.slot_types.items():
             span = next((span for span in spans if span.slot_type == slot_type), None)
             if span is not None:
                 fills.append(SlotFill(slot_name, slot_type, " ".join(span.words), span.value))
-            elif literal is not None and literal[0] is intent:
-                # Words a sample puts where the slot goes, though no value says them:
-                # sent as heard, with no match, as Alexa does.
-                fills.extend(fill for fill in literal[1] if fill.name == slot_name)
         return self._resolution(intent, tuple(fills))
+
+    def _open_slot_intent(self, tokens: tuple[str, ...]) -> Resolution:
+        """A line the classifier is unsure of, read with a few of its words as a slot value no
+        value or synonym names ("do the cartwheel"). Only when the classifier, shown those
+        words as a slot of an intent that has one, is all but certain: then the slot is sent
+        as heard, with no match, as Alexa does."""
+        best: tuple[float, IntentSamples, SlotFill] | None = None
+        for start in range(len(tokens)):
+            if tokens[start] in ARTICLES:
+                continue  # "the cartwheel": the slot takes the name, the article stays outside
+            for stop in range(start + 1, min(len(tokens), start + OPEN_SLOT_WORDS) + 1):
+                taken = tokens[start:stop]
+                rest = len(tokens) - len(taken)
+                if rest < MIN_FIXED_WORDS_FOR_UNKNOWN_VALUE or any(
+                    token.startswith("<") for token in taken
+                ):
+                    continue
+                for slot_type in self._open_slot_types:
+                    guess = self.classifier.guess(
+                        (*tokens[:start], slot_token(slot_type), *tokens[stop:])
+                    )
+                    if guess.confidence < OPEN_SLOT_CONFIDENCE:
+                        continue
+                    if best is not None and guess.confidence <= best[0]:
+                        continue
+                    intent = self._intent_named(guess.intent_name)
+                    slot_name = next(
+                        (name for name, type_ in intent.slot_types.items() if type_ == slot_type),
+                        None,
+                    )
+                    if slot_name is not None:
+                        fill = SlotFill(slot_name, slot_type, " ".join(taken), None)
+                        best = (guess.confidence, intent, fill)
+        if best is None:
+            return self._fallback()
+        return self._resolution(best[1], (best[2],))
 
     def _fills(
         self, intent: IntentSamples, assignment: Mapping[str, tuple[str, ...]]
