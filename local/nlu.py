@@ -21,14 +21,16 @@ values and this module's settings). Reading them back needs numpy only, not scik
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
 import os
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -63,7 +65,7 @@ def line_features(tokens: Sequence[str]) -> Counter[str]:
     framed = (START, *tokens, END)
     for token in tokens:
         features["w " + token] += 1
-    for first, second in zip(framed, framed[1:], strict=False):
+    for first, second in pairwise(framed):
         features[f"b {first} {second}"] += 1
     for token in tokens:
         if token.startswith("<"):
@@ -86,6 +88,7 @@ class IntentClassifier:
 
     def __init__(
         self,
+        *,
         intents: Sequence[str],
         vocabulary: Mapping[str, int],
         idf: np.ndarray,
@@ -147,8 +150,14 @@ class IntentClassifier:
         idf = np.ones(len(vocabulary))
         for name, column in vocabulary.items():
             idf[column] = math.log((1 + count) / (1 + document_frequency[name])) + 1
+        untrained = np.zeros((len(vocabulary), 1))
         classifier = cls(
-            intents, vocabulary, idf, np.zeros((len(vocabulary), 1)), np.zeros(1), in_domain
+            intents=intents,
+            vocabulary=vocabulary,
+            idf=idf,
+            weights=untrained,
+            intercepts=np.zeros(1),
+            in_domain=in_domain,
         )
         rows, columns, values = [], [], []
         for row, features in enumerate(featured):
@@ -159,8 +168,7 @@ class IntentClassifier:
         matrix = csr_matrix((values, (rows, columns)), shape=(count, len(vocabulary)))
         labels = [intents.index(intent) for _, intent in examples]
         if len(intents) == 1:
-            weights = np.zeros((len(vocabulary), 1))
-            return cls(intents, vocabulary, idf, weights, np.zeros(1), in_domain)
+            return classifier  # one intent: every line is it (or, below the floor, none)
         model = LogisticRegression(C=REGULARISATION_C, max_iter=2000)
         model.fit(matrix, labels)
         coefficients, intercepts = model.coef_, model.intercept_
@@ -168,12 +176,12 @@ class IntentClassifier:
             coefficients = np.vstack([-coefficients[0] / 2, coefficients[0] / 2])
             intercepts = np.array([-intercepts[0] / 2, intercepts[0] / 2])
         return cls(
-            intents,
-            vocabulary,
-            idf,
-            np.ascontiguousarray(coefficients.T, dtype=np.float32),
-            intercepts.astype(np.float64),
-            in_domain,
+            intents=intents,
+            vocabulary=vocabulary,
+            idf=idf,
+            weights=np.ascontiguousarray(coefficients.T, dtype=np.float32),
+            intercepts=intercepts.astype(np.float64),
+            in_domain=in_domain,
         )
 
     def save(self, path: Path) -> None:
@@ -198,12 +206,12 @@ class IntentClassifier:
         with np.load(path) as stored:
             names = str(stored["vocabulary"]).split("\n")
             return cls(
-                json.loads(str(stored["intents"])),
-                {name: column for column, name in enumerate(names)},
-                stored["idf"],
-                stored["weights"],
-                stored["intercepts"],
-                stored["in_domain"],
+                intents=json.loads(str(stored["intents"])),
+                vocabulary={name: column for column, name in enumerate(names)},
+                idf=stored["idf"],
+                weights=stored["weights"],
+                intercepts=stored["intercepts"],
+                in_domain=stored["in_domain"],
             )
 
 
@@ -222,8 +230,7 @@ def cached_classifier(
         except (OSError, ValueError, KeyError):
             pass  # a damaged cache file is trained again and replaced
     classifier = IntentClassifier.train(examples())
-    try:
+    # A read-only checkout still resolves: it just trains each time.
+    with contextlib.suppress(OSError):
         classifier.save(path)
-    except OSError:
-        pass  # a read-only checkout still resolves, it just trains each time
     return classifier

@@ -30,6 +30,7 @@ import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -252,7 +253,7 @@ def sample_features(sample: str) -> frozenset[str]:
     """What a sample adds to a model's wording: its words, its word pairs, and how it starts
     and ends (its first and last two words with the edge)."""
     words = ["<s>", *sample.split(), "</s>"]
-    pairs = {f"{a} {b}" for a, b in zip(words, words[1:], strict=False)}
+    pairs = {f"{a} {b}" for a, b in pairwise(words)}
     edges = {" ".join(words[:3]), " ".join(words[-3:])}
     return frozenset(words[1:-1]) | pairs | edges
 
@@ -263,10 +264,10 @@ def choose_samples(expansions: Sequence[Sequence[str]], count: int) -> list[str]
     Every carrier is a way of saying the request, so each keeps its plainest sample (its
     first expansion: the options left out). Then, round by round, each carrier offers the
     sample that brings the most words, word pairs and ways to start or end that the choice
-    does not have yet, and the best offers are taken: a new verb or object before one more
-    filler in front of a phrase already chosen. A sample that brings nothing new is left
-    out, so a model can end below ``count``. Samples keep the order the source gives them:
-    a regenerated file diffs only where it moved.
+    does not have yet, and the best offers are taken. A sample that brings nothing new (one
+    more filler before a phrase whose every word and pair is already chosen) is left out,
+    so a model can end below ``count``. Samples keep the order the source gives them: a
+    regenerated file diffs only where it moved.
     """
     return list(_choose(tuple(tuple(samples) for samples in expansions), count))
 
@@ -300,7 +301,9 @@ def _choose(expansions: tuple[tuple[str, ...], ...], count: int) -> tuple[str, .
             take(samples[0])
     # One heap of offers per carrier. A gain only falls as the choice grows, so an offer
     # whose stored gain is still its gain is that carrier's best.
-    heaps = [[(-gain[s], position[s], s) for s in samples if s not in chosen] for samples in expansions]
+    heaps = [
+        [(-gain[s], position[s], s) for s in samples if s not in chosen] for samples in expansions
+    ]
     for heap in heaps:
         heapq.heapify(heap)
 
