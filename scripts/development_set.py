@@ -16,7 +16,7 @@ classifier trained on the model's samples, as Alexa's NLU is), which must unders
 the held part and send 90% of the out-of-domain part to the fallback; and the strict one
 (``strict=True``: samples as written, slot values and synonyms, nothing else), reported to
 show how much the classifier adds. The same set is exported as ASK NLU Evaluation annotation
-sets for the deployed model (see the README).
+sets for the deployed model (see docs/interaction-model.md).
 
     .venv/bin/python -m scripts.development_set                      # shares understood
     .venv/bin/python -m scripts.development_set --misses             # tuning misses only
