@@ -12,15 +12,21 @@ How a line is resolved, first rule that applies:
 3. A phrase a built-in intent answers on every device ("yes", "cancel"), for the AMAZON.*
    intents the model declares; the model's own samples come first. ``strict=True`` leaves
    this rule out, so only what the model itself says is understood (the development-set
-   test measures the model that way).
+   test reports that share beside the statistical one).
 4. A sample with slots, each slot taking one or more words. Samples whose slot values
    resolve win over ones that don't; then the sample with more fixed words. A slot takes
    words that are none of its values only in a sample with two or more words of its own:
    "{exercise}" (an exercise named alone) or "the {exercise}" match values and synonyms
    only, never any words at all. An AMAZON.TIME slot takes only words that say a time
    ("eight", "seven thirty in the evening", "noon", "in the evening"), and carries the
-   value Alexa would send ("08:00", "19:30", "EV").
-5. Anything else: AMAZON.FallbackIntent, as a device sends for out-of-domain speech.
+   value Alexa would send ("08:00", "19:30", "EV"). Unless ``strict``, only a sample whose
+   every slot resolves is taken here; the rest go on to rule 5.
+5. Unless ``strict``, as Alexa's statistical NLU would: a classifier trained on the model's
+   samples (local.nlu) picks the intent, and the slot is the span a slot type knows. Speech
+   outside the skill's domain (mostly words no sample uses, a guess below the confidence
+   floor, or the out-of-domain class) is AMAZON.FallbackIntent; words no value names are
+   taken as a slot ("do the cartwheel") only when the classifier is all but certain.
+6. Anything else: AMAZON.FallbackIntent, as a device sends for out-of-domain speech.
    ``nearest_samples`` then shows the samples the line came closest to, so a developer
    can see why it missed.
 
