@@ -12,7 +12,11 @@ what the screen would: the whole screen as text, then each change as the countdo
 at its time in the speech.
 
     PYTHONPATH=lambda:. python -m local.console [--fast] [--voice] [--screen] [--user ID]
-        [--data-dir DIR]
+        [--data-dir DIR] [--strict]
+
+Lines are understood as Alexa's statistical NLU would (a classifier trained on the model's
+samples); --strict understands only the samples as written, and shows the nearest samples
+to a line that matches none.
 """
 
 from __future__ import annotations
@@ -553,7 +557,7 @@ class Console:
             note = "" if self.device.is_open else "  (new session)"
             self.out.write(f"  -> {resolution.describe()}{note}\n")
             if resolution.intent_name == FALLBACK_INTENT:
-                # Matching is strict, as on a device: show what the line came closest to.
+                # Show what the line came closest to, to see why it missed.
                 for near in self.model.nearest_samples(line):
                     self.out.write(f"     nearest: {near.sample!r} {near.intent_name}\n")
             self.respond(resolution)
@@ -747,6 +751,11 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         help="Alexa user id whose progress is used (default: one per login, kept between runs)",
     )
     parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="understand only the model's samples as written, not as a statistical NLU would",
+    )
+    parser.add_argument(
         "--data-dir",
         metavar="DIR",
         type=Path,
@@ -791,6 +800,8 @@ def machine_time_zone() -> str:
 
 def run_console(arguments: argparse.Namespace, out: TextIO, apis: str | None) -> int:
     skill_handler = load_skill_handler()
+    model = InteractionModel.from_file(strict=arguments.strict)
+    model.prepare()  # trained once per model and cached, so at start, not on the first line
     voice = Voice.find(out) if arguments.voice else None
     interactive = sys.stdin.isatty()
     clock: SkillClock = SimulatedClock() if arguments.fast else WallClock()
@@ -803,7 +814,7 @@ def run_console(arguments: argparse.Namespace, out: TextIO, apis: str | None) ->
             supported_interfaces=SCREEN_INTERFACES if arguments.screen else {},
             api_endpoint=apis,
         ),
-        model=InteractionModel.from_file(),
+        model=model,
         player=SpeechPlayer(
             out, fast=arguments.fast, voice=voice, interactive=interactive and out.isatty()
         ),

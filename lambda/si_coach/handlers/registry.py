@@ -49,6 +49,10 @@ QUESTIONS_ON_FIRST_USE = partial(
         "MissingEquipmentIntent": "MissingEquipmentHandler",
         "RoutineLengthIntent": "RoutineLengthHandler",
         "ExercisesLeftIntent": "ExercisesLeftHandler",
+        "ThanksIntent": "ThanksHandler",
+        "TooEasyIntent": "TooEasyHandler",
+        "TiredIntent": "TiredHandler",
+        "CanIUseIntent": "CanIUseHandler",
         "AMAZON.RepeatIntent": "PardonHandler",
     },
 )

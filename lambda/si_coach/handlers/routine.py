@@ -155,10 +155,14 @@ class HistoryHandler(CoachHandler):
 
 
 class InjuredSideHandler(CoachHandler):
-    INTENTS = ("InjuredSideIntent",)
+    """ "My left side is injured", or "I can only do my right side" (the other is injured)."""
+
+    INTENTS = ("InjuredSideIntent", "GoodSideIntent")
 
     def answer(self, turn: CoachTurn, handler_input: HandlerInput) -> SpeechPlan:
         side_id = resolved_slot_id(handler_input, "side")
+        if is_intent_name("GoodSideIntent")(handler_input) and side_id in ("left", "right"):
+            side_id = Side(side_id).other.value
         if side_id not in ("left", "right", "none"):
             turn.ask_question(QuestionKind.INJURED_SIDE)
             return prompt(

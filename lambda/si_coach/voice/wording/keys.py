@@ -222,6 +222,13 @@ LINE_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "questions.length_whole": ("duration",),
     "questions.length_left": ("duration",),
     "questions.under_a_minute": (),
+    "questions.one_set": (),
+    "questions.thanks": (),
+    "questions.too_easy": (),
+    "questions.tired": (),
+    "questions.tired_reprompt": (),
+    "questions.use_yes": ("exercise",),
+    "questions.use_for": ("exercise",),
     # [repair]
     "repair.missed_again": (),
     "repair.offer_help": (),
