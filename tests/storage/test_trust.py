@@ -49,7 +49,7 @@ def faulty_skill(table):
 
 
 def put_record(table, progress: Progress | dict, user_id: str = USER) -> None:
-    record = progress.to_dict() if isinstance(progress, Progress) else progress
+    record = progress.to_dict(CATALOGUE) if isinstance(progress, Progress) else progress
     table.put_item(Item={"id": user_id, "attributes": _numbers(record)})
 
 
@@ -278,7 +278,7 @@ def test_any_count_of_days_is_said_in_words(faulty_skill, table, active_days, st
         streak_days=1,
         active_days=1,
         revision=2,
-    ).to_dict() | {"streak": streak, "active_days": active_days}
+    ).to_dict(CATALOGUE) | {"streak": streak, "active_days": active_days}
     put_record(table, record)
     session = AlexaSession(handler, KITCHEN, clock=MORNING)
     session.launch()
@@ -292,7 +292,7 @@ def test_any_count_of_days_is_said_in_words(faulty_skill, table, active_days, st
 
 
 def _good_record() -> dict:
-    return at_the_clamshell().to_dict()
+    return at_the_clamshell().to_dict(CATALOGUE)
 
 
 @pytest.mark.parametrize(
@@ -496,7 +496,7 @@ def test_a_timestamp_at_the_ends_of_the_calendar_gets_an_answer(
             time_zone=zone,
             time_zone_checked_on=date(2026, 11, 22),
             revision=1,
-        ).to_dict(),
+        ).to_dict(CATALOGUE),
     )
     # Half an hour from the calendar's edge: the local time of a zone lies beyond it.
     if year == 1:

@@ -69,6 +69,7 @@ EXAMPLES = int(os.environ.get("TRUST_EXAMPLES", "0")) or max(1, STEPS // 60)
 START = datetime(2026, 11, 2, 7, 0, tzinfo=UTC)
 ZONES = {"west": "America/Los_Angeles", "east": "America/New_York"}
 STATS: Counter[str] = Counter()
+PROGRESS_EVERY = 2000
 
 # DynamoDB's error answers, as botocore gets them over HTTP.
 ERROR_ANSWERS = {
@@ -396,6 +397,8 @@ class TrustMachine(RuleBasedStateMachine):
     @invariant()
     def records_keep_their_promises(self) -> None:
         STATS["steps"] += 1
+        if STATS["steps"] % PROGRESS_EVERY == 0:  # a long run shows how far it got
+            print(f"\ntrust machine so far: {_counts()}", flush=True)
         for user in self.users:
             item = self.table.get_item(Key={"id": user.user_id}).get("Item")
             if item is None:
@@ -415,6 +418,10 @@ class TrustMachine(RuleBasedStateMachine):
             assert saved.injured_side in user.allowed_sides(), (saved.injured_side, user.sides)
             if user.kept:
                 assert saved.active_days >= 1
+
+
+def _counts() -> str:
+    return ", ".join(f"{name} {count}" for name, count in sorted(STATS.items()))
 
 
 def _plain(value: object) -> object:
@@ -459,4 +466,4 @@ def test_trust_holds_whatever_the_store_the_devices_and_the_clock_do(
         database=None,
     )
     run_state_machine_as_test(TrustMachine, settings=machine_settings)
-    print("\ntrust machine:", ", ".join(f"{name} {count}" for name, count in sorted(STATS.items())))
+    print(f"\ntrust machine: {_counts()}")

@@ -24,7 +24,7 @@ CHOICES = RoutineChoices(
 
 def stored(progress: Progress) -> dict:
     """The record as the store keeps it: through JSON, like both adapters."""
-    return json.loads(json.dumps(progress.to_dict()))
+    return json.loads(json.dumps(progress.to_dict(CATALOGUE)))
 
 
 def test_choices_round_trip_compactly() -> None:

@@ -40,9 +40,23 @@ from si_coach.alexa.request import (
     FALLBACK_TIME_ZONE,
     known_device_time_zone,
     request_locale,
-    supports_apl,
 )
-from si_coach.dialogue.conversation import Conversation, QuestionKind
+from si_coach.dialogue.conversation import Conversation
+from si_coach.dialogue.state import (
+    SAVED_IS_CARRIED,
+    SESSION_BEFORE_PACED,
+    SESSION_CHANGED,
+    SESSION_DATING_ZONE,
+    SESSION_KEYS,
+    SESSION_PACED,
+    SESSION_PROGRESS,
+    SESSION_QUESTION,
+    SESSION_RECORD_OWNER,
+    SESSION_SAVED,
+    SESSION_STORE_UNREAD,
+    SESSION_TIME_ZONE,
+    QuestionKind,
+)
 from si_coach.routine.catalogue import Catalogue
 from si_coach.routine.outcomes import Outcome, SkippedPastLast, TodaySummary
 from si_coach.routine.pacing import (
@@ -66,30 +80,18 @@ from si_coach.routine.progress import (
     changes_of,
     device_tag,
 )
+from si_coach.storage.budget import start_request_budget
 from si_coach.storage.lifecycle import (
-    SESSION_RECORD_OWNER,
     person_tag,
     recognised_person_id,
     record_key,
 )
 from si_coach.storage.progress_store import ProgressStore, worth_saving
 from si_coach.voice.speaker import Voice, voice_for
-from si_coach.voice.speech import SpanKind, SpeechPlan
+from si_coach.voice.speech import Span, SpanKind, SpeechPlan
 
 log = logging.getLogger(__name__)
 
-SESSION_PROGRESS = "progress"
-SESSION_SAVED = "saved_progress"
-# In place of the saved record when it is the carried one: the session stays small.
-SAVED_IS_CARRIED = "carried"
-SESSION_TIME_ZONE = "time_zone"
-SESSION_QUESTION = "question"
-SESSION_STORE_UNREAD = "store_unread"
-# The last paced response's timeline, and the progress before it, to undo what was not heard.
-SESSION_PACED = "paced"
-SESSION_BEFORE_PACED = "before_paced"
-# The fields this session changed since it last saved (see the module docstring).
-SESSION_CHANGED = "changed"
 TURN_ATTRIBUTE = "coach_turn"
 # How far ahead of this server's clock a request may be stamped and still be believed.
 CLOCK_AHEAD_ALLOWANCE = timedelta(days=1)
@@ -126,13 +128,14 @@ class CoachTurn:
         self.progress = progress
         # What the store holds as far as this session knows; None when it was never read.
         self.saved = saved
-        self.save_failed = False
         # The progress before this turn's event, kept while a paced response is spoken.
         self._before_event: Progress | None = None
         # Whether this turn asked (or cleared) the yes-or-no question; the engine's outcomes,
-        # for the screen (screens_for_answers.py) and for repeating what was said.
+        # for the screen (screens.py) and for repeating what was said.
         self.question_asked = False
         self.outcomes: tuple[Outcome, ...] = ()
+        # What the response says, once `respond` built it: the screen step shows it.
+        self.said: SpeechPlan | None = None
         # The fields this session changed since it last saved.
         raw_changes = self.session.get(SESSION_CHANGED)
         self.changed: Changes = changes_of(raw_changes if isinstance(raw_changes, list) else ())
@@ -188,11 +191,31 @@ class CoachTurn:
         return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
 
     @cached_property
+    def zone(self) -> ZoneInfo:
+        """The zone the device's dates are told in."""
+        name = self.session.get(SESSION_DATING_ZONE) or self.session.get(SESSION_TIME_ZONE)
+        try:
+            return ZoneInfo(name or FALLBACK_TIME_ZONE)
+        except (ZoneInfoNotFoundError, ValueError, TypeError):
+            return ZoneInfo(FALLBACK_TIME_ZONE)
+
+    @cached_property
     def today(self) -> date:
         """The device's local date, never before the newest day the record holds."""
-        today = local_date(dating_moment(self.now), self.session.get(SESSION_TIME_ZONE))
+        zone = self.session.get(SESSION_DATING_ZONE) or self.session.get(SESSION_TIME_ZONE)
+        today = local_date(dating_moment(self.now), zone)
         newest = self.progress.last_active
         return max(today, newest.day) if newest is not None else today
+
+    def routine_moved_on(self) -> date | None:
+        """The local date the routine's place last moved; None when it never has."""
+        moved = self.progress.routine.updated_at
+        if moved <= 0:
+            return None
+        try:
+            return datetime.fromtimestamp(moved, self.zone).date()
+        except (OverflowError, OSError, ValueError):
+            return None
 
     @property
     def store_unread(self) -> bool:
@@ -200,7 +223,9 @@ class CoachTurn:
 
     def conversation(self) -> Conversation:
         place = self.engine.place(self.progress.routine, self.progress.coaching())
-        return Conversation(self.voice, self.catalogue, self.progress, self.today, place)
+        return Conversation(
+            self.voice, self.catalogue, self.progress, self.today, place, self.routine_moved_on()
+        )
 
     def ask_question(self, kind: QuestionKind | None) -> None:
         self.session[SESSION_QUESTION] = kind.value if kind else None
@@ -293,6 +318,9 @@ class CoachTurn:
         if self._before_event is None or not (reps or carried):
             return
         spans = [*reps, *([carried] if carried else [])]
+        # Each rep's last hold (an alternating rep holds twice): "next" needs most of it heard.
+        last_hold = {s.rep: s for s in holds}
+        rep_holds = [last_hold.get(r.rep, Span(SpanKind.HOLD, r.rep, r.end, r.end)) for r in reps]
         paced = PacedResponse(
             answered_at=self.now.timestamp(),
             length=round(plan.planned_seconds, 3),
@@ -300,6 +328,8 @@ class CoachTurn:
             rep_ends=tuple(s.end for s in reps),
             first_rep=min(s.rep for s in spans),
             carried_hold_start=carried.start if carried else None,
+            hold_starts=tuple(s.start for s in rep_holds),
+            hold_ends=tuple(s.end for s in rep_holds),
         )
         self.session[SESSION_PACED] = paced.to_dict()
         # Kept small, since the session travels with every request: the routine before the
@@ -313,6 +343,7 @@ class CoachTurn:
         self.session[SESSION_BEFORE_PACED] = kept
 
     def respond(self, plan: SpeechPlan) -> Response:
+        self.said = plan
         if not plan.end_session:
             self._remember_paced(plan)
         builder = self.handler_input.response_builder.speak(plan.ssml())
@@ -320,12 +351,7 @@ class CoachTurn:
             builder.set_should_end_session(True)
         else:
             builder.ask(plan.reprompt_ssml() or "")
-        if supports_apl(self.handler_input):
-            # The screen's code is loaded for devices with a screen only.
-            from si_coach.dialogue.screens import screen_directives  # noqa: PLC0415
-
-            for directive in screen_directives(self, plan):
-                builder.add_directive(directive)
+        # What a screen shows is added by its own step (screen_step.ScreenInterceptor).
         return builder.response
 
 
@@ -337,6 +363,9 @@ class LoadTurnInterceptor(AbstractRequestInterceptor):
         self.store = store
 
     def process(self, handler_input: HandlerInput) -> None:
+        # Every store call of this request, its save and any deletion included, shares one
+        # time budget: a hung store cannot hold the turn past the function's timeout.
+        start_request_budget(handler_input.request_envelope)
         handler_input.attributes_manager.request_attributes[STORE_ATTRIBUTE] = self.store
         request_type = get_request_type(handler_input)
         in_session = handler_input.request_envelope.session is not None
@@ -360,7 +389,7 @@ class LoadTurnInterceptor(AbstractRequestInterceptor):
             if not isinstance(session.get(SESSION_TIME_ZONE), str):
                 session[SESSION_TIME_ZONE] = FALLBACK_TIME_ZONE
         else:
-            for name in (SESSION_PACED, SESSION_BEFORE_PACED, SESSION_CHANGED):
+            for name in (SESSION_PACED, SESSION_BEFORE_PACED, SESSION_CHANGED, SESSION_DATING_ZONE):
                 session.pop(name, None)  # a session's first turn: nothing of it came before
             saved = self.store.load(handler_input.request_envelope) if self.store else Progress()
             # The store didn't answer: coach from a fresh record, and merge before saving.
@@ -368,7 +397,9 @@ class LoadTurnInterceptor(AbstractRequestInterceptor):
             progress, hold_lapsed = _lapsed_hold(progress)
         turn = CoachTurn(handler_input, self.catalogue, progress, saved, session)
         if not isinstance(carried, dict):
-            zoned, session[SESSION_TIME_ZONE] = _time_zone(handler_input, progress)
+            zoned, session[SESSION_TIME_ZONE], guessed = _time_zone(handler_input, progress)
+            if guessed is not None:
+                session[SESSION_DATING_ZONE] = guessed
             if zoned != progress:
                 turn.change(
                     time_zone=zoned.time_zone,
@@ -489,22 +520,24 @@ def _undone(progress: Progress, undo: dict, catalogue: Catalogue) -> Progress:
     )
 
 
-def _time_zone(handler_input: HandlerInput, progress: Progress) -> tuple[Progress, str]:
+def _time_zone(handler_input: HandlerInput, progress: Progress) -> tuple[Progress, str, str | None]:
     """The device's time zone for a new session: the one kept in the record for this device
-    while it is fresh, else the Alexa settings API's (then kept), else UTC. Another device's
-    zone is never used: each device has its own."""
+    while it is fresh, else the Alexa settings API's (then kept), else UTC; and, in that
+    last case, another device's kept zone to date days by (a better guess than UTC, but
+    never used for a reminder nor kept as this device's)."""
     stamp = handler_input.request_envelope.request.timestamp or datetime.now(UTC)
     stamp = dating_moment(stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC))
     system = getattr(handler_input.request_envelope.context, "system", None)
     device = device_tag(getattr(getattr(system, "device", None), "device_id", None))
     kept = progress.time_zone
     if kept is not None and progress.known_time_zone(local_date(stamp, kept), device):
-        return progress, kept
+        return progress, kept, None
     asked = known_device_time_zone(handler_input)
     if asked is None:
-        same_device = kept is not None and progress.time_zone_device == device
-        return progress, kept if same_device else FALLBACK_TIME_ZONE
-    return progress.with_time_zone(asked, local_date(stamp, asked), device), asked
+        if kept is not None and progress.time_zone_device == device:
+            return progress, kept, None
+        return progress, FALLBACK_TIME_ZONE, kept
+    return progress.with_time_zone(asked, local_date(stamp, asked), device), asked, None
 
 
 class SaveTurnInterceptor(AbstractResponseInterceptor):
@@ -514,8 +547,8 @@ class SaveTurnInterceptor(AbstractResponseInterceptor):
         self.store = store
 
     def process(self, handler_input: HandlerInput, response: Response) -> None:
-        turn = handler_input.attributes_manager.request_attributes.get(TURN_ATTRIBUTE)
-        if not isinstance(turn, CoachTurn):
+        turn = turn_of(handler_input)
+        if turn is None:
             return
         session = turn.session
         ending = (
@@ -537,7 +570,6 @@ class SaveTurnInterceptor(AbstractResponseInterceptor):
                 handler_input.request_envelope, turn.progress, turn.saved, turn.changed
             )
             if written is None:
-                turn.save_failed = True
                 if ending and response is not None and response.output_speech is not None:
                     _append_speech(response, turn.voice.wording.line("answers.save_failed"))
             else:
@@ -547,7 +579,7 @@ class SaveTurnInterceptor(AbstractResponseInterceptor):
                     turn.progress = replace(written, routine=turn.progress.routine)
                 turn.saved = written
                 turn.changed = frozenset()
-        session[SESSION_PROGRESS] = turn.progress.to_dict()
+        session[SESSION_PROGRESS] = turn.progress.to_dict(turn.catalogue)
         session[SESSION_CHANGED] = sorted(turn.changed)
         if turn.saved is None:
             session[SESSION_STORE_UNREAD] = True
@@ -555,8 +587,16 @@ class SaveTurnInterceptor(AbstractResponseInterceptor):
         else:
             session.pop(SESSION_STORE_UNREAD, None)
             session[SESSION_SAVED] = (
-                SAVED_IS_CARRIED if turn.saved == turn.progress else turn.saved.to_dict()
+                SAVED_IS_CARRIED
+                if turn.saved == turn.progress
+                else turn.saved.to_dict(turn.catalogue)
             )
+
+
+def turn_of(handler_input: HandlerInput) -> CoachTurn | None:
+    """The request's turn; None out of session (skill events), where no turn is built."""
+    turn = handler_input.attributes_manager.request_attributes.get(TURN_ATTRIBUTE)
+    return turn if isinstance(turn, CoachTurn) else None
 
 
 def progress_store_of(handler_input: HandlerInput) -> ProgressStore | None:
@@ -578,6 +618,29 @@ def _append_speech(response: Response, text: str) -> None:
     ssml = getattr(speech, "ssml", None)
     if ssml and ssml.endswith("</speak>"):
         speech.ssml = ssml[: -len("</speak>")] + f" {escape(text, quote=False)}</speak>"
+
+
+class OwnedSessionKeysOnly(AbstractRequestInterceptor):
+    """Drops every session attribute the skill does not own, before anything reads them.
+
+    The response carries the session's attributes back to Alexa, who sends them with the
+    next request: unknown ones (a client's, a tampered request's) would be echoed for ever,
+    however large. Registered first, so that every answer, an apology included, carries
+    only the skill's own.
+    """
+
+    def process(self, handler_input: HandlerInput) -> None:
+        if handler_input.request_envelope.session is None:
+            return
+        session = handler_input.attributes_manager.session_attributes
+        if not isinstance(session, dict):
+            handler_input.attributes_manager.session_attributes = {}
+            return
+        unknown = [key for key in session if key not in SESSION_KEYS]
+        for key in unknown:
+            del session[key]
+        if unknown:
+            log.warning("dropped %d session attributes the skill does not own", len(unknown))
 
 
 class RequestLogger(AbstractRequestInterceptor):

@@ -53,12 +53,3 @@ class PutBackHandler(CoachHandler):
 
     def answer(self, turn: CoachTurn, handler_input: HandlerInput) -> SpeechPlan:
         return put_back(turn, resolved_slot_id(handler_input, "exercise"))
-
-
-ROUTINE_CHOICE_HANDLERS = (
-    ShortRoutineHandler,
-    StretchesOnlyHandler,
-    FullRoutineHandler,
-    LeaveOutHandler,
-    PutBackHandler,
-)

@@ -27,10 +27,12 @@ import base64
 import logging
 import math
 import os
+import random
 import threading
 import time
 import weakref
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from decimal import (
     Clamped,
     Context,
@@ -47,9 +49,16 @@ import botocore.session
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.exceptions import PersistenceException
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as EndpointUnreachableError
 from botocore.loaders import Loader
 
+from si_coach.storage.budget import (
+    STORAGE_SECONDS_OUTSIDE_A_REQUEST,
+    StorageBudget,
+    StorageTimeBudgetSpentError,
+    budget_for,
+)
 from si_coach.storage.lifecycle import (
     EXPIRY_ATTRIBUTE,
     RecordKey,
@@ -84,12 +93,37 @@ def record_attribute(key: RecordKey) -> str:
 
 DEFAULT_REGION = "us-east-1"
 
-# Alexa waits about 8 s for an answer and the function times out at 7: a throttled or
-# unreachable table gets one quick retry, then the skill answers without it.
+CONNECT_TIMEOUT_SECONDS = 0.4
+"""The longest a new connection (TCP and TLS) may take; reserved from the budget per attempt."""
+SHORTEST_READ_SECONDS = 0.1
+"""An attempt is made only while at least this long is left for its answer."""
+ATTEMPTS = 3
+"""Attempts at one call, while the request's storage budget lasts (see ``_call``)."""
+FIRST_RETRY_PAUSE_SECONDS = 0.05
+
+# Alexa waits about 8 s for an answer and the function times out at 7. The adapter retries
+# by itself, within the request's storage budget (si_coach.storage.budget), so botocore's
+# own retries are off: their pauses could not be bounded by the budget. The read timeout
+# here is the longest any attempt may wait; each attempt is given what its budget leaves.
 CLIENT_CONFIG = Config(
-    connect_timeout=1,
-    read_timeout=2,
-    retries={"max_attempts": 2, "mode": "standard"},
+    connect_timeout=CONNECT_TIMEOUT_SECONDS,
+    read_timeout=STORAGE_SECONDS_OUTSIDE_A_REQUEST,
+    retries={"total_max_attempts": 1, "mode": "standard"},
+)
+
+# DynamoDB's answers worth another attempt: the table or the service is busy for a moment.
+_TRANSIENT_ERROR_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "InternalServerError",
+        "ServiceUnavailable",
+    }
+)
+# The read timeout of the attempt being made, for the before-send hook.
+_attempt_read_timeout: ContextVar[float | None] = ContextVar(
+    "si_coach_dynamodb_read_timeout", default=None
 )
 
 # DynamoDB's number rules, as boto3 checks them before sending: 38 significant digits,
@@ -267,6 +301,10 @@ class ProgressTableAdapter(AbstractPersistenceAdapter):
     condition is a StaleProgressError. A stored record past its expiry counts as absent, for
     reads and for that condition.
     ``clock`` gives the current time in epoch seconds (tests move it).
+
+    Every call waits at most what is left of its request's storage budget
+    (``si_coach.storage.budget``), connection, retries and pauses included; past it, the
+    call fails with a PersistenceException like any other store fault.
     """
 
     def __init__(
@@ -279,11 +317,13 @@ class ProgressTableAdapter(AbstractPersistenceAdapter):
         self.table_name = table_name
         self.client = client
         self.clock = clock
-        self.partition_key_name = PARTITION_KEY_NAME
+        client.meta.events.register(
+            "before-send.dynamodb", _limit_attempt_wait, unique_id=_limit_attempt_wait.__name__
+        )
 
     def get_attributes(self, request_envelope: RequestEnvelope) -> dict[str, Any]:
         key = record_key(request_envelope)
-        item = self._item(key.user_id)
+        item = self._item(request_envelope, key.user_id)
         record = item.get(record_attribute(key))
         if record is None:
             return {}
@@ -293,34 +333,42 @@ class ProgressTableAdapter(AbstractPersistenceAdapter):
         """Every record of the request's account: its own and each recognised person's."""
         user_id = record_key(request_envelope).user_id
         keys = []
-        for name in self._item(user_id):
+        for name in self._item(request_envelope, user_id):
             if name == PROGRESS_RECORD_ATTRIBUTE:
                 keys.append(RecordKey(user_id))
             elif name.startswith(PERSON_RECORD_PREFIX):
                 keys.append(RecordKey(user_id, name[len(PERSON_RECORD_PREFIX) :]))
         return keys
 
-    def _item(self, user_id: str) -> dict[str, Any]:
+    def _item(self, request_envelope: RequestEnvelope, user_id: str) -> dict[str, Any]:
         """The account's item ({} when absent or expired); an expired item is deleted, so no
         record in it comes back with a later save to another of its records."""
         key = {PARTITION_KEY_NAME: {"S": user_id}}
         # A consistent read, so that a record re-read after a write conflict is the latest.
         try:
-            reply = self.client.get_item(TableName=self.table_name, Key=key, ConsistentRead=True)
-        except (BotoCoreError, ClientError) as error:
+            reply = _call(
+                budget_for(request_envelope),
+                self.client.get_item,
+                TableName=self.table_name,
+                Key=key,
+                ConsistentRead=True,
+            )
+        except (BotoCoreError, ClientError, StorageTimeBudgetSpentError) as error:
             raise PersistenceException(f"Could not read the progress record: {error}") from error
         item = reply.get("Item") or {}
         now = self.clock()
         if EXPIRY_ATTRIBUTE in item and has_expired(plain_value(item[EXPIRY_ATTRIBUTE]), now):
             try:
-                self.client.delete_item(
+                _call(
+                    budget_for(request_envelope),
+                    self.client.delete_item,
                     TableName=self.table_name,
                     Key=key,
                     ConditionExpression="#expiry <= :now",
                     ExpressionAttributeNames={"#expiry": EXPIRY_ATTRIBUTE},
                     ExpressionAttributeValues={":now": {"N": str(math.floor(now))}},
                 )
-            except (BotoCoreError, ClientError):
+            except (BotoCoreError, ClientError, StorageTimeBudgetSpentError):
                 log.info("an expired progress item could not be removed now; it reads as absent")
             return {}
         return item
@@ -349,26 +397,79 @@ class ProgressTableAdapter(AbstractPersistenceAdapter):
             request |= condition
         request |= {"ExpressionAttributeNames": names, "ExpressionAttributeValues": values}
         try:
-            self.client.update_item(**request)
+            _call(budget_for(request_envelope), self.client.update_item, **request)
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
                 stale = f"stored progress is not at revision {expected}"
                 raise StaleProgressError(stale) from error
             raise PersistenceException(f"Could not save the progress record: {error}") from error
-        except BotoCoreError as error:
+        except (BotoCoreError, StorageTimeBudgetSpentError) as error:
             raise PersistenceException(f"Could not save the progress record: {error}") from error
 
     def delete_attributes(self, request_envelope: RequestEnvelope) -> None:
         key = record_key(request_envelope)
         try:
-            self.client.update_item(
+            _call(
+                budget_for(request_envelope),
+                self.client.update_item,
                 TableName=self.table_name,
                 Key={PARTITION_KEY_NAME: {"S": key.user_id}},
                 UpdateExpression="REMOVE #record",
                 ExpressionAttributeNames={"#record": record_attribute(key)},
             )
-        except (BotoCoreError, ClientError) as error:
+        except (BotoCoreError, ClientError, StorageTimeBudgetSpentError) as error:
             raise PersistenceException(f"Could not delete the progress record: {error}") from error
+
+
+def _call(budget: StorageBudget, operation: Callable[..., Any], **arguments: Any) -> Any:
+    """``operation(**arguments)``, retried on transient faults while ``budget`` lasts.
+
+    Each attempt reserves CONNECT_TIMEOUT_SECONDS for a new connection and may wait for its
+    answer only as long as the rest of the budget; a pause before a retry is made only when
+    an attempt can still follow it. Raises the last fault, or StorageTimeBudgetSpentError when
+    no attempt could be made at all.
+    """
+    for attempt in range(ATTEMPTS):
+        read_timeout = budget.remaining() - CONNECT_TIMEOUT_SECONDS
+        if read_timeout < SHORTEST_READ_SECONDS:
+            raise StorageTimeBudgetSpentError("the request's storage time is used up")
+        token = _attempt_read_timeout.set(read_timeout)
+        try:
+            return operation(**arguments)
+        except (ClientError, HTTPClientError, EndpointUnreachableError) as fault:
+            pause = FIRST_RETRY_PAUSE_SECONDS * 2**attempt * (0.5 + random.random() / 2)
+            left_after_pause = budget.remaining() - pause - CONNECT_TIMEOUT_SECONDS
+            if (
+                not _transient(fault)
+                or attempt + 1 == ATTEMPTS
+                or left_after_pause < SHORTEST_READ_SECONDS
+            ):
+                raise
+            time.sleep(pause)
+        finally:
+            _attempt_read_timeout.reset(token)
+    raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+def _transient(fault: Exception) -> bool:
+    if isinstance(fault, ClientError):
+        error = fault.response.get("Error", {})
+        status = fault.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        return error.get("Code") in _TRANSIENT_ERROR_CODES or status >= 500
+    # Connection refused or dropped, and time-outs: the next attempt may get through.
+    return True
+
+
+def _limit_attempt_wait(request: Any, **_: Any) -> None:
+    """botocore's before-send hook: the attempt being sent waits only what its budget leaves.
+
+    botocore reads ``read_timeout`` from the request's context as a per-request override of
+    the client's read timeout.
+    """
+    read_timeout = _attempt_read_timeout.get()
+    context = getattr(request, "context", None)
+    if read_timeout is not None and isinstance(context, dict):
+        context["read_timeout"] = read_timeout
 
 
 def _revision_condition(expected: int, now: float) -> dict[str, Any]:

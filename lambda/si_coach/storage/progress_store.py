@@ -86,7 +86,7 @@ class ProgressStore:
         for _ in range(self.ATTEMPTS):
             if base.revision_damaged and not self._clear_damaged(envelope):
                 return None
-            record = current.to_dict() | {REVISION_KEY: base.revision + 1}
+            record = current.to_dict(self.catalogue) | {REVISION_KEY: base.revision + 1}
             try:
                 self.adapter.save_attributes(envelope, record)
                 return Progress.from_dict(record, self.catalogue)
