@@ -154,8 +154,13 @@ class Voice:
 
     def the_exercise_names(self, exercise_ids: Sequence[str]) -> str:
         """ "the hamstring stretch and the clamshell", by exercise (not variant)."""
+        words, catalogue = self.wording, self.catalogue
+        # An exercise's name takes the gender of its (first) variant's, in the languages
+        # whose articles have one.
         names = [
-            self.wording.line("answers.the_exercise", exercise=self.wording.exercise(e).name)
+            self.grammar.definite(
+                words.exercise(e).name, words.variant(catalogue.exercise(e).variants[0].id).gender
+            )
             for e in exercise_ids
         ]
         return self.grammar.join(names)
