@@ -57,6 +57,10 @@ SESSION_STORE_UNREAD = "store_unread"
 SESSION_PACED = "paced"
 SESSION_BEFORE_PACED = "before_paced"
 TURN_ATTRIBUTE = "coach_turn"
+# Directives that hand the user to Alexa (the consent task; SendRequest is its older form).
+HANDING_OVER = frozenset({"Connections.StartConnection", "Connections.SendRequest"})
+# Requests answered in speech even out of session: Alexa's answer to the permission question.
+ANSWERS_OUT_OF_SESSION = frozenset({"SessionResumedRequest", "Connections.Response"})
 # The progress store, for handlers that delete a record (in session or not).
 STORE_ATTRIBUTE = "progress_store"
 
@@ -70,10 +74,14 @@ class CoachTurn:
         catalogue: Catalogue,
         progress: Progress,
         saved: Progress | None,
+        session: dict | None = None,
     ) -> None:
         self.handler_input = handler_input
         self.catalogue = catalogue
-        self.session = handler_input.attributes_manager.session_attributes
+        # Out of session, the turn keeps its own (the response carries none).
+        self.session = (
+            session if session is not None else handler_input.attributes_manager.session_attributes
+        )
         self.progress = progress
         # What the store holds as far as this session knows; None when it was never read.
         self.saved = saved
@@ -88,6 +96,11 @@ class CoachTurn:
     @staticmethod
     def of(handler_input: HandlerInput) -> CoachTurn:
         return handler_input.attributes_manager.request_attributes[TURN_ATTRIBUTE]
+
+    @property
+    def in_session(self) -> bool:
+        """Whether the request came in a session (a consent answer may come without one)."""
+        return self.handler_input.request_envelope.session is not None
 
     @cached_property
     def voice(self) -> Voice:
@@ -226,7 +239,7 @@ class CoachTurn:
             builder.set_should_end_session(True)
         else:
             builder.ask(plan.reprompt_ssml() or "")
-        if supports_apl(self.handler_input):
+        if self.in_session and supports_apl(self.handler_input):
             # The screen's code is loaded for devices with a screen only.
             from si_coach.dialogue.screens import screen_directives  # noqa: PLC0415
 
@@ -244,9 +257,12 @@ class LoadTurnInterceptor(AbstractRequestInterceptor):
 
     def process(self, handler_input: HandlerInput) -> None:
         handler_input.attributes_manager.request_attributes[STORE_ATTRIBUTE] = self.store
-        if handler_input.request_envelope.session is None:
-            return  # out of session (skill events): no session to carry a turn in
-        session = handler_input.attributes_manager.session_attributes
+        if handler_input.request_envelope.session is not None:
+            session = handler_input.attributes_manager.session_attributes
+        elif get_request_type(handler_input) in ANSWERS_OUT_OF_SESSION:
+            session = {}  # the turn's own: the answer is spoken, and the session ends
+        else:
+            return  # out of session (skill events): nothing is spoken, no turn is needed
         carried = session.get(SESSION_PROGRESS)
         if isinstance(carried, dict):
             progress = Progress.from_dict(carried, self.catalogue)
@@ -263,7 +279,7 @@ class LoadTurnInterceptor(AbstractRequestInterceptor):
             # The store didn't answer: coach from a fresh record, and merge before saving.
             progress = saved if saved is not None else Progress()
             progress, session[SESSION_TIME_ZONE] = _time_zone(handler_input, progress)
-        turn = CoachTurn(handler_input, self.catalogue, progress, saved)
+        turn = CoachTurn(handler_input, self.catalogue, progress, saved, session)
         turn.settle_interruption()
         handler_input.attributes_manager.request_attributes[TURN_ATTRIBUTE] = turn
 
@@ -340,10 +356,10 @@ def progress_store_of(handler_input: HandlerInput) -> ProgressStore | None:
 
 
 def _hands_over(response: Response) -> bool:
-    # A Connections.SendRequest (the permission question) hands the user to Alexa; the
-    # answer may come back in a new session, so this one is saved as if it ended.
+    # A Connections.StartConnection (the permission question) hands the user to Alexa; the
+    # answer may come back in a new session, or none, so this one is saved as if it ended.
     return any(
-        getattr(directive, "object_type", None) == "Connections.SendRequest"
+        getattr(directive, "object_type", None) in HANDING_OVER
         for directive in response.directives or ()
     )
 
