@@ -21,7 +21,8 @@ interpreter of the runtime's minor version (`python3.13` on PATH, or pyenv's 3.1
 `compileall --invalidation-mode unchecked-hash`, so the bytecode is used whatever the
 files' times after unzipping (Lambda's runtime never changes the sources beside it), with
 the paths tracebacks show as /var/task/... . Without such an interpreter the build stops
-and says so: bytecode for another version would be ignored by the runtime.
+and says so: bytecode for another version would be ignored by the runtime. Each TOML data
+file gets its parsed copy too (si_coach/routine/toml_files.py), so no cold start parses TOML.
 
 `--release` (`make package RELEASE=1`) first runs scripts/check_manifest.py in release mode,
 which refuses the placeholder endpoint in interaction_model/skill.json.
@@ -170,6 +171,25 @@ def runtime_python(version: str) -> Path:
     )
 
 
+# Run by the runtime's Python in the artifact: the parsed copy of every TOML data file.
+_WRITE_PARSED_COPIES = """
+import sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from si_coach.routine.toml_files import write_parsed_copy
+for path in sorted(Path(sys.argv[1], "si_coach").rglob("*.toml")):
+    write_parsed_copy(path)
+"""
+
+
+def write_parsed_copies(python: Path, function_dir: Path) -> None:
+    """The parsed copy of each of the code's TOML data files, beside it in __pycache__."""
+    command = [str(python), "-I", "-S", "-B", "-c", _WRITE_PARSED_COPIES, str(function_dir)]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise PackagingError(f"the data files' parsed copies failed:\n{result.stderr}")
+
+
 def compile_bytecode(python: Path, function_dir: Path) -> None:
     """Every module of ``function_dir`` compiled by ``python``, into its __pycache__."""
     command = [
@@ -222,7 +242,9 @@ def build(build_dir: Path) -> Path:
     )
     for cache in function_dir.rglob("__pycache__"):
         shutil.rmtree(cache, ignore_errors=True)
-    compile_bytecode(runtime_python(runtime_version(settings["Runtime"])), function_dir)
+    python = runtime_python(runtime_version(settings["Runtime"]))
+    write_parsed_copies(python, function_dir)
+    compile_bytecode(python, function_dir)
 
     built_template = re.sub(
         rf"^(\s+CodeUri:\s*){re.escape(settings['CodeUri'])}\s*$",

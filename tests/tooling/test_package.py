@@ -137,6 +137,17 @@ def test_every_module_ships_bytecode_the_runtime_uses_without_checking_the_sourc
     assert not [p for p in artifact.rglob("*.pyc") if cache_tag not in p.name]
 
 
+def test_every_data_file_ships_its_parsed_copy(artifact: Path) -> None:
+    import tomllib
+
+    data_files = list((artifact / "si_coach").rglob("*.toml"))
+    assert len(data_files) >= 3
+    for data_file in data_files:
+        copy = data_file.parent / "__pycache__" / f"{data_file.name}.json"
+        shipped = json.loads(copy.read_text(encoding="utf-8"))
+        assert shipped["data"] == tomllib.loads(data_file.read_text(encoding="utf-8")), copy
+
+
 def test_the_runtime_answers_from_the_bytecode_even_with_the_sources_broken(
     artifact: Path, runtime_interpreter: Path, dynamodb_server_table: Any, tmp_path: Path
 ) -> None:
