@@ -9,7 +9,7 @@ Show (APL 1.6) beside a speaker, progress in DynamoDB (moto).
 - Every button, in every phase, gives exactly the response the spoken intent gives.
 - An interruption's answer replaces the screen: no timer of the interrupted chunk runs on.
 - Every response stays under 18 KB, a quarter below Alexa's response-size limit (24 KiB; see
-  README "Screens"), on a device with APL 1.4 or later (the countdown as data, run by a tick
+  docs/screens.md), on a device with APL 1.4 or later (the countdown as data, run by a tick
   handler); an older one (today's commands) stays under the limit itself.
 - The tick handler, run frame by frame from the document's own expressions, shows every
   change within one tick of the time the data gives it.
@@ -50,7 +50,7 @@ from tests.support.apl_ticks import FRAME_MILLISECONDS, run_ticks
 CATALOGUE = default_catalogue()
 WORDS = wording_for("en-US")
 TOLERANCE = 0.5
-# The strictest response-size limit Alexa has documented and enforced (README "Screens"), and
+# The strictest response-size limit Alexa has documented and enforced (docs/screens.md), and
 # the most a response may be: a quarter below it, for languages with longer words.
 RESPONSE_LIMIT_BYTES = 24 * 1024
 RESPONSE_BUDGET_BYTES = 18 * 1024
@@ -74,7 +74,7 @@ def screen_device(name: str, apl: str | None = None) -> AlexaDevice:
 
 def seed(table, user_id: str, progress: Progress) -> None:
     """A stored record, as the skill would have saved it (revision 1)."""
-    record = json.loads(json.dumps(progress.to_dict()), parse_float=Decimal)
+    record = json.loads(json.dumps(progress.to_dict(default_catalogue())), parse_float=Decimal)
     table.put_item(Item={"id": user_id, "attributes": record})
 
 

@@ -60,9 +60,9 @@ from tests.support.screen_examples import (
 
 ROOT = Path(__file__).resolve().parents[2]
 TOLERANCE = 0.5
-# The strictest limit Alexa has documented and enforced on a whole response (README
-# "Screens"), the most a response may be (a quarter under it), and the screen's share of
-# each: a paced response's speech and session take about 3 KiB more
+# The strictest limit Alexa has documented and enforced on a whole response
+# (docs/screens.md), the most a response may be (a quarter under it), and the screen's share
+# of each: a paced response's speech and session take about 3 KiB more
 # (tests/skill/test_screen_skill.py checks whole responses). Before APL 1.4 the countdown's
 # commands are larger, and only the limit itself holds.
 RESPONSE_LIMIT_BYTES = 24 * 1024
