@@ -106,6 +106,10 @@ _CHANGE_OF_FIELD = {
     "time_zone_device": TIME_ZONE,
     "choices": LEFT_OUT,
 }
+# Directives that hand the user to Alexa (the consent task; SendRequest is its older form).
+HANDING_OVER = frozenset({"Connections.StartConnection", "Connections.SendRequest"})
+# Requests answered in speech even out of session: Alexa's answer to the permission question.
+ANSWERS_OUT_OF_SESSION = frozenset({"SessionResumedRequest", "Connections.Response"})
 # The progress store, for handlers that delete a record (in session or not).
 STORE_ATTRIBUTE = "progress_store"
 
@@ -173,6 +177,11 @@ class CoachTurn:
     @staticmethod
     def of(handler_input: HandlerInput) -> CoachTurn:
         return handler_input.attributes_manager.request_attributes[TURN_ATTRIBUTE]
+
+    @property
+    def in_session(self) -> bool:
+        """Whether the request came in a session (a consent answer may come without one)."""
+        return self.handler_input.request_envelope.session is not None
 
     @cached_property
     def voice(self) -> Voice:
@@ -369,7 +378,11 @@ class LoadTurnInterceptor(AbstractRequestInterceptor):
         handler_input.attributes_manager.request_attributes[STORE_ATTRIBUTE] = self.store
         request_type = get_request_type(handler_input)
         in_session = handler_input.request_envelope.session is not None
-        if not in_session and request_type not in ("LaunchRequest", "IntentRequest"):
+        if not in_session and request_type not in (
+            "LaunchRequest",
+            "IntentRequest",
+            *ANSWERS_OUT_OF_SESSION,
+        ):
             return  # skill events: no one to answer, no session to carry a turn in
         session = handler_input.attributes_manager.session_attributes if in_session else {}
         if not isinstance(session, dict):
@@ -605,10 +618,10 @@ def progress_store_of(handler_input: HandlerInput) -> ProgressStore | None:
 
 
 def _hands_over(response: Response) -> bool:
-    # A Connections.SendRequest (the permission question) hands the user to Alexa; the
-    # answer may come back in a new session, so this one is saved as if it ended.
+    # A Connections.StartConnection (the permission question) hands the user to Alexa; the
+    # answer may come back in a new session, or none, so this one is saved as if it ended.
     return any(
-        getattr(directive, "object_type", None) == "Connections.SendRequest"
+        getattr(directive, "object_type", None) in HANDING_OVER
         for directive in response.directives or ()
     )
 

@@ -11,12 +11,13 @@ reaches its high end. The level is kept in the user's progress record.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache, cached_property
 from pathlib import Path
+
+from si_coach.routine.toml_files import read_toml
 
 CATALOGUE_FILE = Path(__file__).with_name("catalogue.toml")
 SUPPORTED_SCHEMA_VERSION = 1
@@ -299,8 +300,7 @@ def _need(raw: dict, exercise_ids: list[str]) -> Need:
 
 
 def load_catalogue(path: Path = CATALOGUE_FILE) -> Catalogue:
-    with path.open("rb") as file:
-        return parse_catalogue(tomllib.load(file))
+    return parse_catalogue(read_toml(path))
 
 
 @cache

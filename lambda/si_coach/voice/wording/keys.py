@@ -320,6 +320,7 @@ LINE_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "reminders.permission_failed": (),
     "reminders.permission_card": (),
     "reminders.permission_later": (),
+    "reminders.permission_granted_ask_again": (),
     "reminders.no_time_zone": (),
     "reminders.not_here": (),
     "reminders.see_you": (),
