@@ -127,7 +127,7 @@ def test_an_unreadable_store_still_coaches_and_merges_once_it_answers(
     today.launch()
     assert today.text.startswith("I can't reach your saved progress just now.")
     finish_exercise(today, "hip_abduction")
-    assert faults.calls["UpdateItem"] == writes_before, "no write while the stored record is unknown"
+    assert faults.calls["UpdateItem"] == writes_before, "no write while the record is unknown"
     assert stored(table) == before
 
     faults.failing.clear()
