@@ -59,9 +59,11 @@ first-run-notice:
 test: first-run-notice lint validate-template node-deps
 	$(BIN)/python -m pytest
 
-# Many more fuzzed requests than `make test` runs; prints how many were tried.
+# Many more fuzzed requests than `make test` runs, and the trust machine (users on devices,
+# store faults, deletions, clock jumps) for at least 20,000 steps; each prints its counts.
 fuzz: $(INSTALLED)
 	FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest tests/skill/test_fuzz_requests.py -q -p no:cacheprovider
+	TRUST_STEPS=20000 $(BIN)/python -m pytest tests/storage/test_trust_machine.py -q -s -p no:cacheprovider
 
 # Speed and size figures in one table, each beside its target and baseline (about 3 minutes).
 # make bench ARGS=--quick is a smoke run with tiny counts.

@@ -12,7 +12,11 @@ what the screen would: the whole screen as text, then each change as the countdo
 at its time in the speech.
 
     PYTHONPATH=lambda:. python -m local.console [--fast] [--voice] [--screen] [--user ID]
-        [--data-dir DIR]
+        [--data-dir DIR] [--strict]
+
+Lines are understood as Alexa's statistical NLU would (a classifier trained on the model's
+samples); --strict understands only the samples as written, and shows the nearest samples
+to a line that matches none.
 """
 
 from __future__ import annotations
@@ -83,10 +87,14 @@ SpeechPart = Words | Pause
 
 _SSML_TOKEN = re.compile(r"<[^>]*>|[^<]+")
 _BREAK_TIME = re.compile(r"""time\s*=\s*["']\s*([\d.]+)\s*(ms|s)\s*["']""")
+_PERSON_NAME = re.compile(r"""<alexa:name\b[^>]*\bpersonId\s*=\s*["']([^"']*)["'][^>]*>""")
 
 
-def speech_parts(ssml: str) -> list[SpeechPart]:
-    """The words and pauses of an SSML string, in order; other tags are dropped."""
+def speech_parts(ssml: str, names: Mapping[str, str] | None = None) -> list[SpeechPart]:
+    """The words and pauses of an SSML string, in order; other tags are dropped. A person's
+    name, which Alexa would say from <alexa:name>, is taken from `names` (person id -> name)."""
+    if names:
+        ssml = _PERSON_NAME.sub(lambda tag: escape(names.get(tag.group(1), "")), ssml)
     parts: list[SpeechPart] = []
     for token in _SSML_TOKEN.findall(ssml):
         if token.startswith("<"):
@@ -400,6 +408,19 @@ class DeviceSession:
     permission_scopes: dict[str, str] = field(default_factory=dict)
     # The AskFor the last response handed to Alexa: the next line answers it.
     permission_asked: dict | None = None
+    # The speaker Alexa recognises by voice (--person), by name; None: no one is recognised.
+    person: str | None = None
+
+    @property
+    def person_id(self) -> str | None:
+        if self.person is None:
+            return None
+        return f"amzn1.ask.person.local-{re.sub(r'[^A-Za-z0-9_-]', '_', self.person)}"
+
+    @property
+    def names(self) -> dict[str, str]:
+        """Who Alexa would name, by person id (the skill itself never learns the name)."""
+        return {self.person_id: self.person} if self.person and self.person_id else {}
 
     @property
     def alexa_device(self) -> AlexaDevice:
@@ -411,6 +432,7 @@ class DeviceSession:
             locale=LOCALE,
             supported_interfaces=self.supported_interfaces,
             permission_scopes=self.permission_scopes,
+            person_id=self.person_id,
         )
 
     @property
@@ -553,7 +575,7 @@ class Console:
             note = "" if self.device.is_open else "  (new session)"
             self.out.write(f"  -> {resolution.describe()}{note}\n")
             if resolution.intent_name == FALLBACK_INTENT:
-                # Matching is strict, as on a device: show what the line came closest to.
+                # Show what the line came closest to, to see why it missed.
                 for near in self.model.nearest_samples(line):
                     self.out.write(f"     nearest: {near.sample!r} {near.intent_name}\n")
             self.respond(resolution)
@@ -622,7 +644,7 @@ class Console:
 
     def play(self, response: dict) -> None:
         """Play an answer: its speech, the screen beside it, and what Alexa does after."""
-        parts = speech_parts(response_ssml(response))
+        parts = speech_parts(response_ssml(response), self.device.names)
         self.device.clock.spoke(planned_seconds(parts))
         frames = preview_frames((response.get("response") or {}).get("directives") or [])
         if frames:
@@ -747,6 +769,16 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         help="Alexa user id whose progress is used (default: one per login, kept between runs)",
     )
     parser.add_argument(
+        "--person",
+        metavar="NAME",
+        help="be a person Alexa recognises by voice: their own progress, greeted by name",
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="understand only the model's samples as written, not as a statistical NLU would",
+    )
+    parser.add_argument(
         "--data-dir",
         metavar="DIR",
         type=Path,
@@ -768,12 +800,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             out.write("--data-dir is unused: TABLE_NAME is set, so progress is in DynamoDB.\n")
     configure_logging()
     storage = storage_description(os.environ)
+    who = f"user {arguments.user}" + (f", person {arguments.person}" if arguments.person else "")
     with contextlib.ExitStack() as stack:
         apis = stack.enter_context(local_alexa_apis(machine_time_zone()))
-        out.write(
-            banner(f"{storage} (user {arguments.user})", fast=arguments.fast, alexa_apis=apis)
-            + "\n"
-        )
+        out.write(banner(f"{storage} ({who})", fast=arguments.fast, alexa_apis=apis) + "\n")
         return run_console(arguments, out, apis)
 
 
@@ -791,6 +821,8 @@ def machine_time_zone() -> str:
 
 def run_console(arguments: argparse.Namespace, out: TextIO, apis: str | None) -> int:
     skill_handler = load_skill_handler()
+    model = InteractionModel.from_file(strict=arguments.strict)
+    model.prepare()  # trained once per model and cached, so at start, not on the first line
     voice = Voice.find(out) if arguments.voice else None
     interactive = sys.stdin.isatty()
     clock: SkillClock = SimulatedClock() if arguments.fast else WallClock()
@@ -802,8 +834,9 @@ def run_console(arguments: argparse.Namespace, out: TextIO, apis: str | None) ->
             skill_id=os.environ.get("SKILL_ID") or LOCAL_SKILL_ID,
             supported_interfaces=SCREEN_INTERFACES if arguments.screen else {},
             api_endpoint=apis,
+            person=arguments.person,
         ),
-        model=InteractionModel.from_file(),
+        model=model,
         player=SpeechPlayer(
             out, fast=arguments.fast, voice=voice, interactive=interactive and out.isatty()
         ),

@@ -6,7 +6,6 @@ turn (turn.py) holds the user's progress.
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 
 from ask_sdk_core.dispatch_components import AbstractExceptionHandler
 from ask_sdk_core.handler_input import HandlerInput
@@ -63,8 +62,13 @@ class LaunchHandler(CoachHandler):
 
     def answer(self, turn: CoachTurn, handler_input: HandlerInput) -> SpeechPlan:
         plan, question = launch_greeting(turn.conversation())
+        if turn.hold_lapsed:
+            plan = plan.after(turn.voice.reply().line("answers.hold_lapsed").lead())
         if turn.store_unread:
             plan = plan.after(turn.voice.reply().line("answers.store_unreachable").lead())
+        if turn.person_id is not None:
+            hello = turn.voice.reply().named_line("answers.hello_person", turn.person_id)
+            plan = plan.after(hello.lead())
         turn.ask_question(question)
         return plan
 
@@ -154,10 +158,14 @@ class HistoryHandler(CoachHandler):
 
 
 class InjuredSideHandler(CoachHandler):
-    INTENTS = ("InjuredSideIntent",)
+    """ "My left side is injured", or "I can only do my right side" (the other is injured)."""
+
+    INTENTS = ("InjuredSideIntent", "GoodSideIntent")
 
     def answer(self, turn: CoachTurn, handler_input: HandlerInput) -> SpeechPlan:
         side_id = resolved_slot_id(handler_input, "side")
+        if is_intent_name("GoodSideIntent")(handler_input) and side_id in ("left", "right"):
+            side_id = Side(side_id).other.value
         if side_id not in ("left", "right", "none"):
             turn.ask_question(QuestionKind.INJURED_SIDE)
             return prompt(
@@ -166,7 +174,7 @@ class InjuredSideHandler(CoachHandler):
                 "answers.which_side_injured_reprompt",
             )
         injured = None if side_id == "none" else Side(side_id)
-        turn.progress = replace(turn.progress, injured_side=injured)
+        turn.change(injured_side=injured)
         carry_on = None
         if turn.progress.routine.phase in (Phase.READY, Phase.IN_SET, Phase.UP_NEXT):
             carry_on = turn.run(Event(EventKind.START))
@@ -181,7 +189,7 @@ class PaceHandler(CoachHandler):
         if pace_id not in {p.value for p in Pace}:
             turn.ask_question(QuestionKind.PACE)
             return prompt(turn.conversation(), "answers.which_pace", "answers.which_pace_reprompt")
-        turn.progress = replace(turn.progress, pace=Pace(pace_id))
+        turn.change(pace=Pace(pace_id))
         return pace_answer(turn.conversation())
 
 
