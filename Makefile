@@ -9,10 +9,14 @@ RELEASE ?=
 
 .PHONY: run serve test lint validate-template fuzz bench node-deps package check-manifest first-run-notice
 
+# The first run installs about 380 MB (a minute or two): pip shows each package as it goes,
+# so the wait is never silent.
 $(INSTALLED): requirements.txt requirements-dev.txt constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed")'
+	@echo "Setting up $(VENV) (about 380 MB, a minute or two, once); pip's progress follows."
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+	$(BIN)/pip install --disable-pip-version-check --progress-bar on \
+		-r requirements-dev.txt -c constraints.txt
 	touch $@
 
 run: $(INSTALLED)
@@ -36,7 +40,8 @@ validate-template: $(INSTALLED)
 node-deps:
 	@if command -v npm >/dev/null 2>&1; then \
 		[ node_modules/.installed -nt package-lock.json ] || \
-		{ npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed; }; \
+		{ npm ci --no-audit --no-fund --loglevel=error --update-notifier=false \
+			&& touch node_modules/.installed; }; \
 	else echo "npm is not installed: the APL validator tests will be skipped"; fi
 
 # skill.json against the interaction models and the code (scripts/check_manifest.py).

@@ -73,6 +73,8 @@ class AlexaDevice:
     # Permission scopes the user has answered, as Alexa reports them: scope -> "GRANTED" or
     # "DENIED" (context.System.user.permissions.scopes).
     permission_scopes: dict[str, str] = field(default_factory=dict)
+    # The speaker Alexa recognised by voice (context.System.person); None: no one was.
+    person_id: str | None = None
 
     def context(self) -> dict:
         user: dict[str, Any] = {"userId": self.user_id}
@@ -91,6 +93,8 @@ class AlexaDevice:
                 "supportedInterfaces": self.supported_interfaces,
             },
         }
+        if self.person_id:
+            system["person"] = {"personId": self.person_id}
         if self.api_endpoint:
             system["apiEndpoint"] = self.api_endpoint
             system["apiAccessToken"] = "test-access-token"

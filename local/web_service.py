@@ -43,6 +43,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from local.oscrypto_fix import ensure_oscrypto_loads
+from local.terminal import ctrl_c_for_this_process
 
 # certvalidator, imported by the SDK's verifier module, imports oscrypto, which needs
 # its libcrypto version detection fixed before it can load on OpenSSL 3.0.10+.
@@ -329,6 +330,7 @@ def create_app(
         skill = skill_builder_from_environment().create()
 
     app = Flask(__name__)
+    app.logger.addFilter(_REFUSAL_LOG_FILTER)
     # Werkzeug refuses a longer declared body with a 413 when the body is first asked for,
     # without reading it, and a chunked one with a 413 once it passes the cap.
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
@@ -440,6 +442,26 @@ class _SlowClientLogFilter(logging.Filter):
         return True
 
 
+class _RefusalLogFilter(logging.Filter):
+    """Reports a request refused by verification in one line, not a traceback.
+
+    flask-ask-sdk logs every refusal with its traceback; an unsigned or stale request is an
+    ordinary event for a public endpoint (the client already gets a 400 saying why).
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], VerificationException):
+            reason = record.exc_info[1].args[0] if record.exc_info[1].args else "no reason given"
+            record.msg = "refused a request that failed verification: %s"
+            record.args = (reason,)
+            record.exc_info = None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+_REFUSAL_LOG_FILTER = _RefusalLogFilter()
+
+
 class RequestDeadlineSocket(socket.socket):
     """A client's connection on which each request must arrive whole within a deadline.
 
@@ -542,14 +564,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     arguments = parse_arguments(argv)
     if not arguments.verify:
         print(UNVERIFIED_WARNING, file=sys.stderr, flush=True)
-    SkillWebService(
+    service = SkillWebService(
         host=arguments.host,
         port=arguments.port,
         workers=arguments.workers,
         verify=arguments.verify,
         client_timeout=arguments.client_timeout,
         threads=arguments.threads,
-    ).run()
+    )
+    # Ctrl-C stops gunicorn (it exits 0), not `make serve` above it.
+    with ctrl_c_for_this_process(sys.stdin):
+        service.run()
 
 
 if __name__ == "__main__":

@@ -73,7 +73,11 @@ def test_what_do_you_keep_is_answered_honestly(skill) -> None:
     response = session.say("WhatDoYouKeepIntent")
     text = session.text
     assert text.startswith("I keep your place in the routine")
-    assert "I never keep anything about pain or symptoms." in text
+    # The injured side is kept, and said to be: why, that it is about health, how to clear it.
+    assert "If you tell me a side is injured, I keep that, so I always leave that side out." in text
+    assert "It's about your health, so you can clear it: say, both sides are fine." in text
+    assert "never keep anything" not in text, "no claim the injured side contradicts"
+    assert "When you tell me something hurts, I keep only your place, as if you'd paused." in text
     assert "four hundred days" in text and "say: delete my data" in text
     assert text.endswith("Say start my routine when you're ready.")
     assert response["response"]["shouldEndSession"] is False

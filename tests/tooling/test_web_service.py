@@ -663,6 +663,22 @@ def test_server_process_answers_unverified_and_refuses_unsigned_when_verifying(
         assert status == 400
         assert "Missing Signature" in answer["error"]
         assert "VERIFICATION IS OFF" not in stderr_path.read_text()
+        # An ordinary unsigned request is one line in the log, not a traceback.
+        log = stderr_path.read_text()
+        assert "Traceback" not in log
+        (refusal,) = [line for line in log.splitlines() if "Missing Signature" in line]
+        assert "refused a request that failed verification" in refusal
+
+
+SAMPLE_LAUNCH = REPO_ROOT / "local" / "samples" / "launch.json"
+
+
+def test_the_sample_envelope_is_answered_without_verification(tmp_path: Path) -> None:
+    """The docs' curl line: `make serve ARGS=--no-verify`, then POST local/samples/launch.json."""
+    with running_web_service(["--no-verify"], tmp_path) as (url, _):
+        status, answer = post_json(url, SAMPLE_LAUNCH.read_bytes())
+    assert status == 200
+    assert "Welcome to S.I. joint coach." in answer["response"]["outputSpeech"]["ssml"]
 
 
 # Hostile clients, against the real server (gunicorn, one worker, a short client timeout)

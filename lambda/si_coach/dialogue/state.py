@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+# Whose record the session uses: a recognised person's tag, or "" for the account's. The
+# storage layer reads it (storage.lifecycle.record_key), so it is named there.
+from si_coach.storage.lifecycle import SESSION_RECORD_OWNER
+
 # -- the session's keys ---------------------------------------------------------------------
 
 # The user's progress record, carried through the session (turn.py).
@@ -39,6 +43,8 @@ SESSION_LAST_SAID = "last_said"
 # The reminder time waiting for the user's yes: "08:00", or "08:00~" when it was suggested
 # for a part of the day (reminder.py).
 SESSION_REMINDER_TIME = "reminder_time"
+# The exercise a brief how-to (said mid-exercise) was about: "tell me more" says the rest.
+SESSION_MORE_ABOUT = "more_about"
 
 SESSION_KEYS = frozenset(
     {
@@ -54,6 +60,8 @@ SESSION_KEYS = frozenset(
         SESSION_MISSES,
         SESSION_LAST_SAID,
         SESSION_REMINDER_TIME,
+        SESSION_MORE_ABOUT,
+        SESSION_RECORD_OWNER,
     }
 )
 

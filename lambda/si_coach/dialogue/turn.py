@@ -31,6 +31,7 @@ from html import escape
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ask_sdk_core.dispatch_components import AbstractRequestInterceptor, AbstractResponseInterceptor
+from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_request_type, is_intent_name, is_request_type
 from ask_sdk_model import Intent, IntentRequest, Response
@@ -50,6 +51,7 @@ from si_coach.dialogue.state import (
     SESSION_PACED,
     SESSION_PROGRESS,
     SESSION_QUESTION,
+    SESSION_RECORD_OWNER,
     SESSION_SAVED,
     SESSION_STORE_UNREAD,
     SESSION_TIME_ZONE,
@@ -67,6 +69,7 @@ from si_coach.routine.pacing import (
     reps_heard,
 )
 from si_coach.routine.progress import (
+    LEFT_OUT,
     PACE,
     PLACE,
     REMINDER,
@@ -78,9 +81,14 @@ from si_coach.routine.progress import (
     device_tag,
 )
 from si_coach.storage.budget import start_request_budget
+from si_coach.storage.lifecycle import (
+    person_tag,
+    recognised_person_id,
+    record_key,
+)
 from si_coach.storage.progress_store import ProgressStore, worth_saving
 from si_coach.voice.speaker import Voice, voice_for
-from si_coach.voice.speech import SpanKind, SpeechPlan
+from si_coach.voice.speech import Span, SpanKind, SpeechPlan
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +104,7 @@ _CHANGE_OF_FIELD = {
     "time_zone": TIME_ZONE,
     "time_zone_checked_on": TIME_ZONE,
     "time_zone_device": TIME_ZONE,
+    "choices": LEFT_OUT,
 }
 # Directives that hand the user to Alexa (the consent task; SendRequest is its older form).
 HANDING_OVER = frozenset({"Connections.StartConnection", "Connections.SendRequest"})
@@ -147,6 +156,24 @@ class CoachTurn:
         self.progress = self.saved = marker
         self.changed = frozenset()
 
+    @cached_property
+    def record_owner(self) -> str | None:
+        """The tag of the recognised person whose record this session uses; None: the
+        account's record (no one was recognised when the session began)."""
+        try:
+            return record_key(self.handler_input.request_envelope).person
+        except PersistenceException:
+            return None
+
+    @property
+    def person_id(self) -> str | None:
+        """The recognised speaker's person id, when this session uses their record: Alexa
+        says their name from it. None for the account's record."""
+        person_id = recognised_person_id(self.handler_input.request_envelope)
+        if self.record_owner is None or person_tag(person_id) != self.record_owner:
+            return None
+        return person_id
+
     @staticmethod
     def of(handler_input: HandlerInput) -> CoachTurn:
         return handler_input.attributes_manager.request_attributes[TURN_ATTRIBUTE]
@@ -173,6 +200,15 @@ class CoachTurn:
         return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
 
     @cached_property
+    def zone(self) -> ZoneInfo:
+        """The zone the device's dates are told in."""
+        name = self.session.get(SESSION_DATING_ZONE) or self.session.get(SESSION_TIME_ZONE)
+        try:
+            return ZoneInfo(name or FALLBACK_TIME_ZONE)
+        except (ZoneInfoNotFoundError, ValueError, TypeError):
+            return ZoneInfo(FALLBACK_TIME_ZONE)
+
+    @cached_property
     def today(self) -> date:
         """The device's local date, never before the newest day the record holds."""
         zone = self.session.get(SESSION_DATING_ZONE) or self.session.get(SESSION_TIME_ZONE)
@@ -180,13 +216,25 @@ class CoachTurn:
         newest = self.progress.last_active
         return max(today, newest.day) if newest is not None else today
 
+    def routine_moved_on(self) -> date | None:
+        """The local date the routine's place last moved; None when it never has."""
+        moved = self.progress.routine.updated_at
+        if moved <= 0:
+            return None
+        try:
+            return datetime.fromtimestamp(moved, self.zone).date()
+        except (OverflowError, OSError, ValueError):
+            return None
+
     @property
     def store_unread(self) -> bool:
         return self.saved is None
 
     def conversation(self) -> Conversation:
         place = self.engine.place(self.progress.routine, self.progress.coaching())
-        return Conversation(self.voice, self.catalogue, self.progress, self.today, place)
+        return Conversation(
+            self.voice, self.catalogue, self.progress, self.today, place, self.routine_moved_on()
+        )
 
     def ask_question(self, kind: QuestionKind | None) -> None:
         self.session[SESSION_QUESTION] = kind.value if kind else None
@@ -198,18 +246,22 @@ class CoachTurn:
         except ValueError:
             return None
 
-    def run(self, event: Event) -> SpeechPlan:
-        """Hand an event to the engine, record what was finished, and say what happened."""
+    def run(self, event: Event, *, lead: tuple[Outcome, ...] = ()) -> SpeechPlan:
+        """Hand an event to the engine, record what was finished, and say what happened
+        (after `lead`, outcomes decided before the event, such as today's chosen routine)."""
         progress = self._before_event = self.progress
         step = self.engine.handle(
             progress.routine, event, self.now.timestamp(), progress.coaching()
         )
         progress = progress.complete(step.completed, self.today, self.catalogue)
+        if step.state.phase is Phase.FINISHED and progress.choices.routine:
+            # A short routine lasts until it is done: the next one is the whole routine.
+            progress = replace(progress, choices=replace(progress.choices, routine=()))
         self.progress = replace(progress, routine=step.state)
         if step.completed or (step.state != self._before_event.routine and not self.store_unread):
             self.changed |= {PLACE}
         self.ask_question(None)
-        outcomes = step.outcomes
+        outcomes = (*lead, *step.outcomes)
         if any(isinstance(o, SkippedPastLast) for o in outcomes):
             outcomes = (*outcomes, self._today_summary())
         self.outcomes = outcomes
@@ -275,6 +327,9 @@ class CoachTurn:
         if self._before_event is None or not (reps or carried):
             return
         spans = [*reps, *([carried] if carried else [])]
+        # Each rep's last hold (an alternating rep holds twice): "next" needs most of it heard.
+        last_hold = {s.rep: s for s in holds}
+        rep_holds = [last_hold.get(r.rep, Span(SpanKind.HOLD, r.rep, r.end, r.end)) for r in reps]
         paced = PacedResponse(
             answered_at=self.now.timestamp(),
             length=round(plan.planned_seconds, 3),
@@ -282,6 +337,8 @@ class CoachTurn:
             rep_ends=tuple(s.end for s in reps),
             first_rep=min(s.rep for s in spans),
             carried_hold_start=carried.start if carried else None,
+            hold_starts=tuple(s.start for s in rep_holds),
+            hold_ends=tuple(s.end for s in rep_holds),
         )
         self.session[SESSION_PACED] = paced.to_dict()
         # Kept small, since the session travels with every request: the routine before the
@@ -363,6 +420,9 @@ class LoadTurnInterceptor(AbstractRequestInterceptor):
                     time_zone_device=zoned.time_zone_device,
                 )
         turn.hold_lapsed = hold_lapsed
+        if in_session:
+            # The session keeps the record it started with (storage.lifecycle.record_key).
+            session[SESSION_RECORD_OWNER] = turn.record_owner or ""
         turn.settle_interruption()
         handler_input.attributes_manager.request_attributes[TURN_ATTRIBUTE] = turn
 

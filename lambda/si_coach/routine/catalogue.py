@@ -109,6 +109,8 @@ class Variant:
 class Exercise:
     id: str
     variants: tuple[Variant, ...]
+    # The article names it a stretch: "just the stretches" chooses these.
+    stretch: bool = False
 
 
 @dataclass(frozen=True)
@@ -252,6 +254,7 @@ def parse_catalogue(raw: dict) -> Catalogue:
             Exercise(
                 id=exercise_id,
                 variants=variants,
+                stretch=_flag(entry, "stretch", where),
             )
         )
     if not exercises:
@@ -273,6 +276,13 @@ def parse_catalogue(raw: dict) -> Catalogue:
         raise CatalogueError(f"variant codes must be unique and not ids: {sorted(clashing)}")
     needs = tuple(_need(entry, exercise_ids) for entry in raw.get("needs", []))
     return Catalogue(exercises=tuple(exercises), needs=needs)
+
+
+def _flag(table: dict, key: str, where: str) -> bool:
+    value = table.get(key, False)
+    if not isinstance(value, bool):
+        raise CatalogueError(f"{where}: {key} must be true or false")
+    return value
 
 
 def _need(raw: dict, exercise_ids: list[str]) -> Need:

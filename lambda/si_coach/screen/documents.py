@@ -119,7 +119,12 @@ def render_directives(screen: Screen, apl_max_version: str | None) -> list[dict]
     document["graphics"] = {pose: graphics[pose] for pose in poses if pose in graphics}
     if isinstance(screen, ExerciseScreen):
         root = document["mainTemplate"]["items"][0]
-        countdown = (screen.spans, screen.closing_instruction, screen.counters_label)
+        countdown = (
+            screen.spans,
+            screen.closing_instruction,
+            screen.counters_label,
+            screen.closing_at,
+        )
         if parse_apl_version(apl_max_version) >= TICK_APL_VERSION:
             changes = countdown_data(*countdown)
             if changes:
