@@ -351,11 +351,21 @@ class TrustMachine(RuleBasedStateMachine):
             return
         moment = self.clocks[(u, home)]
         faulty = self.faults.active
+        generation = self._generation(u)
         self.handler(skill_disabled_event(self.devices[(u, home)], moment), None)
         STATS["requests"] += 1
-        if not faulty:
+        # Nobody hears the event's answer: with the store failing, the deletion may have
+        # gone through on a retry or not at all, and only the store can tell which.
+        if not faulty or self._generation(u) > generation:
             STATS["skills disabled"] += 1
             self._deleted(u)
+
+    def _generation(self, u: int) -> int:
+        """How many times the store has deleted the user's data (the marker's count)."""
+        item = self.table.get_item(Key={"id": self.users[u].user_id}).get("Item") or {}
+        record = json.loads(json.dumps(item.get("attributes") or {}, default=_plain))
+        generation = record.get("gen", 0) if isinstance(record, dict) else 0
+        return generation if isinstance(generation, int) else 0
 
     # -- the world ----------------------------------------------------------------------
 
@@ -401,7 +411,7 @@ class TrustMachine(RuleBasedStateMachine):
             print(f"\ntrust machine so far: {_counts()}", flush=True)
         for user in self.users:
             item = self.table.get_item(Key={"id": user.user_id}).get("Item")
-            if item is None:
+            if item is None or "attributes" not in item:
                 assert not user.kept, "finished exercises were lost"
                 continue
             raw = json.loads(json.dumps(item["attributes"], default=_plain))
