@@ -615,7 +615,7 @@ def test_every_document_the_skill_sends_passes_the_validator(skill, tmp_path: Pa
     path = tmp_path / "documents.json"
     path.write_text(json.dumps(chosen), encoding="utf-8")
     run = subprocess.run(
-        [node, str(ROOT / "tests" / "screen_apl_validator.cjs"), str(path)],
+        [node, str(ROOT / "tests" / "support" / "screen_apl_validator.cjs"), str(path)],
         capture_output=True,
         text=True,
         timeout=300,

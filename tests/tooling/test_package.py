@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from local.envelopes import AlexaSession, speech_text
-from tests.support.template_table import load_template
+from local.template_table import load_template
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CODE_DIR = REPO_ROOT / "lambda"

@@ -21,7 +21,7 @@ from si_coach.screen.documents import DOCUMENT_NAMES, load_document
 from tests.support.screen_examples import detail_screens, exercise_screens, list_screens
 
 ROOT = Path(__file__).resolve().parents[2]
-SCRIPT = ROOT / "tests" / "screen_apl_validator.cjs"
+SCRIPT = ROOT / "tests" / "support" / "screen_apl_validator.cjs"
 PACKAGE = ROOT / "node_modules" / "apl-suggester" / "package.json"
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.template_table import (
+from local.template_table import (
     PROGRESS_TABLE_LOGICAL_ID,
     TEMPLATE_PATH,
     load_template,
