@@ -25,6 +25,7 @@ from si_coach.routine.pacing import BARGE_IN_ALLOWANCE_SECONDS
 from si_coach.routine.progress import Progress
 from si_coach.voice.speech import COUNT_WORD_SECONDS, WORDS_PER_SECOND
 from si_coach.voice.wording import wording_for
+from tests.support.wording import phrase
 
 CATALOGUE = default_catalogue()
 WORDS = wording_for("en-US")
@@ -292,7 +293,7 @@ def test_a_long_hold_carried_across_responses_still_counts_down_what_is_left(ski
     session.barge_in(120)  # well past the end of that response, inside the hold
     session.say("AMAZON.NextIntent")
     assert re.search(r"(three|four) minutes? .*left|Keep holding", session.text)
-    assert not session.text.startswith("Here we go.")
+    assert not session.text.startswith(phrase("routine.first_rep"))
 
 
 def test_resume_on_another_device_after_an_interruption(skill, moto_dynamodb_table) -> None:
