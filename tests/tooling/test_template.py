@@ -103,14 +103,6 @@ def test_progress_table_survives_stack_deletion_and_replacement(
     assert progress_table["UpdateReplacePolicy"] == "Retain"
 
 
-def test_tests_build_the_table_from_the_template() -> None:
-    arguments = progress_table_create_arguments("ProgressTable-test")
-
-    assert arguments["TableName"] == "ProgressTable-test"
-    assert arguments["BillingMode"] == "PAY_PER_REQUEST"
-    assert arguments["SSESpecification"] == {"Enabled": True}
-
-
 def test_table_properties_unknown_to_the_tests_are_refused(template: dict[str, Any]) -> None:
     changed = {
         **template,
