@@ -148,6 +148,7 @@ def into_a_chunk(session: AlexaSession, variant_id: str, chunk: int = 1) -> tupl
 # -- every kind of exercise, many points of a chunk ----------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seconds", [1, 4, 9, 13, 20, 31, 47, 62])
 @pytest.mark.parametrize("kind", sorted(KINDS))
 def test_pause_mid_chunk_counts_only_the_reps_heard_and_resume_carries_on(
@@ -220,6 +221,7 @@ def test_next_mid_chunk_means_im_ahead_the_rep_in_progress_counts(skill) -> None
     assert session.text.startswith("Number four. Push your knees apart.")
 
 
+@pytest.mark.slow
 def test_next_in_a_rest_between_reps_goes_on_with_the_following_rep(skill) -> None:
     session = AlexaSession(skill)
     paced, _ = into_a_chunk(session, "bridge")
@@ -246,6 +248,7 @@ def test_stop_cancel_or_leaving_mid_chunk_saves_only_the_reps_heard(
     assert stored_routine(moto_dynamodb_table)["reps_done"] == 3
 
 
+@pytest.mark.slow
 def test_a_session_that_ends_in_silence_heard_the_whole_response(
     skill, moto_dynamodb_table
 ) -> None:
@@ -282,6 +285,7 @@ def test_an_unheard_last_rep_does_not_finish_the_exercise(skill, moto_dynamodb_t
     assert progress.recent_days == () and progress.levels.get("bridge", 0) == 0
 
 
+@pytest.mark.slow
 def test_a_long_hold_carried_across_responses_still_counts_down_what_is_left(skill) -> None:
     session = AlexaSession(skill)
     session.launch()
@@ -319,6 +323,7 @@ def test_resume_on_another_device_after_an_interruption(skill, moto_dynamodb_tab
 # -- the property ----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @settings(
     max_examples=40,
     deadline=None,

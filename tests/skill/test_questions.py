@@ -76,6 +76,7 @@ def assert_closes_with_how_to_carry_on(target: str, text: str) -> None:
 # -- every question, every phase ---------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("target", PHASES)
 def test_every_question_keeps_the_place_in_every_phase(skill, target: str) -> None:
     session = walk_to(skill, target)
@@ -91,6 +92,7 @@ def test_every_question_keeps_the_place_in_every_phase(skill, target: str) -> No
         assert body["reprompt"]["outputSpeech"]["ssml"].startswith("<speak>")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("target", [p for p in PHASES if p != "holding"])
 def test_after_any_question_next_carries_on_exactly_as_before(skill, target: str) -> None:
     session = walk_to(skill, target)
@@ -104,6 +106,7 @@ def test_after_any_question_next_carries_on_exactly_as_before(skill, target: str
         assert routine(asked) | {"updated_at": 0} == routine(straight_on) | {"updated_at": 0}
 
 
+@pytest.mark.slow
 def test_questions_mid_hold_do_not_break_the_hold(skill) -> None:
     session = walk_to(skill, "holding")
     hold_ends_at = routine(session)["hold_ends_at"]
@@ -152,6 +155,7 @@ def test_how_long_do_i_hold_with_no_exercise_under_way_asks_for_one(skill) -> No
 # -- how many are left -----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("target", "answer"),
     [
@@ -168,6 +172,7 @@ def test_how_many_are_left_in_every_phase(skill, target: str, answer: str) -> No
     assert ask(walk_to(skill, target), "how many more").startswith(answer)
 
 
+@pytest.mark.slow
 def test_how_many_are_left_counts_sets_and_sides(skill) -> None:
     session = walk_to(skill, "ready")
     session.say("GoToExerciseIntent", exercise=("pillow squeeze", "hip_adduction"))
@@ -185,6 +190,7 @@ def test_how_many_are_left_counts_sets_and_sides(skill) -> None:
 # -- what's next -----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("target", "answer"),
     [
@@ -211,6 +217,7 @@ def test_whats_next_names_the_next_set(skill) -> None:
 # -- which side ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("target", "answer"),
     [
@@ -254,6 +261,7 @@ def test_what_do_i_need_before_the_routine_is_everything_it_needs(skill) -> None
     )
 
 
+@pytest.mark.slow
 def test_what_do_i_need_for_this_or_a_named_exercise(skill) -> None:
     session = walk_to(skill, "in_set")
     assert ask(session, "what do I need").startswith(
@@ -266,6 +274,7 @@ def test_what_do_i_need_for_this_or_a_named_exercise(skill) -> None:
     assert session.text.startswith("You don't need anything for the bridge.")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("item", "answer"),
     [
@@ -323,6 +332,7 @@ def _minutes_said(text: str) -> list[str]:
     return re.findall(r"about ([a-z-]+) minutes", text)
 
 
+@pytest.mark.slow
 def test_the_routine_length_is_the_time_the_routine_really_takes(skill) -> None:
     session = walk_to(skill, "not_started")
     estimate = _minutes_said(ask(session, "how long does the routine take"))
@@ -435,6 +445,7 @@ def test_a_question_mid_set_counts_only_the_reps_heard_and_paces_nothing(skill) 
     assert session.text.startswith(f"Number {NUMBERS_BY_VALUE[done + 1]}.")
 
 
+@pytest.mark.slow
 def test_a_question_inside_a_carried_hold_keeps_the_hold(skill) -> None:
     session = walk_to(skill, "holding")
     hold_ends_at = routine(session)["hold_ends_at"]

@@ -146,6 +146,7 @@ def test_a_part_of_the_day_becomes_a_suggested_time_to_confirm(session, alexa) -
     )
 
 
+@pytest.mark.slow
 def test_a_time_not_understood_is_asked_again(session, alexa) -> None:
     say_time(session, "SetReminderIntent", "?")
     assert session.text.startswith("Sorry, I didn't get the time.")
@@ -188,6 +189,7 @@ def test_no_reminder_is_set_in_a_time_zone_the_skill_only_guessed(
     assert "reminder" not in record(moto_dynamodb_table)
 
 
+@pytest.mark.slow
 def test_a_device_in_utc_really_gets_utc(skill, alexa, endpoint) -> None:
     alexa.time_zone = "UTC"
     session = AlexaSession(skill, device(endpoint), clock=MORNING)
@@ -248,6 +250,7 @@ def test_accepted_sets_the_agreed_reminder_in_a_new_session(
     assert record(moto_dynamodb_table)["reminder"] == next(iter(alexa.reminders))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("status", "code", "card_sent", "said", "card"),
     [
@@ -304,6 +307,7 @@ CREATE_FAILURES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("fault", "said", "card"),
     CREATE_FAILURES,
@@ -337,6 +341,7 @@ def test_after_an_unconfirmed_create_the_next_one_finds_it_instead_of_making_two
     assert record(moto_dynamodb_table)["reminder"] == made
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("fault", "said"),
     [
@@ -384,6 +389,7 @@ def test_a_reminder_deleted_in_the_alexa_app_is_forgotten(
     assert "reminder" not in record(moto_dynamodb_table)
 
 
+@pytest.mark.slow
 def test_a_reminder_that_has_ended_is_forgotten(session, alexa, moto_dynamodb_table) -> None:
     token = set_one(session, alexa)
     alexa.reminders[token]["status"] = "COMPLETED"
@@ -409,6 +415,7 @@ def test_without_the_permission_there_is_no_reminder_to_read(skill, endpoint, al
     assert alexa.calls("GET") == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("fault", "said", "token_kept"),
     [
@@ -475,6 +482,7 @@ def test_a_reminder_gone_or_ended_is_replaced_by_a_new_one(
     assert new != token and alexa.reminders[new]["status"] == "ON"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("fault", "said", "token_kept"),
     [
@@ -499,6 +507,7 @@ def test_a_failed_change_is_explained_and_the_old_time_stays(
 # -- stop reminding me ----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_stop_reminding_me_deletes_it_after_a_yes(session, alexa, moto_dynamodb_table) -> None:
     token = set_one(session, alexa)
     session.say("StopReminderIntent")
@@ -527,6 +536,7 @@ def test_an_untracked_reminder_is_found_and_stopped(session, alexa, moto_dynamod
     assert alexa.reminders == {}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("fault", "said", "token_kept"),
     [
@@ -590,6 +600,7 @@ def test_a_reminder_is_offered_once_the_routine_is_done(skill, endpoint, alexa) 
     assert OFFER not in session.text, "a user with a reminder is not offered another"
 
 
+@pytest.mark.slow
 def test_after_a_no_the_offer_waits_a_week(skill, endpoint, alexa, moto_dynamodb_table) -> None:
     session = AlexaSession(skill, device(endpoint), clock=FIRST_MORNING)
     finish_routine(session)

@@ -61,6 +61,7 @@ def miss(session: AlexaSession) -> str:
 # -- "what did you say" ----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("target", PHASES)
 def test_pardon_repeats_without_pacing_and_keeps_the_place(skill, target: str) -> None:
     session = walk_to(skill, target)
@@ -110,6 +111,7 @@ def test_pardon_after_a_question_says_the_answer_again(skill) -> None:
     assert session.text == answer
 
 
+@pytest.mark.slow
 def test_pardon_keeps_a_yes_or_no_question_open(skill) -> None:
     session = walk_to(skill, "not_started")
     session.say("AMAZON.RepeatIntent")
@@ -146,6 +148,7 @@ def test_a_set_done_again_counts_the_exercise_once(skill) -> None:
 # -- misses ----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("target", PHASES)
 def test_three_misses_get_three_answers_each_more_helpful(skill, target: str) -> None:
     session = walk_to(skill, target)
@@ -297,6 +300,7 @@ QUESTIONS_ASKED: list[tuple[str, Callable[..., AlexaSession], str, str]] = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("setup", "after_yes", "after_no"),
     [pytest.param(setup, yes, no, id=name) for name, setup, yes, no in QUESTIONS_ASKED],
@@ -333,6 +337,7 @@ AFTER_NO = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("target", PHASES)
 def test_yes_and_no_after_an_instruction_in_every_phase(skill, target: str) -> None:
     session = walk_to(skill, target)

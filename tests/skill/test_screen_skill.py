@@ -252,6 +252,7 @@ def conversation(session: AlexaSession) -> Iterator[dict]:
     yield session.say("AMAZON.StopIntent")
 
 
+@pytest.mark.slow
 def test_a_speaker_gets_exactly_the_responses_it_got_before_screens(skill) -> None:
     speaker = AlexaSession(skill, AlexaDevice(user_id="amzn1.ask.account.SPEAKER"))
     show = AlexaSession(skill, screen_device("SHOW"))
@@ -266,6 +267,7 @@ def test_a_speaker_gets_exactly_the_responses_it_got_before_screens(skill) -> No
         assert without_screen == spoken
 
 
+@pytest.mark.slow
 def test_an_echo_show_too_old_for_apl_1_1_gets_what_a_speaker_gets(skill) -> None:
     old = AlexaDevice(
         user_id="amzn1.ask.account.OLD",
@@ -300,6 +302,7 @@ def whole_routine(skill, table, name: str) -> Iterator[dict]:
     raise AssertionError("the routine never ended")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(ROUTINES))
 def test_every_countdown_of_a_whole_routine_follows_the_speech(
     skill, moto_dynamodb_table, name: str
@@ -312,6 +315,7 @@ def test_every_countdown_of_a_whole_routine_follows_the_speech(
     assert sum(1 for n in counted if n) > 10
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(ROUTINES))
 def test_every_response_fits_the_response_size_limit(skill, moto_dynamodb_table, name) -> None:
     device = screen_device(re.sub(r"\W", "", name))
@@ -439,6 +443,7 @@ def snapshots(skill, table) -> Iterator[Snapshot]:
     )
 
 
+@pytest.mark.slow
 def test_every_button_in_every_phase_answers_as_its_spoken_intent(
     skill, moto_dynamodb_table
 ) -> None:
@@ -454,6 +459,7 @@ def test_every_button_in_every_phase_answers_as_its_spoken_intent(
     assert len(phases) == 8
 
 
+@pytest.mark.slow
 def test_buttons_offer_pause_or_resume_as_the_phase_allows(skill, moto_dynamodb_table) -> None:
     expected = {
         "not_started": [],
@@ -492,6 +498,7 @@ def barged_in(skill, name: str, seconds: float) -> AlexaSession:
     return session
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("intent", "slots"),
     [
@@ -527,6 +534,7 @@ def test_next_after_an_interruption_counts_down_only_the_new_chunk(skill) -> Non
 # -- answers outside the routine ------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_lists_and_details_answer_the_questions_that_have_them(skill) -> None:
     session = AlexaSession(skill, screen_device("QUESTIONS"))
     session.launch()
@@ -595,6 +603,7 @@ def test_the_exercise_screen_reads_set_rep_side_and_progress(skill) -> None:
 # -- the validator, on what the skill really sends -------------------------------------------------
 
 
+@pytest.mark.slow
 def test_every_document_the_skill_sends_passes_the_validator(skill, tmp_path: Path) -> None:
     node = shutil.which("node")
     if node is None:

@@ -55,6 +55,7 @@ def routine_of(record: dict) -> dict:
     return record["routine"]
 
 
+@pytest.mark.slow
 def test_a_first_time_user_hears_a_welcome_the_safety_rule_and_an_offer(skill) -> None:
     session = AlexaSession(skill)
     response = session.launch()
@@ -135,6 +136,7 @@ def test_stop_halfway_and_resume_the_next_day_on_another_device(skill, moto_dyna
     assert "Raise your top knee." in bedroom.text
 
 
+@pytest.mark.slow
 def test_yesterday_is_named_when_coming_back(skill) -> None:
     session = AlexaSession(skill)
     session.launch()
@@ -196,6 +198,7 @@ def test_an_injured_side_is_skipped_and_remembered(skill, moto_dynamodb_table) -
     assert session.text.startswith("Okay. Both sides it is.")
 
 
+@pytest.mark.slow
 def test_pace_changes_the_rest_between_reps(skill) -> None:
     session = AlexaSession(skill)
     session.launch()
@@ -223,6 +226,7 @@ def test_stop_cancel_and_session_end_save_the_place(skill, moto_dynamodb_table, 
     assert (routine["variant"], routine["reps_done"]) == ("hip_abduction", 6)
 
 
+@pytest.mark.slow
 def test_an_unchanged_session_writes_nothing(skill, moto_dynamodb_table) -> None:
     session = AlexaSession(skill)
     session.launch()
@@ -265,6 +269,7 @@ def _walk_to_every_phase(skill) -> Iterator[AlexaSession]:
         yield session
 
 
+@pytest.mark.slow
 def test_every_intent_in_every_phase_answers_with_well_formed_speech(skill) -> None:
     import xml.etree.ElementTree as ET
 
@@ -291,6 +296,7 @@ def test_every_model_intent_has_a_handler_and_every_handled_intent_exists() -> N
     assert set(_model_intents()) == set(HANDLED_INTENTS)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("request_body", "expect_speech"),
     [
@@ -336,6 +342,7 @@ def test_an_unknown_exercise_gets_the_list(skill, intent) -> None:
     )
 
 
+@pytest.mark.slow
 def test_how_do_i_do_this_one_explains_the_current_exercise(skill) -> None:
     session = AlexaSession(skill)
     session.launch()
@@ -431,6 +438,7 @@ def test_exercises_are_named_with_their_article_and_sets_read_as_english(skill) 
     assert phrase("routine.do_times") not in session.text
 
 
+@pytest.mark.slow
 def test_a_history_of_exercises_can_be_followed_by_ear(skill) -> None:
     session = AlexaSession(skill)
     session.launch()
@@ -476,6 +484,7 @@ def test_skipping_to_the_end_says_what_was_really_done(skill) -> None:
     assert phrase("routine.today_all") not in session.text
 
 
+@pytest.mark.slow
 def test_the_time_zone_is_kept_in_the_record_and_asked_again_after_a_week(
     skill, moto_dynamodb_table, settings_api
 ) -> None:
@@ -509,6 +518,7 @@ def test_the_time_zone_is_kept_in_the_record_and_asked_again_after_a_week(
     assert progress.recent_days[0].day.isoformat() == "2026-11-30"  # 20:00 in London
 
 
+@pytest.mark.slow
 def test_a_kept_time_zone_stands_in_when_the_settings_api_fails(
     skill, moto_dynamodb_table, settings_api
 ) -> None:

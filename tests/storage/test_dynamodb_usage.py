@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from local.measures import TARGET_READS_PER_SESSION, TARGET_RECORD_BYTES, TARGET_REQUESTS_PER_TURN
 from local.measures.record_size import (
     YEAR_USER_ID,
@@ -24,6 +26,7 @@ from local.measures.request_counts import measure_request_counts
 SIMULATED_DAYS = 120
 
 
+@pytest.mark.slow
 def test_the_whole_routine_makes_few_dynamodb_requests() -> None:
     skill, naive = measure_request_counts()
     evidence = f"turns that wrote (number, said, requests): {skill.writing_turns()}"
@@ -55,6 +58,7 @@ def test_item_size_follows_dynamodb_rules_on_a_known_item() -> None:
     assert item_size({"n": 0.0012}) == 1 + 2
 
 
+@pytest.mark.slow
 def test_the_stored_item_stays_within_one_write_unit_day_after_day() -> None:
     year = simulate_year_on_moto(SIMULATED_DAYS)
     assert len(YEAR_USER_ID) == 255, "the key is counted at Alexa's longest user id"

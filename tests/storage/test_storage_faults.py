@@ -104,6 +104,7 @@ def finish_exercise(session: AlexaSession, variant_id: str) -> None:
     raise AssertionError(f"{variant_id} never finished")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fault", FAULTS)
 def test_an_unreadable_store_still_coaches_and_merges_once_it_answers(
     faulty_skill, table, fault, caplog
@@ -138,6 +139,7 @@ def test_an_unreadable_store_still_coaches_and_merges_once_it_answers(
     assert "could not read saved progress" in caplog.text
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fault", FAULTS)
 def test_a_failed_write_mid_session_is_saved_on_a_later_turn(faulty_skill, table, fault) -> None:
     handler, faults = faulty_skill
@@ -152,6 +154,7 @@ def test_a_failed_write_mid_session_is_saved_on_a_later_turn(faulty_skill, table
     assert stored_progress(table).recent_days[0].completed == ("bridge",)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fault", FAULTS)
 def test_a_failed_write_at_the_end_of_a_session_is_said_out_loud(
     faulty_skill, table, fault
@@ -213,6 +216,7 @@ def test_an_old_or_damaged_record_is_reset_with_a_log_line_never_a_crash(
         assert getattr(saved, key) == value
 
 
+@pytest.mark.slow
 def test_two_devices_interleaved_lose_no_finished_exercise(faulty_skill, table):
     handler, faults = faulty_skill
     kitchen = AlexaSession(handler, AlexaDevice(device_id="amzn1.ask.device.KITCHEN"))

@@ -13,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPOSITORY = Path(__file__).resolve().parents[2]
 ENVIRONMENT = {**os.environ, "PYTHONPATH": os.pathsep.join(["lambda", "."])}
 
@@ -29,6 +31,7 @@ def run_benchmark(*arguments: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_the_quick_benchmark_prints_a_table_with_every_figure() -> None:
     listed = run_benchmark("--figures")
     assert listed.returncode == 0, listed.stderr

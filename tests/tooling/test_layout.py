@@ -28,7 +28,10 @@ def imported_modules(source: str) -> Iterator[str]:
 def imports_of_package(folder: Path, package: str) -> list[str]:
     found = []
     for path in sorted(folder.rglob("*.py")):
-        for module in imported_modules(path.read_text(encoding="utf-8")):
+        source = path.read_text(encoding="utf-8")
+        if package not in source:
+            continue  # cannot import it: no need to parse
+        for module in imported_modules(source):
             if module == package or module.startswith(f"{package}."):
                 found.append(f"{path.relative_to(ROOT)} imports {module}")
     return found

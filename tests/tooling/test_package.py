@@ -64,6 +64,7 @@ print(json.dumps({"response": response, "loaded_outside": outside}))
 """
 
 
+@pytest.mark.slow
 def test_a_fresh_interpreter_answers_a_launch_from_the_artifact_alone(
     artifact: Path, dynamodb_server_table: Any
 ) -> None:

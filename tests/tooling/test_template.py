@@ -125,6 +125,7 @@ def _python_version(runtime: str) -> tuple[int, int]:
     return int(major), int(minor)
 
 
+@pytest.mark.slow
 def test_runtime_is_the_newest_python_lambda_offers(skill_function: dict[str, Any]) -> None:
     # cfn-lint's record of Lambda runtimes (pinned with it): the newest Python one is the
     # one with no successor. A cfn-lint upgrade that knows a newer runtime fails this test.
@@ -282,6 +283,7 @@ def test_a_misspelt_reference_is_noticed() -> None:
     ]
 
 
+@pytest.mark.slow
 def test_cfn_lint_finds_no_errors_or_warnings() -> None:
     from cfnlint.api import lint_file
 

@@ -342,6 +342,7 @@ span_lists = st.lists(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(span_lists, st.booleans())
 def test_any_timeline_counts_down_in_step(raw: list[tuple], counters: bool) -> None:

@@ -280,6 +280,7 @@ def spoken_looking_strings(root: Path) -> list[str]:
     return hits
 
 
+@pytest.mark.slow
 def test_no_sentence_the_skill_speaks_is_written_in_python_code() -> None:
     assert spoken_looking_strings(PACKAGE) == []
 
