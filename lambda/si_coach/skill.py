@@ -14,8 +14,10 @@ from ask_sdk_model.services import ApiClient
 
 from si_coach.alexa.buttons import ButtonPressInterceptor
 from si_coach.alexa.settings_api import AlexaApiClient
+from si_coach.dialogue.screen_step import ScreenInterceptor
 from si_coach.dialogue.turn import LoadTurnInterceptor, RequestLogger, SaveTurnInterceptor
-from si_coach.handlers.routine import HANDLERS, ApologyHandler
+from si_coach.handlers.registry import HANDLERS
+from si_coach.handlers.routine import ApologyHandler
 from si_coach.routine.catalogue import Catalogue, default_catalogue
 from si_coach.storage import adapter_from_environment
 from si_coach.storage.progress_store import ProgressStore
@@ -48,6 +50,8 @@ def create_skill_builder(
     builder.add_global_request_interceptor(ButtonPressInterceptor())
     builder.add_global_request_interceptor(RequestLogger())
     builder.add_global_request_interceptor(LoadTurnInterceptor(catalogue, store))
+    # What a screen shows is added to the answer before the progress is saved.
+    builder.add_global_response_interceptor(ScreenInterceptor())
     builder.add_global_response_interceptor(SaveTurnInterceptor(store))
     builder.add_exception_handler(ApologyHandler())
     return builder

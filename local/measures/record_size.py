@@ -195,7 +195,7 @@ def largest_possible_record() -> Progress:
 def largest_possible_item(record: Progress | None = None) -> int:
     """The DynamoDB size of the item holding `record` (the largest possible one) under the
     longest user id."""
-    attributes = (record or largest_possible_record()).to_dict()
+    attributes = (record or largest_possible_record()).to_dict(default_catalogue())
     item = {
         "id": YEAR_USER_ID,
         "attributes": attributes,

@@ -52,7 +52,7 @@ def screen_device(name: str) -> AlexaDevice:
 
 def seed(table, user_id: str, progress: Progress) -> None:
     """A stored record, as the skill would have saved it (revision 1)."""
-    record = json.loads(json.dumps(progress.to_dict()), parse_float=Decimal)
+    record = json.loads(json.dumps(progress.to_dict(default_catalogue())), parse_float=Decimal)
     table.put_item(Item={"id": user_id, "attributes": record})
 
 

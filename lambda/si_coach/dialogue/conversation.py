@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 
+from si_coach.dialogue.state import QuestionKind
 from si_coach.routine.catalogue import Catalogue, Pace
 from si_coach.routine.outcomes import Place, Standing
 from si_coach.routine.progress import Progress
@@ -19,27 +19,6 @@ from si_coach.voice.speech import SpeechPlan
 
 # The variant whose growing hold is worth telling in the history answer.
 LONGEST_HOLD_VARIANT = "hamstring_wall_stretch"
-
-
-class QuestionKind(StrEnum):
-    """A yes-or-no question the last response asked, so "yes" and "no" can be answered."""
-
-    START_ROUTINE = "start_routine"
-    RESUME = "resume"
-    GO_AGAIN = "go_again"
-    # Questions that want a choice, where yes and no still need an answer (repair.py).
-    CHOOSE_EXERCISE = "choose_exercise"
-    INJURED_SIDE = "injured_side"
-    PACE = "pace"
-    OFFER_HELP = "offer_help"
-    # The daily reminder (reminder_dialogue.py): offered, its time asked for, the time and
-    # repetition confirmed, stopping it confirmed.
-    OFFER_REMINDER = "offer_reminder"
-    REMINDER_TIME = "reminder_time"
-    CONFIRM_REMINDER = "confirm_reminder"
-    STOP_REMINDER = "stop_reminder"
-    # Deleting everything the skill keeps about the user (privacy.py).
-    FORGET_DATA = "forget_data"
 
 
 @dataclass(frozen=True)
@@ -133,12 +112,6 @@ def list_exercises(talk: Conversation) -> SpeechPlan:
         .text(back)
         .ask(back)
     )
-
-
-def exercises_left(talk: Conversation) -> SpeechPlan:
-    """The variants not yet finished today, in routine order."""
-    back = talk.voice.back(talk.place)
-    return exercises_left_reply(talk).text(back).ask(back)
 
 
 def exercises_left_reply(talk: Conversation) -> Reply:

@@ -15,7 +15,7 @@ import logging
 from ask_sdk_model import RequestEnvelope
 
 from si_coach.alexa.events import skill_disabled
-from si_coach.dialogue.conversation import QuestionKind
+from si_coach.dialogue.state import QuestionKind
 from si_coach.dialogue.turn import CoachTurn
 from si_coach.routine.progress import Progress
 from si_coach.storage.progress_store import ProgressStore

@@ -14,7 +14,7 @@ Every response to a device with APL carries a screen, so the answer to an interr
 replaces a countdown still running from the response before; a device without APL gets
 nothing, and exactly the response it always got.
 
-A touch button is the spoken intent: `button_press.ButtonPressInterceptor` replaces its UserEvent
+A touch button is the spoken intent: `alexa.buttons.ButtonPressInterceptor` replaces its UserEvent
 by the IntentRequest the same words would send, before anything else reads the request, so the
 button goes down the spoken intent's path from start to end (interruptions included).
 """

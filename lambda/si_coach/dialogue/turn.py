@@ -25,9 +25,19 @@ from si_coach.alexa.request import (
     FALLBACK_TIME_ZONE,
     known_device_time_zone,
     request_locale,
-    supports_apl,
 )
-from si_coach.dialogue.conversation import Conversation, QuestionKind
+from si_coach.dialogue.conversation import Conversation
+from si_coach.dialogue.state import (
+    SAVED_IS_CARRIED,
+    SESSION_BEFORE_PACED,
+    SESSION_PACED,
+    SESSION_PROGRESS,
+    SESSION_QUESTION,
+    SESSION_SAVED,
+    SESSION_STORE_UNREAD,
+    SESSION_TIME_ZONE,
+    QuestionKind,
+)
 from si_coach.routine.catalogue import Catalogue
 from si_coach.routine.outcomes import Outcome, SkippedPastLast, TodaySummary
 from si_coach.routine.pacing import (
@@ -46,16 +56,6 @@ from si_coach.voice.speech import SpanKind, SpeechPlan
 
 log = logging.getLogger(__name__)
 
-SESSION_PROGRESS = "progress"
-SESSION_SAVED = "saved_progress"
-# In place of the saved record when it is the carried one: the session stays small.
-SAVED_IS_CARRIED = "carried"
-SESSION_TIME_ZONE = "time_zone"
-SESSION_QUESTION = "question"
-SESSION_STORE_UNREAD = "store_unread"
-# The last paced response's timeline, and the progress before it, to undo what was not heard.
-SESSION_PACED = "paced"
-SESSION_BEFORE_PACED = "before_paced"
 TURN_ATTRIBUTE = "coach_turn"
 # The progress store, for handlers that delete a record (in session or not).
 STORE_ATTRIBUTE = "progress_store"
@@ -77,13 +77,14 @@ class CoachTurn:
         self.progress = progress
         # What the store holds as far as this session knows; None when it was never read.
         self.saved = saved
-        self.save_failed = False
         # The progress before this turn's event, kept while a paced response is spoken.
         self._before_event: Progress | None = None
         # Whether this turn asked (or cleared) the yes-or-no question; the engine's outcomes,
-        # for the screen (screens_for_answers.py) and for repeating what was said.
+        # for the screen (screens.py) and for repeating what was said.
         self.question_asked = False
         self.outcomes: tuple[Outcome, ...] = ()
+        # What the response says, once `respond` built it: the screen step shows it.
+        self.said: SpeechPlan | None = None
 
     @staticmethod
     def of(handler_input: HandlerInput) -> CoachTurn:
@@ -215,10 +216,11 @@ class CoachTurn:
         before = self._before_event
         kept: dict = {"routine": before.routine.to_dict()}
         if _history(before) != _history(self.progress):
-            kept["record"] = before.to_dict()
+            kept["record"] = before.to_dict(self.catalogue)
         self.session[SESSION_BEFORE_PACED] = kept
 
     def respond(self, plan: SpeechPlan) -> Response:
+        self.said = plan
         if not plan.end_session:
             self._remember_paced(plan)
         builder = self.handler_input.response_builder.speak(plan.ssml())
@@ -226,12 +228,7 @@ class CoachTurn:
             builder.set_should_end_session(True)
         else:
             builder.ask(plan.reprompt_ssml() or "")
-        if supports_apl(self.handler_input):
-            # The screen's code is loaded for devices with a screen only.
-            from si_coach.dialogue.screens import screen_directives  # noqa: PLC0415
-
-            for directive in screen_directives(self, plan):
-                builder.add_directive(directive)
+        # What a screen shows is added by its own step (screen_step.ScreenInterceptor).
         return builder.response
 
 
@@ -300,8 +297,8 @@ class SaveTurnInterceptor(AbstractResponseInterceptor):
         self.store = store
 
     def process(self, handler_input: HandlerInput, response: Response) -> None:
-        turn = handler_input.attributes_manager.request_attributes.get(TURN_ATTRIBUTE)
-        if not isinstance(turn, CoachTurn):
+        turn = turn_of(handler_input)
+        if turn is None:
             return
         session = turn.session
         ending = (
@@ -318,20 +315,27 @@ class SaveTurnInterceptor(AbstractResponseInterceptor):
         elif changed and (ending or worth_saving(reference, turn.progress)):
             written = self.store.save(handler_input.request_envelope, turn.progress, turn.saved)
             if written is None:
-                turn.save_failed = True
                 if ending and response is not None and response.output_speech is not None:
                     _append_speech(response, turn.voice.wording.line("answers.save_failed"))
             else:
                 turn.progress = turn.saved = written
-        session[SESSION_PROGRESS] = turn.progress.to_dict()
+        session[SESSION_PROGRESS] = turn.progress.to_dict(turn.catalogue)
         if turn.saved is None:
             session[SESSION_STORE_UNREAD] = True
             session[SESSION_SAVED] = None
         else:
             session.pop(SESSION_STORE_UNREAD, None)
             session[SESSION_SAVED] = (
-                SAVED_IS_CARRIED if turn.saved == turn.progress else turn.saved.to_dict()
+                SAVED_IS_CARRIED
+                if turn.saved == turn.progress
+                else turn.saved.to_dict(turn.catalogue)
             )
+
+
+def turn_of(handler_input: HandlerInput) -> CoachTurn | None:
+    """The request's turn; None out of session (skill events), where no turn is built."""
+    turn = handler_input.attributes_manager.request_attributes.get(TURN_ATTRIBUTE)
+    return turn if isinstance(turn, CoachTurn) else None
 
 
 def progress_store_of(handler_input: HandlerInput) -> ProgressStore | None:

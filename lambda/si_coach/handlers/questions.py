@@ -4,6 +4,9 @@ Each question is answered from the facts of si_coach.routine.questions, in the w
 [questions] section of the wording data, and closes with how to carry on (mid-hold: how long
 the hold has to go). None of them hands the engine an event, so the user's place, and a hold
 carried across responses, stay exactly as they were.
+
+The module is loaded on the first such question: the intent each class answers is named in
+the handler registry (registry.py), not here.
 """
 
 from __future__ import annotations
@@ -98,8 +101,6 @@ class HoldTimeHandler(QuestionHandler):
     """ "How long do I hold", "how long do I hold the bridge": today's hold, at the user's
     level; mid-hold, the closing says how long is left."""
 
-    INTENTS = ("HoldTimeIntent",)
-
     def say(self, turn: CoachTurn, handler_input: HandlerInput, reply: Reply) -> None:
         fact = hold_time(where_of(turn), named_exercise(handler_input))
         if isinstance(fact, UnknownName):
@@ -124,8 +125,6 @@ class HoldTimeHandler(QuestionHandler):
 
 class RepsLeftHandler(QuestionHandler):
     """ "How many more": reps left in this set or side, then what else this exercise has."""
-
-    INTENTS = ("RepsLeftIntent",)
 
     def say(self, turn: CoachTurn, handler_input: HandlerInput, reply: Reply) -> None:
         fact = reps_left(where_of(turn))
@@ -176,8 +175,6 @@ class RepsLeftHandler(QuestionHandler):
 class WhatsNextHandler(QuestionHandler):
     """ "What's next": the block about to begin and the one after, or "that's the last one"."""
 
-    INTENTS = ("WhatsNextIntent",)
-
     def say(self, turn: CoachTurn, handler_input: HandlerInput, reply: Reply) -> None:
         fact = whats_next(where_of(turn))
         if isinstance(fact, NotOnAnExercise):
@@ -218,8 +215,6 @@ def _following(turn: CoachTurn, current: Block | None, after: Block) -> str:
 class WhichSideHandler(QuestionHandler):
     """ "Which side am I on": the side and how to lie for it, or that it works both."""
 
-    INTENTS = ("WhichSideIntent",)
-
     def say(self, turn: CoachTurn, handler_input: HandlerInput, reply: Reply) -> None:
         fact = which_side(where_of(turn))
         if isinstance(fact, NotOnAnExercise):
@@ -243,8 +238,6 @@ class WhichSideHandler(QuestionHandler):
 class EquipmentHandler(QuestionHandler):
     """ "What do I need": this or a named exercise's equipment; before or after the routine,
     the whole routine's."""
-
-    INTENTS = ("EquipmentIntent",)
 
     def say(self, turn: CoachTurn, handler_input: HandlerInput, reply: Reply) -> None:
         fact = equipment(where_of(turn), named_exercise(handler_input))
@@ -276,8 +269,6 @@ class EquipmentHandler(QuestionHandler):
 class MissingEquipmentHandler(QuestionHandler):
     """ "I don't have a belt": what can stand in for it, from the article; or that nothing
     can, and how to leave the exercise out."""
-
-    INTENTS = ("MissingEquipmentIntent",)
 
     def say(self, turn: CoachTurn, handler_input: HandlerInput, reply: Reply) -> None:
         item = resolved_slot_id(handler_input, "equipment")
@@ -319,8 +310,6 @@ class MissingEquipmentHandler(QuestionHandler):
 class RoutineLengthHandler(QuestionHandler):
     """ "How long does the routine take": today's routine, timed as it would be paced."""
 
-    INTENTS = ("RoutineLengthIntent",)
-
     def say(self, turn: CoachTurn, handler_input: HandlerInput, reply: Reply) -> None:
         fact = routine_length(where_of(turn))
         whole = _minutes(turn, fact.whole_seconds)
@@ -341,8 +330,6 @@ def _minutes(turn: CoachTurn, seconds: float) -> str:
 class ExercisesLeftHandler(QuestionHandler):
     """ "Which exercises are left": those not yet finished today."""
 
-    INTENTS = ("ExercisesLeftIntent",)
-
     def answer(self, turn: CoachTurn, handler_input: HandlerInput) -> SpeechPlan:
         return carry_on(turn, exercises_left_reply(turn.conversation()))
 
@@ -351,21 +338,7 @@ class PardonHandler(CoachHandler):
     """ "What did you say", "pardon", "repeat that": the last instruction or question again,
     never paced reps. The question asked before it stays open."""
 
-    INTENTS = ("AMAZON.RepeatIntent",)
     KEEPS_QUESTION = True
 
     def answer(self, turn: CoachTurn, handler_input: HandlerInput) -> SpeechPlan:
         return pardon_answer(turn)
-
-
-QUESTION_HANDLERS: tuple[type[CoachHandler], ...] = (
-    HoldTimeHandler,
-    RepsLeftHandler,
-    WhatsNextHandler,
-    WhichSideHandler,
-    EquipmentHandler,
-    MissingEquipmentHandler,
-    RoutineLengthHandler,
-    ExercisesLeftHandler,
-    PardonHandler,
-)

@@ -6,7 +6,6 @@ turn (turn.py) holds the user's progress.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import replace
 
 from ask_sdk_core.dispatch_components import AbstractExceptionHandler
@@ -16,7 +15,6 @@ from ask_sdk_model import Response
 
 from si_coach.alexa.request import request_locale, resolved_slot_id, slot_was_heard
 from si_coach.dialogue.conversation import (
-    QuestionKind,
     help_for,
     history_answer,
     launch_greeting,
@@ -26,11 +24,11 @@ from si_coach.dialogue.conversation import (
     prompt,
     side_answer,
 )
-from si_coach.dialogue.repair import CHOICE_QUESTIONS, fallback_answer, yes_no_answer
+from si_coach.dialogue.repair import after_answer, fallback_answer, yes_no_answer
+from si_coach.dialogue.state import QuestionKind
 from si_coach.dialogue.turn import CoachTurn
-from si_coach.handlers.base import CoachHandler, LoadedOnFirstUse
-from si_coach.handlers.privacy import PRIVACY_HANDLERS
-from si_coach.handlers.reminder import REMINDER_HANDLERS, offer_after_routine
+from si_coach.handlers.base import CoachHandler
+from si_coach.handlers.reminder import offer_after_routine, send_reminder_reply
 from si_coach.routine.catalogue import Pace, Side
 from si_coach.routine.outcomes import UnknownExercise, WhichExercise
 from si_coach.routine.pacing import Event, EventKind, Phase
@@ -94,32 +92,18 @@ class RoutineEventHandler(CoachHandler):
 
 
 class YesNoHandler(CoachHandler):
-    """Answers the question the last response asked; a bare "yes" mid-routine means next."""
+    """Yes or no: answers the open question (repair.QUESTIONS), or the last instruction."""
 
     INTENTS = ("AMAZON.YesIntent", "AMAZON.NoIntent")
 
-    def answer(self, turn: CoachTurn, handler_input: HandlerInput) -> SpeechPlan:
-        yes = is_intent_name("AMAZON.YesIntent")(handler_input)
-        question = turn.pending_question()
-        if question is QuestionKind.START_ROUTINE:
-            if yes:
-                return turn.run(Event(EventKind.START))
-            turn.ask_question(None)
-            return help_for(turn.conversation(), lead_key="answers.okay")
-        if question is QuestionKind.RESUME:
-            if yes:
-                return turn.run(Event(EventKind.RESUME))
-            turn.ask_question(None)
-            return prompt(
-                turn.conversation(), "answers.resume_declined", "answers.resume_declined_reprompt"
-            )
-        if question is QuestionKind.GO_AGAIN:
-            if yes:
-                return turn.run(Event(EventKind.START_OVER))
-            return turn.run(Event(EventKind.STOP))
-        if question is None or question in CHOICE_QUESTIONS:
-            return yes_no_answer(turn, question, yes)
-        return help_for(turn.conversation())
+    def handle(self, handler_input: HandlerInput) -> Response:
+        turn = CoachTurn.of(handler_input)
+        answered = yes_no_answer(turn, is_intent_name("AMAZON.YesIntent")(handler_input))
+        if isinstance(answered, SpeechPlan):
+            after_answer(turn, answered, keeps_question=False, missed=False)
+            return turn.respond(answered)
+        # The reminder dialogue's answer, sent with its permission question or card.
+        return send_reminder_reply(turn, handler_input, answered)
 
 
 class OverviewHandler(CoachHandler):
@@ -233,43 +217,3 @@ class ApologyHandler(AbstractExceptionHandler):
             .ask(words.line("answers.error_reprompt"))
             .response
         )
-
-
-# The questions asked mid-exercise, and "what did you say": handled by the classes named,
-# in si_coach/handlers/questions.py, which is loaded on the first such question.
-QUESTION_HANDLERS = {
-    "HoldTimeIntent": "HoldTimeHandler",
-    "RepsLeftIntent": "RepsLeftHandler",
-    "WhatsNextIntent": "WhatsNextHandler",
-    "WhichSideIntent": "WhichSideHandler",
-    "EquipmentIntent": "EquipmentHandler",
-    "MissingEquipmentIntent": "MissingEquipmentHandler",
-    "RoutineLengthIntent": "RoutineLengthHandler",
-    "ExercisesLeftIntent": "ExercisesLeftHandler",
-    "AMAZON.RepeatIntent": "PardonHandler",
-}
-
-
-def _questions() -> LoadedOnFirstUse:
-    return LoadedOnFirstUse("si_coach.handlers.questions", QUESTION_HANDLERS)
-
-
-# In dispatch order: the fallback answers whatever no other handler takes; the features'
-# yes-and-no handlers come before YesNoHandler, which answers every other question.
-HANDLERS: tuple[Callable[[], CoachHandler], ...] = (
-    LaunchHandler,
-    RoutineEventHandler,
-    *REMINDER_HANDLERS,
-    *PRIVACY_HANDLERS,
-    YesNoHandler,
-    OverviewHandler,
-    ListExercisesHandler,
-    HistoryHandler,
-    InjuredSideHandler,
-    PaceHandler,
-    HelpHandler,
-    _questions,
-    SessionEndedHandler,
-    FallbackHandler,
-)
-HANDLED_INTENTS = frozenset(name for make in HANDLERS for name in make().INTENTS)

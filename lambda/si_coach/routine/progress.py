@@ -3,12 +3,12 @@ and the token of their daily reminder.
 
 The record is what the storage port saves for each Alexa user. It is kept small and
 bounded (it must fit one DynamoDB write unit, 1 KB, however long it is used): only the two
-most recent active days keep their list of exercises, variants are stored by short codes
-(VARIANT_CODES), empty values and zero levels are left out, and a reminder token is kept
-only up to MAX_REMINDER_TOKEN_CHARACTERS; the device's time zone is kept with the date it
-was last checked. It holds exercise progress and preferences only,
-never symptoms or pain reports. Records of the previous schema (1: full variant ids, every
-field written out) are still read.
+most recent active days keep their list of exercises, variants are stored by the short
+codes of the catalogue (catalogue.toml, `code`), empty values and zero levels are left out,
+and a reminder token is kept only up to MAX_REMINDER_TOKEN_CHARACTERS; the device's time
+zone is kept with the date it was last checked. It holds exercise progress and preferences
+only, never symptoms or pain reports. Records of the previous schema (1: full variant ids,
+every field written out) are still read.
 """
 
 from __future__ import annotations
@@ -27,21 +27,6 @@ RECORD_SCHEMA_VERSION = 2
 READABLE_SCHEMAS = frozenset({1, RECORD_SCHEMA_VERSION})
 _E = TypeVar("_E", Side, Pace)
 RECENT_DAYS_KEPT = 2
-# How the record names each variant in its days and levels. Part of the stored format:
-# never change or reuse a code; a new variant gets a new one (a variant without a code is
-# stored by its id, which costs room in the record).
-VARIANT_CODES: Mapping[str, str] = {
-    "hip_abduction": "ab",
-    "hip_adduction": "ad",
-    "bridge": "br",
-    "knee_to_chest_one_leg": "k1",
-    "knee_to_chest_both_legs": "k2",
-    "clamshell": "cl",
-    "quadriceps_stretch": "qs",
-    "hamstring_wall_stretch": "hs",
-    "lower_trunk_rotation": "tr",
-}
-_VARIANTS_BY_CODE = {code: variant_id for variant_id, code in VARIANT_CODES.items()}
 # Alexa's alert tokens are UUIDs (36 characters); a longer one is not stored, and the
 # reminder is found through the Reminders API's list instead.
 MAX_REMINDER_TOKEN_CHARACTERS = 64
@@ -153,18 +138,23 @@ class Progress:
         declined = None if token is not None else self.reminder_declined_on
         return replace(self, reminder_token=token, reminder_declined_on=declined)
 
-    def to_dict(self) -> dict:
-        """The stored form: compact, with empty values left out (see the module docstring)."""
+    def to_dict(self, catalogue: Catalogue) -> dict:
+        """The stored form: compact, with empty values left out (see the module docstring);
+        variants by the catalogue's codes."""
+        codes = catalogue.variant_codes
         routine = {k: v for k, v in self.routine.to_dict().items() if v is not None}
         record: dict = {
             "schema": RECORD_SCHEMA_VERSION,
             "revision": self.revision,
             "routine": routine,
-            "days": [[d.day.isoformat(), _codes(d.completed)] for d in self.recent_days],
+            "days": [
+                [d.day.isoformat(), [codes.get(v, v) for v in d.completed]]
+                for d in self.recent_days
+            ],
             "streak": self.streak_days,
             "active_days": self.active_days,
             "pace": self.pace.value,
-            "levels": {VARIANT_CODES.get(k, k): v for k, v in self.levels.items() if v},
+            "levels": {codes.get(k, k): v for k, v in self.levels.items() if v},
         }
         if self.injured_side is not None:
             record["injured_side"] = self.injured_side.value
@@ -283,15 +273,11 @@ def _schema(raw: object) -> object:
     return raw.get("schema") if isinstance(raw, Mapping) else type(raw).__name__
 
 
-def _codes(variant_ids: tuple[str, ...]) -> list[str]:
-    return [VARIANT_CODES.get(v, v) for v in variant_ids]
-
-
 def _variant_id(stored: object, catalogue: Catalogue) -> str | None:
     """The variant a stored name means: a code, or (schema 1) an id; None when unknown."""
     if not isinstance(stored, str):
         return None
-    variant_id = _VARIANTS_BY_CODE.get(stored, stored)
+    variant_id = catalogue.variants_by_code.get(stored, stored)
     return variant_id if variant_id in catalogue.variant_ids else None
 
 

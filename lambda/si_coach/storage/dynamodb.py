@@ -259,7 +259,6 @@ class ProgressTableAdapter(AbstractPersistenceAdapter):
         self.table_name = table_name
         self.client = client
         self.clock = clock
-        self.partition_key_name = PARTITION_KEY_NAME
 
     def _key(self, request_envelope: RequestEnvelope) -> dict[str, Any]:
         return {PARTITION_KEY_NAME: {"S": user_id_key(request_envelope)}}

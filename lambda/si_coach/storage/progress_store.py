@@ -64,7 +64,7 @@ class ProgressStore:
                 return None
             current, base = merge(stored, current), stored
         for _ in range(self.ATTEMPTS):
-            record = current.to_dict() | {REVISION_KEY: base.revision + 1}
+            record = current.to_dict(self.catalogue) | {REVISION_KEY: base.revision + 1}
             try:
                 self.adapter.save_attributes(envelope, record)
                 return Progress.from_dict(record, self.catalogue)

@@ -139,8 +139,9 @@ class Voice:
 
     def the_exercises(self, variant_ids: Sequence[str]) -> str:
         """ "the bridge, the clamshell and the hip abduction"."""
+        words = self.wording
         names = [
-            self.wording.line("answers.the_exercise", exercise=self.variant_name(v))
+            self.grammar.definite(self.variant_name(v), words.variant(v).gender)
             for v in variant_ids
         ]
         return self.grammar.join(names)

@@ -107,7 +107,6 @@ LINE_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "answers.none_left_today": (),
     "answers.nothing_yet": (),
     "answers.did_exercises": ("exercises", "when"),
-    "answers.the_exercise": ("exercise",),
     "answers.streak": ("count",),
     "answers.total_days": ("count",),
     "answers.hamstring_hold": ("duration",),
@@ -232,6 +231,11 @@ LINE_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "repair.hint_name_exercise": (),
     "repair.hint_side": (),
     "repair.hint_pace": (),
+    "repair.hint_yes_reminder": (),
+    "repair.hint_reminder_time": (),
+    "repair.hint_yes_set_reminder": (),
+    "repair.hint_yes_stop_reminder": (),
+    "repair.hint_yes_forget": (),
     "repair.options_idle": (),
     "repair.options_active": (),
     "repair.options_holding": (),
@@ -244,6 +248,11 @@ LINE_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "repair.options_exercise": (),
     "repair.options_side": (),
     "repair.options_pace": (),
+    "repair.options_yes_reminder": (),
+    "repair.options_reminder_time": (),
+    "repair.options_yes_set_reminder": (),
+    "repair.options_yes_stop_reminder": (),
+    "repair.options_yes_forget": (),
     "repair.which_one": (),
     "repair.no_rush": (),
     "repair.left_as_is": (),
@@ -321,7 +330,7 @@ OPTIONAL_FIELDS = {"equipment", "works", "notes", "side_setup"}
 CONTENT_FIELDS = ("overview", "safety_reminder", "safety_advice")
 FORMS = ("second", "minute", "exercise", "day", "rep", "set", "time")
 SIDES = ("left", "right")
-GRAMMAR_FIELDS = ("list_separator", "list_last", "duration_joiner")
+GRAMMAR_FIELDS = ("list_separator", "list_last", "duration_joiner", "definite_article")
 # [clock]: how a time of day is said (si_coach.reminders.say_time). Patterns and their
 # placeholders; besides them the table holds `twelve_hour` (true or false) and `periods`.
 CLOCK_PATTERNS: dict[str, tuple[str, ...]] = {
