@@ -34,18 +34,37 @@ class Counts:
     year_days: int
     web_seconds: float
     web_most_requests: int
+    hung_store_turns: int
+    # Count instructions under valgrind's callgrind (a minute or two).
+    callgrind: bool = True
 
 
 FULL = Counts(
-    cold_start_runs=9, warm_walks=10, year_days=365, web_seconds=10.0, web_most_requests=20000
+    cold_start_runs=9,
+    warm_walks=10,
+    year_days=365,
+    web_seconds=10.0,
+    web_most_requests=20000,
+    hung_store_turns=6,
 )
-QUICK = Counts(cold_start_runs=1, warm_walks=1, year_days=8, web_seconds=1.0, web_most_requests=100)
+QUICK = Counts(
+    cold_start_runs=1,
+    warm_walks=1,
+    year_days=8,
+    web_seconds=1.0,
+    web_most_requests=100,
+    hung_store_turns=1,
+    callgrind=False,
+)
 
 # Figure names, as the table prints them (`--figures` lists them; tests/tooling/test_benchmarks.py
 # looks for each in the table).
 COLD_START = "1. Cold start: fresh interpreter to first launch answered"
 COLD_ANSWERED = "1b. Cold start to the answer (interpreter exit left out)"
 COLD_IMPORT = "1c. Import alone (python -c 'import lambda_function')"
+ARTIFACT_ANSWERED = "1d. Cold start from the artifact, runtime's Python, to the answer"
+ARTIFACT_WHOLE = "1e. Cold start from the artifact, runtime's Python, whole run"
+ARTIFACT_INSTRUCTIONS = "1f. Cold start from the artifact, instructions (callgrind)"
 WARM_MEDIAN = "2. Warm turn, median lambda_handler time"
 WARM_P99 = "2b. Warm turn, p99 lambda_handler time"
 REQUESTS_PER_TURN = "3. DynamoDB requests per turn (average)"
@@ -62,10 +81,15 @@ WEB_LOADS = {
     (4, 8): "6c. Web service, 4 workers, 8 clients",
     (4, 32): "6d. Web service, 4 workers, 32 clients",
 }
+WEB_LOAD_BESIDE_SLOW = "6e. Web service, 1 worker, 8 clients beside 4 slow ones"
+HUNG_STORE_WORST = "7. Slowest turn, DynamoDB accepting connections and never answering"
 FIGURE_NAMES = (
     COLD_START,
     COLD_ANSWERED,
     COLD_IMPORT,
+    ARTIFACT_ANSWERED,
+    ARTIFACT_WHOLE,
+    ARTIFACT_INSTRUCTIONS,
     WARM_MEDIAN,
     WARM_P99,
     REQUESTS_PER_TURN,
@@ -77,10 +101,14 @@ FIGURE_NAMES = (
     PACKAGE_TOTAL,
     PACKAGE_OWN,
     *WEB_LOADS.values(),
+    WEB_LOAD_BESIDE_SLOW,
+    HUNG_STORE_WORST,
 )
 
 TARGET_COLD_RATIO = 1.05
 TARGET_WARM_RATIO = 1.0
+TARGET_HUNG_STORE_TURN_SECONDS = 3.0
+TARGET_WEB_P99_BESIDE_SLOW_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -132,6 +160,44 @@ def cold_start_rows(counts: Counts) -> list[Row]:
             f"{cold.skill_import / cold.floor_import:.2f}x floor import",
             "report",
             f"floor import {cold.floor_import:.3f} s",
+        ),
+    ]
+
+
+def artifact_cold_start_rows(counts: Counts) -> list[Row]:
+    from benchmarks.cold_start import measure_artifact_cold_start  # noqa: PLC0415
+
+    cold = measure_artifact_cold_start(counts.cold_start_runs, callgrind=counts.callgrind)
+    times = cold.times
+    answered_ratio = times.skill_answered / times.floor_answered
+    whole_ratio = times.skill / times.floor
+    floor = f"floor {{:.3f}} s (botocore + skill_builder + 1 GetItem, artifact, {cold.runtime})"
+    instructions = cold.instruction_ratio
+    return [
+        Row(
+            ARTIFACT_ANSWERED,
+            f"{times.skill_answered:.3f} s = {answered_ratio:.2f}x floor "
+            f"(median of {len(times.skill_runs)})",
+            f"<= {TARGET_COLD_RATIO}x floor",
+            floor.format(times.floor_answered),
+            answered_ratio <= TARGET_COLD_RATIO,
+        ),
+        Row(
+            ARTIFACT_WHOLE,
+            f"{times.skill:.3f} s = {whole_ratio:.2f}x floor",
+            "report",
+            floor.format(times.floor),
+        ),
+        Row(
+            ARTIFACT_INSTRUCTIONS,
+            "not counted (--quick, or no valgrind)"
+            if instructions is None
+            else f"{cold.skill_instructions / 1e6:.0f} M = {instructions:.3f}x floor",
+            f"<= {TARGET_COLD_RATIO}x floor",
+            "-"
+            if instructions is None
+            else f"floor {cold.floor_instructions / 1e6:.0f} M instructions",
+            None if instructions is None else instructions <= TARGET_COLD_RATIO,
         ),
     ]
 
@@ -269,13 +335,51 @@ def web_load_rows(counts: Counts) -> list[Row]:
     return rows
 
 
+def web_load_beside_slow_rows(counts: Counts) -> list[Row]:
+    from benchmarks.web_load import measure_web_load  # noqa: PLC0415
+
+    (load,) = measure_web_load(
+        counts.web_seconds, counts.web_most_requests, (8,), workers=1, slow_clients=4
+    )
+    errors = f", {len(load.errors)} errors" if load.errors else ""
+    return [
+        Row(
+            WEB_LOAD_BESIDE_SLOW,
+            f"{load.requests_per_second:.0f} req/s, p99 {_ms(load.p99)} "
+            f"(median {_ms(load.median)}; {load.requests} in {load.elapsed:.1f} s{errors})",
+            f"p99 < {TARGET_WEB_P99_BESIDE_SLOW_SECONDS:.0f} s",
+            "slow: 1 byte every 4 s",
+            load.p99 < TARGET_WEB_P99_BESIDE_SLOW_SECONDS and not load.errors,
+        )
+    ]
+
+
+def hung_store_rows(counts: Counts) -> list[Row]:
+    from benchmarks.hung_store import measure_hung_store_turns  # noqa: PLC0415
+
+    turns = measure_hung_store_turns(counts.hung_store_turns)
+    name, worst = turns.worst
+    return [
+        Row(
+            HUNG_STORE_WORST,
+            f"{worst:.2f} s ({name}; {len(turns.seconds)} turns)",
+            f"< {TARGET_HUNG_STORE_TURN_SECONDS:.0f} s",
+            "Lambda timeout 7 s",
+            worst < TARGET_HUNG_STORE_TURN_SECONDS,
+        )
+    ]
+
+
 MEASUREMENTS: tuple[tuple[tuple[str, ...], Callable[[Counts], list[Row]]], ...] = (
     ((COLD_START, COLD_ANSWERED, COLD_IMPORT), cold_start_rows),
+    ((ARTIFACT_ANSWERED, ARTIFACT_WHOLE, ARTIFACT_INSTRUCTIONS), artifact_cold_start_rows),
     ((WARM_MEDIAN, WARM_P99), warm_turn_rows),
     ((REQUESTS_PER_TURN, READS_PER_SESSION, NO_CHANGE_WRITES), request_count_rows),
     ((RECORD_FINAL, RECORD_LARGEST, RECORD_BOUND), record_size_rows),
     ((PACKAGE_TOTAL, PACKAGE_OWN), package_size_rows),
     (tuple(WEB_LOADS.values()), web_load_rows),
+    ((WEB_LOAD_BESIDE_SLOW,), web_load_beside_slow_rows),
+    ((HUNG_STORE_WORST,), hung_store_rows),
 )
 
 

@@ -15,7 +15,13 @@ from ask_sdk_model.services import ApiClient
 from si_coach.alexa.buttons import ButtonPressInterceptor
 from si_coach.alexa.settings_api import AlexaApiClient
 from si_coach.dialogue.screen_step import ScreenInterceptor
-from si_coach.dialogue.turn import LoadTurnInterceptor, RequestLogger, SaveTurnInterceptor
+from si_coach.dialogue.turn import (
+    BlankIntentInterceptor,
+    LoadTurnInterceptor,
+    OwnedSessionKeysOnly,
+    RequestLogger,
+    SaveTurnInterceptor,
+)
 from si_coach.handlers.registry import HANDLERS
 from si_coach.handlers.routine import ApologyHandler
 from si_coach.routine.catalogue import Catalogue, default_catalogue
@@ -46,8 +52,11 @@ def create_skill_builder(
     builder.skill_id = skill_id
     for handler in HANDLERS:
         builder.add_request_handler(handler())
-    # First: a touch button becomes its spoken intent before anything reads the request.
+    # First: what the session carries is the skill's own, whatever else the request brings.
+    builder.add_global_request_interceptor(OwnedSessionKeysOnly())
+    # Then a touch button becomes its spoken intent before anything reads the request.
     builder.add_global_request_interceptor(ButtonPressInterceptor())
+    builder.add_global_request_interceptor(BlankIntentInterceptor())
     builder.add_global_request_interceptor(RequestLogger())
     builder.add_global_request_interceptor(LoadTurnInterceptor(catalogue, store))
     # What a screen shows is added to the answer before the progress is saved.

@@ -2,7 +2,7 @@
 
 Faults are answers botocore really gets (a 400 or 503 with DynamoDB's error body, or a read
 time-out), injected on the adapter's own client in place of the HTTP call to moto's server,
-so botocore's retry logic and the adapter's error handling run as they would against AWS.
+so the adapter's retries and error handling run as they would against AWS.
 (In-process moto would not do: it still performs a call whose answer a test replaces.)
 """
 
@@ -50,6 +50,8 @@ class StoreFaults:
 
     def __init__(self, adapter: ProgressTableAdapter) -> None:
         self.failing: dict[str, str] = {}
+        # How many more calls of an operation fail, when only some should (absent: all).
+        self.times: dict[str, int] = {}
         self.calls: Counter[str] = Counter()
         events = adapter.client.meta.events
         # An answer from a before-send handler stands in for the HTTP exchange.
@@ -61,6 +63,10 @@ class StoreFaults:
         fault = self.failing.get(operation)
         if fault is None:
             return None
+        if operation in self.times:
+            self.times[operation] -= 1
+            if self.times[operation] <= 0:
+                del self.failing[operation], self.times[operation]
         if fault == "time-out":
             raise ReadTimeoutError(endpoint_url=request.url)
         status, code = ERROR_ANSWERS[fault]
@@ -118,12 +124,12 @@ def test_an_unreadable_store_still_coaches_and_merges_once_it_answers(
     assert stored_progress(table).recent_days[0].completed == ("bridge",)
 
     today = AlexaSession(handler, clock=yesterday.clock + timedelta(days=1))
-    writes_before = faults.calls["PutItem"]
+    writes_before = faults.calls["UpdateItem"]
     faults.failing["GetItem"] = fault
     today.launch()
     assert today.text.startswith("I can't reach your saved progress just now.")
     finish_exercise(today, "hip_abduction")
-    assert faults.calls["PutItem"] == writes_before, "no write while the stored record is unknown"
+    assert faults.calls["UpdateItem"] == writes_before, "no write while the record is unknown"
     assert stored(table) == before
 
     faults.failing.clear()
@@ -139,13 +145,33 @@ def test_an_unreadable_store_still_coaches_and_merges_once_it_answers(
     assert "could not read saved progress" in caplog.text
 
 
+@pytest.mark.parametrize("fault", ["throttling", "service unavailable", "time-out"])
+def test_a_fault_that_passes_at_once_is_retried_within_the_turn(faulty_skill, table, fault):
+    handler, faults = faulty_skill
+    session = AlexaSession(handler)
+    faults.failing["GetItem"], faults.times["GetItem"] = fault, 1
+    faults.failing["UpdateItem"], faults.times["UpdateItem"] = fault, 1
+    session.launch()
+    assert not session.text.startswith("I can't reach your saved progress just now.")
+    finish_exercise(session, "bridge")
+    assert faults.calls["GetItem"] == 2, "one read failed, and was tried again"
+    assert stored_progress(table).recent_days[0].completed == ("bridge",)
+
+
+def test_a_refusal_is_not_retried(faulty_skill) -> None:
+    handler, faults = faulty_skill
+    faults.failing["GetItem"] = "access denied"
+    AlexaSession(handler).launch()
+    assert faults.calls["GetItem"] == 1
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("fault", FAULTS)
 def test_a_failed_write_mid_session_is_saved_on_a_later_turn(faulty_skill, table, fault) -> None:
     handler, faults = faulty_skill
     session = AlexaSession(handler)
     session.launch()
-    faults.failing["PutItem"] = fault
+    faults.failing["UpdateItem"] = fault
     finish_exercise(session, "bridge")
     assert phrase("answers.save_failed") not in session.text, "mid-session, the next turn will save"
     assert stored(table) == {}
@@ -163,7 +189,7 @@ def test_a_failed_write_at_the_end_of_a_session_is_said_out_loud(
     session = AlexaSession(handler)
     session.launch()
     session.say("StartRoutineIntent")
-    faults.failing["PutItem"] = fault
+    faults.failing["UpdateItem"] = fault
     response = session.say("PainIntent")
     assert session.text.startswith("Stop now.")
     assert session.text.endswith("I couldn't save your progress just now, sorry.")
@@ -246,7 +272,7 @@ def test_two_devices_interleaved_lose_no_finished_exercise(faulty_skill, table):
     finished_today = set(stored_progress(table).recent_days[0].completed)
     assert heard <= finished_today
     assert len(heard) >= 6, "both devices finished several exercises"
-    assert faults.calls["PutItem"] > record["revision"], "some writes conflicted and were merged"
+    assert faults.calls["UpdateItem"] > record["revision"], "some writes conflicted and were merged"
 
 
 @pytest.mark.parametrize("fault", FAULTS)
@@ -259,7 +285,8 @@ def test_a_failed_delete_is_said_and_the_record_stays_whole(faulty_skill, table,
     before = stored(table)
     session.launch()
     session.say("DeleteMyDataIntent")
-    faults.failing["DeleteItem"] = fault
+    # A deletion replaces the record by its deletion marker: a write.
+    faults.failing["UpdateItem"] = fault
     session.say("AMAZON.YesIntent")
     assert session.text.startswith("I couldn't delete your data just now. Nothing has changed.")
     faults.failing.clear()

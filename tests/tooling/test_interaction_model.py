@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from local.utterances import InteractionModel
 from scripts.interaction_model_rules import (
     ASK_RESOURCES_FILE,
     LOCALES,
@@ -26,7 +27,6 @@ from scripts.interaction_model_rules import (
     load_json,
     locale_file,
     manifest_locale_problems,
-    matching_intents,
     privacy_and_permission_problems,
     resolve_slot_value,
     sample_count_problems,
@@ -39,6 +39,7 @@ from scripts.interaction_model_rules import (
 )
 
 INVOCATION_NAME = "s. i. joint coach"
+HEARD = InteractionModel.from_file(locale_file(SOURCE_LOCALE))
 
 # The handlers in lambda/ are written against these names; renaming one here breaks them.
 CUSTOM_INTENT_SLOTS = {
@@ -46,6 +47,7 @@ CUSTOM_INTENT_SLOTS = {
     "SkipExerciseIntent": {},
     "GoToExerciseIntent": {"exercise": "EXERCISE"},
     "HowToIntent": {"exercise": "EXERCISE"},
+    "TellMeMoreIntent": {},
     "OverviewIntent": {},
     "ListExercisesIntent": {},
     "PainIntent": {},
@@ -67,6 +69,16 @@ CUSTOM_INTENT_SLOTS = {
     "StopReminderIntent": {},
     "DeleteMyDataIntent": {},
     "WhatDoYouKeepIntent": {},
+    "ThanksIntent": {},
+    "TiredIntent": {},
+    "TooEasyIntent": {},
+    "GoodSideIntent": {"side": "SIDE"},
+    "CanIUseIntent": {"equipment": "EQUIPMENT"},
+    "ShortRoutineIntent": {"minutes": "AMAZON.NUMBER"},
+    "StretchesOnlyIntent": {},
+    "FullRoutineIntent": {},
+    "LeaveOutIntent": {"exercise": "EXERCISE"},
+    "PutBackIntent": {"exercise": "EXERCISE"},
 }
 BUILT_IN_INTENTS = {
     "AMAZON.NextIntent",
@@ -101,8 +113,9 @@ SLOT_VALUE_IDS = {
     "EQUIPMENT": {"belt", "band", "cloth", "pillow", "ball", "wall", "doorway"},
 }
 
-# What a user on the mat says, and where it must land. A wrong route here is a wrong action
-# mid-exercise, and for pain a missed safety stop.
+# What a user on the mat says, and where it must land, as Alexa's statistical NLU hears it
+# (local.utterances: a classifier trained on the samples). A wrong route here is a wrong
+# action mid-exercise, and for pain a missed safety stop.
 ROUTES = [
     ("next", "AMAZON.NextIntent"),
     ("I'm in position", "AMAZON.NextIntent"),
@@ -177,6 +190,12 @@ ROUTES = [
     ("delete my data", "DeleteMyDataIntent"),
     ("forget my progress", "DeleteMyDataIntent"),
     ("what do you keep about me", "WhatDoYouKeepIntent"),
+    ("i'm short on time today", "ShortRoutineIntent"),
+    ("a short routine today", "ShortRoutineIntent"),
+    ("just the stretches", "StretchesOnlyIntent"),
+    ("the full routine", "FullRoutineIntent"),
+    ("leave out the hamstring stretch", "LeaveOutIntent"),
+    ("put the hamstring stretch back", "PutBackIntent"),
 ]
 RESOLUTIONS = [
     ("EXERCISE", "pillow squeeze", "hip_adduction"),
@@ -287,8 +306,8 @@ class TestContractWithHandlers:
 
     @pytest.mark.slow
     @pytest.mark.parametrize(("utterance", "intent"), ROUTES)
-    def test_utterance_routes_to_intent(self, source_model: dict, utterance: str, intent: str):
-        assert matching_intents(source_model, utterance) == {intent}
+    def test_utterance_routes_to_intent(self, utterance: str, intent: str):
+        assert HEARD.resolve(utterance).intent_name == intent
 
     @pytest.mark.parametrize(("slot_type", "spoken", "value_id"), RESOLUTIONS)
     def test_synonym_resolves_to_id(

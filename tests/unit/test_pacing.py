@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from si_coach.routine.catalogue import Pace, Side, Sides, default_catalogue
 from si_coach.routine.limits import MAX_PLANNED_SECONDS
 from si_coach.routine.pacing import (
+    CARRIED_FOR_SET_UP_SECONDS,
     Coaching,
     Event,
     EventKind,
@@ -156,7 +157,10 @@ def test_holds_last_exactly_their_dose(variant_id: str, levels: dict[str, int]) 
     per_rep = 2 if variant.sides is Sides.ALTERNATING else 1
     sides = 2 if variant.sides is Sides.EACH else 1
     if carried:
-        assert dose.hold_seconds > 60
+        # Holds over a minute are carried across responses; so is a block's last long hold
+        # when the next block's set-up would not fit after it (said together, in one turn).
+        assert dose.hold_seconds > 60 or variant_id == "hamstring_wall_stretch"
+        assert dose.hold_seconds > CARRIED_FOR_SET_UP_SECONDS
     else:
         assert holds == [float(dose.hold_seconds)] * (dose.reps * dose.sets * per_rep * sides)
 
@@ -208,8 +212,11 @@ def test_how_to_explains_without_moving_the_routine() -> None:
     )
     assert "make a straight line. Hold for six seconds. Then lower your hips" in step.plan.text
     assert "Do it eight times." in step.plan.text
-    assert "reps grow from eight to ten" in step.plan.text
-    assert step.plan.text.endswith("Say next to carry on with the hip abduction.")
+    # Mid-exercise the rest (how the dose grows, what it works) waits for "tell me more".
+    assert "reps grow from eight to ten" not in step.plan.text
+    assert step.plan.text.endswith(
+        "For more about it, say: tell me more. Say next to carry on with the hip abduction."
+    )
     assert step.state.to_dict() | {"updated_at": 0} == state.to_dict() | {"updated_at": 0}
 
 

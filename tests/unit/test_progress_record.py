@@ -180,8 +180,12 @@ def test_an_unusable_kept_time_zone_is_dropped(stored: object) -> None:
     assert (progress.time_zone, progress.time_zone_checked_on) == (None, None)
 
 
-def test_merging_keeps_the_time_zone_checked_last() -> None:
-    older = Progress().with_time_zone("Pacific/Auckland", date(2026, 11, 1))
-    newer = Progress().with_time_zone("Europe/London", date(2026, 11, 20))
-    assert merge(older, newer).time_zone == "Europe/London"
-    assert merge(newer, older).time_zone == "Europe/London"
+def test_merging_keeps_the_time_zone_a_session_asked_for_and_no_stale_one() -> None:
+    # Each device keeps its own zone: a session's copy replaces the stored zone only when
+    # that session asked for it, never because its copy was checked later or earlier.
+    older = Progress().with_time_zone("Pacific/Auckland", date(2026, 11, 1), "a1")
+    newer = Progress().with_time_zone("Europe/London", date(2026, 11, 20), "b2")
+    assert merge(older, newer, older).time_zone == "Europe/London"
+    assert merge(newer, older, older).time_zone == "Europe/London"
+    assert merge(newer, older, newer).time_zone == "Pacific/Auckland"
+    assert merge(newer, older, newer).time_zone_device == "a1"

@@ -3,9 +3,9 @@ deleted on request (after a yes) or when the skill is disabled.
 
 The progress record is the only thing the skill keeps about a user (see
 docs/storage-and-privacy.md). Deleting it goes through the storage port; the session then
-carries on from a fresh record, and nothing of the old one is written back
-(progress_store.py drops a session's copy of a record that was deleted meanwhile). Every
-word is a key of the wording data ([privacy]).
+carries on from a fresh record, and nothing of the old one is written back, by this
+session or any other (progress_store.py leaves a deletion marker that every older copy's
+write runs into). Every word is a key of the wording data ([privacy]).
 """
 
 from __future__ import annotations
@@ -46,15 +46,20 @@ def forget_answered(
     """The yes or no to "Shall I delete them?"."""
     turn.ask_question(None)
     reply = turn.voice.reply()
+    marker = None if not yes or store is None else store.delete(envelope)
     if not yes:
         reply.line("privacy.forget_kept")
-    elif store is not None and not store.delete(envelope):
+    elif store is not None and marker is None:
         reply.line("privacy.forget_failed")
     else:
         had_reminder = turn.progress.reminder_token is not None
-        # What the store holds now is nothing: the session's old copy is never saved back.
-        turn.progress = turn.saved = Progress()
-        reply.line("privacy.forgotten")
+        # What the store holds now is the deletion marker: the session carries on from it,
+        # and its old copy is never saved back.
+        turn.forget(marker or Progress())
+        if turn.person_id is not None:
+            reply.named_line("privacy.forgotten_person", turn.person_id)
+        else:
+            reply.line("privacy.forgotten")
         if had_reminder:
             reply.line("privacy.reminder_stays")
     back = turn.voice.back(turn.conversation().place)
@@ -62,13 +67,17 @@ def forget_answered(
 
 
 def forget_disabled_user(store: ProgressStore | None, envelope: RequestEnvelope) -> None:
-    """AlexaSkillEvent.SkillDisabled: the user's record is deleted, whether or not Alexa
-    keeps their user id for a later re-enable (a re-enabled skill starts afresh)."""
+    """AlexaSkillEvent.SkillDisabled: every record of the account is deleted (its own and each
+    recognised person's), whether or not Alexa keeps the user id for a later re-enable (a
+    re-enabled skill starts afresh)."""
     event = skill_disabled(envelope)
     if event is None or store is None:
         return
-    if store.delete(envelope):
-        log.info("skill disabled: the user's record is deleted (id kept: %s)", event.user_id_kept)
+    if store.delete_account(envelope):
+        log.info(
+            "skill disabled: every record of the account is deleted (id kept: %s)",
+            event.user_id_kept,
+        )
     else:
-        # The record expires by itself after 400 days unused (the table's time to live).
-        log.error("skill disabled: the user's record could not be deleted")
+        # The records expire by themselves after 400 days unused (the table's time to live).
+        log.error("skill disabled: a record of the account could not be deleted")

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from si_coach.dialogue.conversation import help_for, prompt
+from si_coach.dialogue.conversation import help_for
 from si_coach.dialogue.privacy import forget_answered
 from si_coach.dialogue.state import SESSION_LAST_SAID, SESSION_MISSES, QuestionKind
 from si_coach.dialogue.turn import CoachTurn, progress_store_of
@@ -112,7 +112,8 @@ def restatement(turn: CoachTurn) -> SpeechPlan:
             return voice.render([UpNext(block)])
         if state.phase is Phase.IN_SET and 0 < state.reps_done < dose.reps:
             return voice.render([ChunkEnded(block, state.reps_done, dose.reps)])
-        return voice.render([BlockAnnounced(block, dose, Lead.YOU_ARE_ON, whole=True)])
+        one_side = engine.one_side_only(block, coaching)
+        return voice.render([BlockAnnounced(block, dose, Lead.YOU_ARE_ON, True, one_side)])
     if state.phase is Phase.FINISHED:
         line = voice.wording.line("routine.finished_go_again")
         return voice.reply().text(line).ask(line)
@@ -201,12 +202,8 @@ def _start_routine(turn: CoachTurn, yes: bool) -> SpeechPlan:
 
 
 def _resume(turn: CoachTurn, yes: bool) -> SpeechPlan:
-    if yes:
-        return turn.run(Event(EventKind.RESUME))
-    turn.ask_question(None)
-    return prompt(
-        turn.conversation(), "answers.resume_declined", "answers.resume_declined_reprompt"
-    )
+    # "Maybe later" to "pick up with ...?" is a no to going on now: stop, the place kept.
+    return turn.run(Event(EventKind.RESUME if yes else EventKind.STOP))
 
 
 def _go_again(turn: CoachTurn, yes: bool) -> SpeechPlan:

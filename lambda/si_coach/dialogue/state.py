@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+# Whose record the session uses: a recognised person's tag, or "" for the account's. The
+# storage layer reads it (storage.lifecycle.record_key), so it is named there.
+from si_coach.storage.lifecycle import SESSION_RECORD_OWNER
+
 # -- the session's keys ---------------------------------------------------------------------
 
 # The user's progress record, carried through the session (turn.py).
@@ -22,6 +26,12 @@ SAVED_IS_CARRIED = "carried"
 SESSION_STORE_UNREAD = "store_unread"
 # The device's time zone, settled on a session's first request.
 SESSION_TIME_ZONE = "time_zone"
+# Another device's kept zone, dating this session's days when its own zone is unknown (a
+# reminder is never set in it).
+SESSION_DATING_ZONE = "dating_zone"
+# The fields of the record this session changed since it last saved (turn.py): a save
+# merges only these over the stored record.
+SESSION_CHANGED = "changed"
 # The open question: a QuestionKind's value, or None.
 SESSION_QUESTION = "question"
 # The last paced response's timeline, and the progress before it, to undo what was not heard.
@@ -33,6 +43,8 @@ SESSION_LAST_SAID = "last_said"
 # The reminder time waiting for the user's yes: "08:00", or "08:00~" when it was suggested
 # for a part of the day (reminder.py).
 SESSION_REMINDER_TIME = "reminder_time"
+# The exercise a brief how-to (said mid-exercise) was about: "tell me more" says the rest.
+SESSION_MORE_ABOUT = "more_about"
 
 SESSION_KEYS = frozenset(
     {
@@ -40,12 +52,16 @@ SESSION_KEYS = frozenset(
         SESSION_SAVED,
         SESSION_STORE_UNREAD,
         SESSION_TIME_ZONE,
+        SESSION_DATING_ZONE,
+        SESSION_CHANGED,
         SESSION_QUESTION,
         SESSION_PACED,
         SESSION_BEFORE_PACED,
         SESSION_MISSES,
         SESSION_LAST_SAID,
         SESSION_REMINDER_TIME,
+        SESSION_MORE_ABOUT,
+        SESSION_RECORD_OWNER,
     }
 )
 

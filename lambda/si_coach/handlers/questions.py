@@ -170,6 +170,9 @@ class RepsLeftHandler(QuestionHandler):
                 count=number(fact.left_in_all),
                 exercise=turn.voice.variant_name(block.variant.id),
             )
+        if block.variant.sets == 1:
+            # "How many sets", "is this the last set": said, not left to be inferred.
+            reply.line("questions.one_set")
 
 
 class WhatsNextHandler(QuestionHandler):
@@ -332,6 +335,60 @@ class ExercisesLeftHandler(QuestionHandler):
 
     def answer(self, turn: CoachTurn, handler_input: HandlerInput) -> SpeechPlan:
         return carry_on(turn, exercises_left_reply(turn.conversation()))
+
+
+class ThanksHandler(QuestionHandler):
+    """ "Thanks": a short reply, then how to carry on."""
+
+    INTENTS = ("ThanksIntent",)
+
+    def say(self, turn: CoachTurn, handler_input: HandlerInput, reply: Reply) -> None:
+        reply.line("questions.thanks")
+
+
+class TooEasyHandler(QuestionHandler):
+    """ "It's too easy": how the routine grows, day by day, up to the article's most."""
+
+    INTENTS = ("TooEasyIntent",)
+
+    def say(self, turn: CoachTurn, handler_input: HandlerInput, reply: Reply) -> None:
+        reply.line("questions.too_easy")
+
+
+class TiredHandler(CoachHandler):
+    """ "I'm tired": praise, and the two ways to rest, a pause or stopping for today. The
+    place stays as it was; a hold under way keeps running until the user says which."""
+
+    INTENTS = ("TiredIntent",)
+
+    def answer(self, turn: CoachTurn, handler_input: HandlerInput) -> SpeechPlan:
+        return turn.voice.reply().line("questions.tired").ask_line("questions.tired_reprompt")
+
+
+class CanIUseHandler(QuestionHandler):
+    """ "Can I use a towel": whether the item does for this exercise (or, before or after
+    the routine, for which one); else what this exercise needs."""
+
+    INTENTS = ("CanIUseIntent",)
+
+    def say(self, turn: CoachTurn, handler_input: HandlerInput, reply: Reply) -> None:
+        item = resolved_slot_id(handler_input, "equipment")
+        where = where_of(turn)
+        serves = missing_item(where, item).stand_ins if item is not None else ()
+        words = turn.voice.wording
+        if any(stand_in.current for stand_in in serves):
+            current = next(stand_in for stand_in in serves if stand_in.current)
+            reply.line("questions.use_yes", exercise=words.exercise(current.exercise_id).name)
+            return
+        needed = equipment(where, None)
+        if isinstance(needed, Needed) and needed.name_id is not None:
+            EquipmentHandler.say_needed(turn, needed, reply)
+            return
+        if not serves:
+            reply.line("questions.not_needed")
+            return
+        for stand_in in serves:
+            reply.line("questions.use_for", exercise=words.exercise(stand_in.exercise_id).name)
 
 
 class PardonHandler(CoachHandler):

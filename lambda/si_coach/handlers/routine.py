@@ -6,7 +6,6 @@ turn (turn.py) holds the user's progress.
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 
 from ask_sdk_core.dispatch_components import AbstractExceptionHandler
 from ask_sdk_core.handler_input import HandlerInput
@@ -25,12 +24,12 @@ from si_coach.dialogue.conversation import (
     side_answer,
 )
 from si_coach.dialogue.repair import after_answer, fallback_answer, yes_no_answer
-from si_coach.dialogue.state import QuestionKind
+from si_coach.dialogue.state import SESSION_MORE_ABOUT, QuestionKind
 from si_coach.dialogue.turn import CoachTurn
 from si_coach.handlers.base import CoachHandler
 from si_coach.handlers.reminder import offer_after_routine, send_reminder_reply
 from si_coach.routine.catalogue import Pace, Side
-from si_coach.routine.outcomes import UnknownExercise, WhichExercise
+from si_coach.routine.outcomes import HowTo, UnknownExercise, WhichExercise
 from si_coach.routine.pacing import Event, EventKind, Phase
 from si_coach.voice.speaker import voice_for
 from si_coach.voice.speech import SpeechPlan
@@ -63,8 +62,13 @@ class LaunchHandler(CoachHandler):
 
     def answer(self, turn: CoachTurn, handler_input: HandlerInput) -> SpeechPlan:
         plan, question = launch_greeting(turn.conversation())
+        if turn.hold_lapsed:
+            plan = plan.after(turn.voice.reply().line("answers.hold_lapsed").lead())
         if turn.store_unread:
             plan = plan.after(turn.voice.reply().line("answers.store_unreachable").lead())
+        if turn.person_id is not None:
+            hello = turn.voice.reply().named_line("answers.hello_person", turn.person_id)
+            plan = plan.after(hello.lead())
         turn.ask_question(question)
         return plan
 
@@ -88,7 +92,31 @@ class RoutineEventHandler(CoachHandler):
         plan = turn.run(Event(kind, exercise_id))
         if any(isinstance(o, UnknownExercise | WhichExercise) for o in turn.outcomes):
             turn.ask_question(QuestionKind.CHOOSE_EXERCISE)
+        for outcome in turn.outcomes:
+            if isinstance(outcome, HowTo) and turn.voice.how_to_is_brief(outcome):
+                turn.session[SESSION_MORE_ABOUT] = outcome.variant_id
         return offer_after_routine(turn, handler_input, before, plan)
+
+
+class TellMeMoreHandler(CoachHandler):
+    """ "Tell me more" after a brief how-to: the rest of it (how it grows, what it works)."""
+
+    INTENTS = ("TellMeMoreIntent",)
+
+    def answer(self, turn: CoachTurn, handler_input: HandlerInput) -> SpeechPlan:
+        talk = turn.conversation()
+        variant_id = turn.session.get(SESSION_MORE_ABOUT) or turn.progress.routine.variant_id
+        back = turn.voice.back(talk.place)
+        if variant_id is None or turn.catalogue.find_variant(variant_id) is None:
+            return help_for(talk)
+        name = turn.voice.variant_name(variant_id)
+        more = turn.voice.more_about(variant_id)
+        reply = turn.voice.reply()
+        if more:
+            reply.line("answers.more_lead", exercise=name).text(*more)
+        else:
+            reply.line("answers.nothing_more", exercise=name)
+        return reply.text(back).ask(back)
 
 
 class YesNoHandler(CoachHandler):
@@ -130,10 +158,14 @@ class HistoryHandler(CoachHandler):
 
 
 class InjuredSideHandler(CoachHandler):
-    INTENTS = ("InjuredSideIntent",)
+    """ "My left side is injured", or "I can only do my right side" (the other is injured)."""
+
+    INTENTS = ("InjuredSideIntent", "GoodSideIntent")
 
     def answer(self, turn: CoachTurn, handler_input: HandlerInput) -> SpeechPlan:
         side_id = resolved_slot_id(handler_input, "side")
+        if is_intent_name("GoodSideIntent")(handler_input) and side_id in ("left", "right"):
+            side_id = Side(side_id).other.value
         if side_id not in ("left", "right", "none"):
             turn.ask_question(QuestionKind.INJURED_SIDE)
             return prompt(
@@ -142,7 +174,7 @@ class InjuredSideHandler(CoachHandler):
                 "answers.which_side_injured_reprompt",
             )
         injured = None if side_id == "none" else Side(side_id)
-        turn.progress = replace(turn.progress, injured_side=injured)
+        turn.change(injured_side=injured)
         carry_on = None
         if turn.progress.routine.phase in (Phase.READY, Phase.IN_SET, Phase.UP_NEXT):
             carry_on = turn.run(Event(EventKind.START))
@@ -157,7 +189,7 @@ class PaceHandler(CoachHandler):
         if pace_id not in {p.value for p in Pace}:
             turn.ask_question(QuestionKind.PACE)
             return prompt(turn.conversation(), "answers.which_pace", "answers.which_pace_reprompt")
-        turn.progress = replace(turn.progress, pace=Pace(pace_id))
+        turn.change(pace=Pace(pace_id))
         return pace_answer(turn.conversation())
 
 

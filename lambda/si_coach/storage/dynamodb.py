@@ -1,8 +1,12 @@
 """DynamoDB adapter for progress records: the SDK's persistence port over a plain client.
 
 The table (partition key ``id``, a string) is defined in template.yaml; this module never
-creates it. Each Alexa user has one item: the key, the progress record under ``attributes``,
-and ``expires_at``, the record's time-to-live (see ``si_coach.storage.lifecycle``).
+creates it. Each Alexa account has one item: the key, the account's progress record under
+``attributes``, each recognised person's record under ``p_`` and their tag (see
+``si_coach.storage.lifecycle.record_key``), and ``expires_at``, the item's time-to-live,
+refreshed by every save. One item per account keeps "every record of the account" one read
+and one write, and needed no change to the table's key (records saved before people were
+told apart are the account's ``attributes``, as they were).
 
 The adapter talks to a botocore DynamoDB client (what ``boto3.client("dynamodb")`` returns)
 and converts values itself, so the skill only ever sees plain JSON types (``int``,
@@ -20,12 +24,15 @@ are refused with the SDK's PersistenceException, as the embedded store refuses t
 from __future__ import annotations
 
 import base64
+import logging
 import math
 import os
+import random
 import threading
 import time
 import weakref
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from decimal import (
     Clamped,
     Context,
@@ -42,14 +49,22 @@ import botocore.session
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.exceptions import PersistenceException
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as EndpointUnreachableError
 from botocore.loaders import Loader
 
+from si_coach.storage.budget import (
+    STORAGE_SECONDS_OUTSIDE_A_REQUEST,
+    StorageBudget,
+    StorageTimeBudgetSpentError,
+    budget_for,
+)
 from si_coach.storage.lifecycle import (
     EXPIRY_ATTRIBUTE,
+    RecordKey,
     expiry_after_save,
     has_expired,
-    user_id_key,
+    record_key,
 )
 from si_coach.storage.revisions import REVISION_KEY, StaleProgressError, expected_revision
 
@@ -57,20 +72,58 @@ if TYPE_CHECKING:
     from ask_sdk_model import RequestEnvelope
     from botocore.client import BaseClient
 
+log = logging.getLogger(__name__)
+
 PARTITION_KEY_NAME = "id"
 """The ProgressTable's partition key."""
 
 PROGRESS_RECORD_ATTRIBUTE = "attributes"
-"""The item attribute holding the progress record (the name the SDK's own adapter uses)."""
+"""The item attribute holding the account's progress record (the name the SDK's own adapter
+uses)."""
+
+PERSON_RECORD_PREFIX = "p_"
+"""A recognised person's record is the item attribute of this prefix and their tag: every
+record of an account is one item, read or deleted at once."""
+
+
+def record_attribute(key: RecordKey) -> str:
+    """The item attribute holding the record of `key`."""
+    return PROGRESS_RECORD_ATTRIBUTE if key.person is None else PERSON_RECORD_PREFIX + key.person
+
 
 DEFAULT_REGION = "us-east-1"
 
-# Alexa waits about 8 s for an answer and the function times out at 7: a throttled or
-# unreachable table gets one quick retry, then the skill answers without it.
+CONNECT_TIMEOUT_SECONDS = 0.4
+"""The longest a new connection (TCP and TLS) may take; reserved from the budget per attempt."""
+SHORTEST_READ_SECONDS = 0.1
+"""An attempt is made only while at least this long is left for its answer."""
+ATTEMPTS = 3
+"""Attempts at one call, while the request's storage budget lasts (see ``_call``)."""
+FIRST_RETRY_PAUSE_SECONDS = 0.05
+
+# Alexa waits about 8 s for an answer and the function times out at 7. The adapter retries
+# by itself, within the request's storage budget (si_coach.storage.budget), so botocore's
+# own retries are off: their pauses could not be bounded by the budget. The read timeout
+# here is the longest any attempt may wait; each attempt is given what its budget leaves.
 CLIENT_CONFIG = Config(
-    connect_timeout=1,
-    read_timeout=2,
-    retries={"max_attempts": 2, "mode": "standard"},
+    connect_timeout=CONNECT_TIMEOUT_SECONDS,
+    read_timeout=STORAGE_SECONDS_OUTSIDE_A_REQUEST,
+    retries={"total_max_attempts": 1, "mode": "standard"},
+)
+
+# DynamoDB's answers worth another attempt: the table or the service is busy for a moment.
+_TRANSIENT_ERROR_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "InternalServerError",
+        "ServiceUnavailable",
+    }
+)
+# The read timeout of the attempt being made, for the before-send hook.
+_attempt_read_timeout: ContextVar[float | None] = ContextVar(
+    "si_coach_dynamodb_read_timeout", default=None
 )
 
 # DynamoDB's number rules, as boto3 checks them before sending: 38 significant digits,
@@ -241,12 +294,17 @@ def _plain_number(text: str) -> int | float:
 
 
 class ProgressTableAdapter(AbstractPersistenceAdapter):
-    """Progress records in the ProgressTable, one item per Alexa user id.
+    """Progress records in the ProgressTable, one item per Alexa account.
 
-    A record carrying a revision is written with a ``PutItem`` conditioned on the stored
-    revision (see ``si_coach.storage.revisions``); a failed condition is a StaleProgressError.
-    A stored record past its expiry counts as absent, for reads and for that condition.
+    A record carrying a revision is written with an ``UpdateItem`` of its own attribute,
+    conditioned on its stored revision (see ``si_coach.storage.revisions``); a failed
+    condition is a StaleProgressError. A stored record past its expiry counts as absent, for
+    reads and for that condition.
     ``clock`` gives the current time in epoch seconds (tests move it).
+
+    Every call waits at most what is left of its request's storage budget
+    (``si_coach.storage.budget``), connection, retries and pauses included; past it, the
+    call fails with a PersistenceException like any other store fault.
     """
 
     def __init__(
@@ -259,59 +317,159 @@ class ProgressTableAdapter(AbstractPersistenceAdapter):
         self.table_name = table_name
         self.client = client
         self.clock = clock
-
-    def _key(self, request_envelope: RequestEnvelope) -> dict[str, Any]:
-        return {PARTITION_KEY_NAME: {"S": user_id_key(request_envelope)}}
+        client.meta.events.register(
+            "before-send.dynamodb", _limit_attempt_wait, unique_id=_limit_attempt_wait.__name__
+        )
 
     def get_attributes(self, request_envelope: RequestEnvelope) -> dict[str, Any]:
-        # A consistent read, so that a record re-read after a write conflict is the latest.
-        key = self._key(request_envelope)
-        try:
-            reply = self.client.get_item(TableName=self.table_name, Key=key, ConsistentRead=True)
-        except (BotoCoreError, ClientError) as error:
-            raise PersistenceException(f"Could not read the progress record: {error}") from error
-        item = reply.get("Item") or {}
-        record = item.get(PROGRESS_RECORD_ATTRIBUTE)
+        key = record_key(request_envelope)
+        item = self._item(request_envelope, key.user_id)
+        record = item.get(record_attribute(key))
         if record is None:
             return {}
-        if EXPIRY_ATTRIBUTE in item and has_expired(
-            plain_value(item[EXPIRY_ATTRIBUTE]), self.clock()
-        ):
-            return {}
         return plain_value(record)
+
+    def account_record_keys(self, request_envelope: RequestEnvelope) -> list[RecordKey]:
+        """Every record of the request's account: its own and each recognised person's."""
+        user_id = record_key(request_envelope).user_id
+        keys = []
+        for name in self._item(request_envelope, user_id):
+            if name == PROGRESS_RECORD_ATTRIBUTE:
+                keys.append(RecordKey(user_id))
+            elif name.startswith(PERSON_RECORD_PREFIX):
+                keys.append(RecordKey(user_id, name[len(PERSON_RECORD_PREFIX) :]))
+        return keys
+
+    def _item(self, request_envelope: RequestEnvelope, user_id: str) -> dict[str, Any]:
+        """The account's item ({} when absent or expired); an expired item is deleted, so no
+        record in it comes back with a later save to another of its records."""
+        key = {PARTITION_KEY_NAME: {"S": user_id}}
+        # A consistent read, so that a record re-read after a write conflict is the latest.
+        try:
+            reply = _call(
+                budget_for(request_envelope),
+                self.client.get_item,
+                TableName=self.table_name,
+                Key=key,
+                ConsistentRead=True,
+            )
+        except (BotoCoreError, ClientError, StorageTimeBudgetSpentError) as error:
+            raise PersistenceException(f"Could not read the progress record: {error}") from error
+        item = reply.get("Item") or {}
+        now = self.clock()
+        if EXPIRY_ATTRIBUTE in item and has_expired(plain_value(item[EXPIRY_ATTRIBUTE]), now):
+            try:
+                _call(
+                    budget_for(request_envelope),
+                    self.client.delete_item,
+                    TableName=self.table_name,
+                    Key=key,
+                    ConditionExpression="#expiry <= :now",
+                    ExpressionAttributeNames={"#expiry": EXPIRY_ATTRIBUTE},
+                    ExpressionAttributeValues={":now": {"N": str(math.floor(now))}},
+                )
+            except (BotoCoreError, ClientError, StorageTimeBudgetSpentError):
+                log.info("an expired progress item could not be removed now; it reads as absent")
+            return {}
+        return item
 
     def save_attributes(
         self, request_envelope: RequestEnvelope, attributes: dict[str, Any]
     ) -> None:
         now = self.clock()
+        key = record_key(request_envelope)
         try:
-            item = {
-                **self._key(request_envelope),
-                PROGRESS_RECORD_ATTRIBUTE: attribute_value(attributes),
-                EXPIRY_ATTRIBUTE: {"N": str(expiry_after_save(now))},
-            }
+            record = attribute_value(attributes)
         except (TypeError, ValueError, RecursionError) as error:
             raise PersistenceException(f"Progress record is not plain JSON: {error}") from error
-        request: dict[str, Any] = {"TableName": self.table_name, "Item": item}
+        names = {"#record": record_attribute(key), "#expiry": EXPIRY_ATTRIBUTE}
+        values = {":record": record, ":expires": {"N": str(expiry_after_save(now))}}
+        request: dict[str, Any] = {
+            "TableName": self.table_name,
+            "Key": {PARTITION_KEY_NAME: {"S": key.user_id}},
+            "UpdateExpression": "SET #record = :record, #expiry = :expires",
+        }
         expected = expected_revision(attributes)
         if expected is not None:
-            request |= _revision_condition(expected, now)
+            condition = _revision_condition(expected, now)
+            names |= condition.pop("ExpressionAttributeNames")
+            values |= condition.pop("ExpressionAttributeValues")
+            request |= condition
+        request |= {"ExpressionAttributeNames": names, "ExpressionAttributeValues": values}
         try:
-            self.client.put_item(**request)
+            _call(budget_for(request_envelope), self.client.update_item, **request)
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
                 stale = f"stored progress is not at revision {expected}"
                 raise StaleProgressError(stale) from error
             raise PersistenceException(f"Could not save the progress record: {error}") from error
-        except BotoCoreError as error:
+        except (BotoCoreError, StorageTimeBudgetSpentError) as error:
             raise PersistenceException(f"Could not save the progress record: {error}") from error
 
     def delete_attributes(self, request_envelope: RequestEnvelope) -> None:
-        key = self._key(request_envelope)
+        key = record_key(request_envelope)
         try:
-            self.client.delete_item(TableName=self.table_name, Key=key)
-        except (BotoCoreError, ClientError) as error:
+            _call(
+                budget_for(request_envelope),
+                self.client.update_item,
+                TableName=self.table_name,
+                Key={PARTITION_KEY_NAME: {"S": key.user_id}},
+                UpdateExpression="REMOVE #record",
+                ExpressionAttributeNames={"#record": record_attribute(key)},
+            )
+        except (BotoCoreError, ClientError, StorageTimeBudgetSpentError) as error:
             raise PersistenceException(f"Could not delete the progress record: {error}") from error
+
+
+def _call(budget: StorageBudget, operation: Callable[..., Any], **arguments: Any) -> Any:
+    """``operation(**arguments)``, retried on transient faults while ``budget`` lasts.
+
+    Each attempt reserves CONNECT_TIMEOUT_SECONDS for a new connection and may wait for its
+    answer only as long as the rest of the budget; a pause before a retry is made only when
+    an attempt can still follow it. Raises the last fault, or StorageTimeBudgetSpentError when
+    no attempt could be made at all.
+    """
+    for attempt in range(ATTEMPTS):
+        read_timeout = budget.remaining() - CONNECT_TIMEOUT_SECONDS
+        if read_timeout < SHORTEST_READ_SECONDS:
+            raise StorageTimeBudgetSpentError("the request's storage time is used up")
+        token = _attempt_read_timeout.set(read_timeout)
+        try:
+            return operation(**arguments)
+        except (ClientError, HTTPClientError, EndpointUnreachableError) as fault:
+            pause = FIRST_RETRY_PAUSE_SECONDS * 2**attempt * (0.5 + random.random() / 2)
+            left_after_pause = budget.remaining() - pause - CONNECT_TIMEOUT_SECONDS
+            if (
+                not _transient(fault)
+                or attempt + 1 == ATTEMPTS
+                or left_after_pause < SHORTEST_READ_SECONDS
+            ):
+                raise
+            time.sleep(pause)
+        finally:
+            _attempt_read_timeout.reset(token)
+    raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+def _transient(fault: Exception) -> bool:
+    if isinstance(fault, ClientError):
+        error = fault.response.get("Error", {})
+        status = fault.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        return error.get("Code") in _TRANSIENT_ERROR_CODES or status >= 500
+    # Connection refused or dropped, and time-outs: the next attempt may get through.
+    return True
+
+
+def _limit_attempt_wait(request: Any, **_: Any) -> None:
+    """botocore's before-send hook: the attempt being sent waits only what its budget leaves.
+
+    botocore reads ``read_timeout`` from the request's context as a per-request override of
+    the client's read timeout.
+    """
+    read_timeout = _attempt_read_timeout.get()
+    context = getattr(request, "context", None)
+    if read_timeout is not None and isinstance(context, dict):
+        context["read_timeout"] = read_timeout
 
 
 def _revision_condition(expected: int, now: float) -> dict[str, Any]:
@@ -321,15 +479,10 @@ def _revision_condition(expected: int, now: float) -> dict[str, Any]:
     """
     now_value = {"N": str(math.floor(now))}
     # DynamoDB refuses expression names and values a condition doesn't use.
-    names = {
-        "#record": PROGRESS_RECORD_ATTRIBUTE,
-        "#rev": REVISION_KEY,
-        "#expiry": EXPIRY_ATTRIBUTE,
-    }
+    names = {"#rev": REVISION_KEY}
     if expected == 0:
-        names["#key"] = PARTITION_KEY_NAME
         condition = (
-            "attribute_not_exists(#key) OR attribute_not_exists(#record.#rev) OR #expiry <= :now"
+            "attribute_not_exists(#record) OR attribute_not_exists(#record.#rev) OR #expiry <= :now"
         )
         values = {":now": now_value}
     else:

@@ -12,6 +12,7 @@ several processes may use the same file: writes take the database lock up front
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -22,12 +23,14 @@ from typing import TYPE_CHECKING, Any
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.exceptions import PersistenceException
 
-from si_coach.storage.lifecycle import expiry_after_save, has_expired, user_id_key
+from si_coach.storage.lifecycle import RecordKey, expiry_after_save, has_expired, record_key
 from si_coach.storage.revisions import StaleProgressError, expected_revision, stored_revision
 
 if TYPE_CHECKING:
     from ask_sdk_model import RequestEnvelope
 
+
+log = logging.getLogger(__name__)
 
 DATABASE_FILE_NAME = "progress.sqlite3"
 
@@ -55,12 +58,15 @@ class EmbeddedProgressStore(AbstractPersistenceAdapter):
     def __init__(
         self,
         database_path: Path,
-        partition_keygen: Callable[[RequestEnvelope], str] = user_id_key,
+        partition_keygen: Callable[[RequestEnvelope], str] | None = None,
         *,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.database_path = Path(database_path)
-        self.partition_keygen = partition_keygen
+        # The row key of a request's record: the account's user id, or for a recognised
+        # person the user id, PERSON_SEPARATOR and their tag, so that every record of an
+        # account is one range of the primary key.
+        self.partition_keygen = partition_keygen or _row_key
         self.clock = clock
         self._schema_ready = False
 
@@ -82,7 +88,7 @@ class EmbeddedProgressStore(AbstractPersistenceAdapter):
                 )
                 connection.execute("COMMIT")
                 return {}
-        return json.loads(row[0])
+        return _record(row[0], user_id)
 
     def save_attributes(
         self, request_envelope: RequestEnvelope, attributes: dict[str, Any]
@@ -103,7 +109,7 @@ class EmbeddedProgressStore(AbstractPersistenceAdapter):
                 row = connection.execute(
                     "SELECT record_json FROM progress_record WHERE user_id = ?", (user_id,)
                 ).fetchone()
-                found = stored_revision(json.loads(row[0])) if row else 0
+                found = stored_revision(_record(row[0], user_id)) if row else 0
                 if found != expected:
                     connection.execute("ROLLBACK")
                     raise StaleProgressError(
@@ -116,6 +122,25 @@ class EmbeddedProgressStore(AbstractPersistenceAdapter):
                 (user_id, record_json, expiry_after_save(now)),
             )
             connection.execute("COMMIT")
+
+    def account_record_keys(self, request_envelope: RequestEnvelope) -> list[RecordKey]:
+        """Every record of the request's account, by one range of the primary key."""
+        user_id = record_key(request_envelope).user_id
+        prefix = user_id + PERSON_SEPARATOR
+        with self._connection("list the account's progress records") as connection:
+            rows = connection.execute(
+                "SELECT user_id, expires_at FROM progress_record "
+                "WHERE user_id = ? OR (user_id > ? AND user_id < ?)",
+                (user_id, prefix, prefix + "\U0010ffff"),
+            ).fetchall()
+        now = self.clock()
+        keys = []
+        for row_key, expires_at in rows:
+            if has_expired(expires_at, now):
+                continue
+            person = row_key[len(prefix) :] if row_key.startswith(prefix) else None
+            keys.append(RecordKey(user_id, person))
+        return keys
 
     def delete_attributes(self, request_envelope: RequestEnvelope) -> None:
         user_id = self.partition_keygen(request_envelope)
@@ -182,3 +207,22 @@ class EmbeddedProgressStore(AbstractPersistenceAdapter):
                     raise
                 time.sleep(0.02)
         self._schema_ready = True
+
+
+# Alexa user ids are made of letters, digits, dots and hyphens: "#" never appears in one.
+PERSON_SEPARATOR = "#"
+
+
+def _row_key(request_envelope: RequestEnvelope) -> str:
+    key = record_key(request_envelope)
+    return key.user_id if key.person is None else key.user_id + PERSON_SEPARATOR + key.person
+
+
+def _record(record_json: str, user_id: str) -> Any:
+    """A stored row's record; a row that is not JSON reads as no record (and is logged), so
+    the next save replaces it."""
+    try:
+        return json.loads(record_json)
+    except (TypeError, ValueError):
+        log.warning("stored progress of a user is not JSON; it counts as no record")
+        return {}

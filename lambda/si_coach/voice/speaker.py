@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from html import escape
 
-from si_coach.routine.catalogue import Catalogue, Dose, Sides, default_catalogue
+from si_coach.routine.catalogue import Catalogue, Dose, Side, Sides, default_catalogue
 from si_coach.routine.limits import MAX_COUNTED_HOLD_SECONDS
 from si_coach.routine.outcomes import (
     Action,
@@ -25,6 +26,7 @@ from si_coach.routine.outcomes import (
     HowTo,
     InBlock,
     Lead,
+    LeftOutToday,
     NotNow,
     Outcome,
     Paused,
@@ -41,6 +43,7 @@ from si_coach.routine.outcomes import (
     Stopped,
     StoppedForPain,
     TimeUp,
+    TodaysRoutine,
     TodaySummary,
     UnknownExercise,
     UpNext,
@@ -48,9 +51,12 @@ from si_coach.routine.outcomes import (
     WhichExercise,
 )
 from si_coach.voice.speech import (
+    NAME_SECONDS,
+    Cue,
     SpanKind,
     SpeechBuilder,
     SpeechPlan,
+    name_ssml,
     speaking_seconds,
 )
 from si_coach.voice.speech import cue_seconds as _cue_seconds
@@ -146,6 +152,19 @@ class Voice:
         ]
         return self.grammar.join(names)
 
+    def the_exercise_names(self, exercise_ids: Sequence[str]) -> str:
+        """ "the hamstring stretch and the clamshell", by exercise (not variant)."""
+        words, catalogue = self.wording, self.catalogue
+        # An exercise's name takes the gender of its (first) variant's, in the languages
+        # whose articles have one.
+        names = [
+            self.grammar.definite(
+                words.exercise(e).name, words.variant(catalogue.exercise(e).variants[0].id).gender
+            )
+            for e in exercise_ids
+        ]
+        return self.grammar.join(names)
+
     def back(self, place: Place) -> str:
         """How to carry on from where the routine stands."""
         if place.standing is Standing.PAUSED:
@@ -154,8 +173,8 @@ class Voice:
             return self.wording.line("answers.back_carry_on", block=self.block_name(place.block))
         return self.wording.line("answers.back_start")
 
-    def dose_lines(self, variant_id: str, dose: Dose) -> list[str]:
-        """ "Hold for five seconds. Do it ten times." """
+    def dose_lines(self, variant_id: str, dose: Dose, only_side: Side | None = None) -> list[str]:
+        """ "Hold for five seconds. Do it ten times." (`only_side`: the one side done today)"""
         variant = self.catalogue.variant(variant_id)
         duration = self.grammar.duration(dose.hold_seconds)
         key = (
@@ -163,10 +182,22 @@ class Voice:
             if variant.sides is Sides.ALTERNATING
             else "routine.hold_for"
         )
-        return [self.wording.line(key, duration=duration), self.reps_line(variant_id, dose)]
+        reps = self.reps_line(variant_id, dose, only_side)
+        return [self.wording.line(key, duration=duration), reps]
 
-    def reps_line(self, variant_id: str, dose: Dose) -> str:
+    def reps_line(self, variant_id: str, dose: Dose, only_side: Side | None = None) -> str:
         each_side = self.catalogue.variant(variant_id).sides is Sides.EACH
+        if each_side and only_side is not None:
+            side = self.wording.side(only_side)
+            if dose.sets > 1:
+                return self.wording.line(
+                    "routine.do_sets_one_side",
+                    sets=self.grammar.count(dose.sets, "set"),
+                    reps=self.grammar.number(dose.reps),
+                    side=side,
+                )
+            count = self.grammar.count(dose.reps, "time")
+            return self.wording.line("routine.do_times_one_side", count=count, side=side)
         if dose.sets > 1:
             key = "routine.do_sets_each_side" if each_side else "routine.do_sets"
             return self.wording.line(
@@ -304,7 +335,8 @@ class Voice:
 
     def _say_routine_finished(self, out: _Rendering, outcome: RoutineFinished) -> None:
         words, speech = self.wording, out.speech
-        speech.say(*words.lines_of("routine.routine_done"))
+        key = "routine.chosen_routine_done" if outcome.chosen else "routine.routine_done"
+        speech.say(*words.lines_of(key))
         out.closes(None, end_session=True)
 
     def _say_skipped_past_last(self, out: _Rendering, outcome: SkippedPastLast) -> None:
@@ -322,6 +354,34 @@ class Voice:
             speech.say(words.line("routine.today_some", exercises=self.the_exercises(done)))
         else:
             speech.say(words.line("routine.today_none"))
+
+    def _say_left_out_today(self, out: _Rendering, outcome: LeftOutToday) -> None:
+        out.speech.say(
+            self.wording.line(
+                "routine.left_out_today", exercises=self.the_exercise_names(outcome.exercise_ids)
+            )
+        )
+
+    def _say_todays_routine(self, out: _Rendering, outcome: TodaysRoutine) -> None:
+        words, grammar = self.wording, self.grammar
+        length = grammar.count(max(1, round(outcome.seconds / 60)), "minute")
+        exercises = self.the_exercises(outcome.variant_ids)
+        lines: list[str] = []
+        if outcome.minutes_asked is not None and outcome.seconds > outcome.minutes_asked * 60:
+            lines.append(words.line("routine.plan_does_not_fit", length=length))
+        elif outcome.minutes_asked is not None:
+            minutes = grammar.count(outcome.minutes_asked, "minute")
+            timed = {"minutes": minutes, "exercises": exercises, "length": length}
+            lines.append(words.line("routine.plan_timed", **timed))
+        elif outcome.kind == "stretches":
+            lines.append(words.line("routine.plan_stretches", exercises=exercises, length=length))
+        else:
+            lines.append(words.line("routine.plan_full", length=length))
+        if outcome.too_long:
+            lines.append(
+                words.line("routine.plan_too_long", exercises=self.the_exercises(outcome.too_long))
+            )
+        out.speech.say(*lines)
 
     def _say_repeating_chunk(self, out: _Rendering, outcome: RepeatingChunk) -> None:
         words, speech = self.wording, out.speech
@@ -404,7 +464,8 @@ class Voice:
                 lines.append(
                     words.line("routine.set_number", number=self.grammar.number(block.set_number))
                 )
-            lines.extend(self.dose_lines(block.variant.id, outcome.dose))
+            only_side = block.side if outcome.one_side else None
+            lines.extend(self.dose_lines(block.variant.id, outcome.dose, only_side))
             lines.append(words.line("routine.say_next_in_position"))
             return lines
         if block.side is not None and block.set_number == 1:
@@ -436,6 +497,11 @@ class Voice:
         return self.wording.line("routine.keep_holding_cue")
 
     def _how_to(self, outcome: HowTo) -> list[str]:
+        """The steps and the dose; the rest too, unless an exercise is under way.
+
+        Mid-exercise the user is on the mat, waiting to go on: the answer stops at what to
+        do and how often, and offers the rest ("tell me more", `more_about`).
+        """
         words = self.wording
         variant = self.catalogue.variant(outcome.variant_id)
         variant_words = words.variant(variant.id)
@@ -447,11 +513,27 @@ class Voice:
         duration = self.grammar.duration(outcome.dose.hold_seconds)
         lines.extend(step.format(duration=duration) for step in variant_words.steps)
         lines.append(self.reps_line(variant.id, outcome.dose))
-        lines.append(self._range_line(variant.id))
-        lines.extend(variant_words.notes)
+        if self.how_to_is_brief(outcome) and self.more_about(variant.id):
+            lines.append(words.line("answers.more_offer"))
+        else:
+            lines.extend(self.more_about(variant.id))
+        lines.append(self.back(outcome.place))
+        return [line for line in lines if line]
+
+    @staticmethod
+    def how_to_is_brief(outcome: HowTo) -> bool:
+        """Whether a how-to is said mid-exercise, the rest of it kept for "tell me more"."""
+        return outcome.place.standing in (Standing.ACTIVE, Standing.PAUSED)
+
+    def more_about(self, variant_id: str) -> list[str]:
+        """What a how-to says beyond the steps and the dose: how the dose grows, the notes,
+        what the exercise works."""
+        words = self.wording
+        variant = self.catalogue.variant(variant_id)
+        exercise_words = words.exercise(variant.exercise_id)
+        lines = [self._range_line(variant_id), *words.variant(variant_id).notes]
         if exercise_words.works:
             lines.append(words.line("answers.it_works", muscles=exercise_words.works))
-        lines.append(self.back(outcome.place))
         return [line for line in lines if line]
 
     def _range_line(self, variant_id: str) -> str:
@@ -506,6 +588,8 @@ _SAYERS = {
     Stopped: Voice._say_stopped,
     FinishedAlready: Voice._say_finished_already,
     NotNow: Voice._say_not_now,
+    LeftOutToday: Voice._say_left_out_today,
+    TodaysRoutine: Voice._say_todays_routine,
 }
 
 
@@ -523,6 +607,21 @@ class Reply:
     def text(self, *texts: str) -> Reply:
         """Lines already in words (content, or a line the voice built)."""
         self.speech.say(*texts)
+        return self
+
+    def named_line(self, key: str, person_id: str, **values: object) -> Reply:
+        """A line whose {name} Alexa fills with the recognised person's first name."""
+        mark = "\x1e"
+        for line in self.voice.wording.lines_of(key, name=mark, **values):
+            before, _, after = line.partition(mark)
+            tag = name_ssml(person_id)
+            self.speech.say_cue(
+                Cue(
+                    text=before + tag + after,
+                    seconds=speaking_seconds(f"{before} {after}") + NAME_SECONDS,
+                    ssml=escape(before, quote=False) + tag + escape(after, quote=False),
+                )
+            )
         return self
 
     def ask(self, reprompt: str) -> SpeechPlan:

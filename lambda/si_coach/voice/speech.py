@@ -38,6 +38,16 @@ def speaking_seconds(text: str) -> float:
     return len(_WORD.findall(text)) / WORDS_PER_SECOND
 
 
+# Alexa says a recognised person's first name (<alexa:name>); the skill never hears it, so its
+# length is a fair guess at a first name's.
+NAME_SECONDS = 0.5
+
+
+def name_ssml(person_id: str) -> str:
+    """The SSML that has Alexa say a recognised person's first name; the skill keeps none."""
+    return f'<alexa:name type="first" personId="{escape(person_id, quote=True)}"/>'
+
+
 def cue_seconds(text: str, count_words: frozenset[str] = frozenset()) -> float:
     """Speaking time of a cue found in SSML: a lone count word is timed as when counting."""
     return COUNT_WORD_SECONDS if text.strip() in count_words else speaking_seconds(text)
@@ -48,6 +58,9 @@ class Cue:
     text: str
     # Known speaking time, where the word-rate estimate is too rough (counting).
     seconds: float | None = None
+    # The cue as SSML, where it holds markup the text cannot (a person's name said by Alexa);
+    # None: the text, escaped.
+    ssml: str | None = None
 
     @property
     def duration(self) -> float:
@@ -104,7 +117,9 @@ class SpeechPlan:
         parts = []
         for segment in self.segments:
             if isinstance(segment, Cue):
-                parts.append(escape(segment.text, quote=False))
+                parts.append(
+                    escape(segment.text, quote=False) if segment.ssml is None else segment.ssml
+                )
             elif segment.milliseconds > 0:
                 parts.append(f'<break time="{segment.milliseconds}ms"/>')
         return "<speak>" + " ".join(parts) + "</speak>"
@@ -139,6 +154,12 @@ class SpeechBuilder:
                 seconds = speaking_seconds(text)
                 self.segments.append(Cue(text, seconds))
                 self.elapsed += seconds
+        return self
+
+    def say_cue(self, cue: Cue) -> SpeechBuilder:
+        """A cue built elsewhere (one with SSML of its own)."""
+        self.segments.append(cue)
+        self.elapsed += cue.duration
         return self
 
     def pause(self, seconds: float) -> SpeechBuilder:
