@@ -2,7 +2,7 @@
 
 The skill runs as the Lambda runs it (lambda_function.lambda_handler, TABLE_NAME set), with
 AWS_ENDPOINT_URL_DYNAMODB pointing at a server that never answers
-(tests/support/hung_store.py). Each turn is timed around lambda_handler: a launch and the
+(local/hung_store.py). Each turn is timed around lambda_handler: a launch and the
 later turns of its session up to "stop", and a session whose first request must save (a
 pace set by a one-shot request). The function times out after 7 s; the target is 3 s.
 """
