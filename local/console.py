@@ -456,8 +456,14 @@ class DeviceSession:
             (
                 directive
                 for directive in (response.get("response") or {}).get("directives") or []
-                if directive.get("type") == "Connections.SendRequest"
-                and directive.get("name") == "AskFor"
+                if (
+                    directive.get("type") == "Connections.SendRequest"
+                    and directive.get("name") == "AskFor"
+                )
+                or (
+                    directive.get("type") == "Connections.StartConnection"
+                    and "AskForPermissionsConsent" in str(directive.get("uri"))
+                )
             ),
             None,
         )
@@ -589,7 +595,7 @@ class Console:
     def answer_permission(self, line: str) -> None:
         """The user's answer to Alexa's own permission question (a Connections.Response)."""
         asked = self.device.permission_asked or {}
-        payload = asked.get("payload") or {}
+        payload = asked.get("payload") or asked.get("input") or {}
         scopes = payload.get("permissionScopes") or [payload]
         scope = str(scopes[0].get("permissionScope") or "")
         answer = self.model.resolve(line).intent_name
@@ -600,6 +606,16 @@ class Console:
             self.device.permission_scopes[scope] = "GRANTED"
         elif status == "DENIED":
             self.device.permission_scopes[scope] = "DENIED"
+        if asked.get("type") == "Connections.StartConnection":
+            self.out.write(f"  -> SessionResumedRequest ({scope}: {status})\n")
+            cause = {
+                "type": "ConnectionCompleted",
+                "token": asked.get("token") or "",
+                "status": {"code": "200", "message": "OK"},
+                "result": {"isCardThrown": False, "status": status},
+            }
+            self.play(self.device.send({"type": "SessionResumedRequest", "cause": cause}))
+            return
         self.out.write(f"  -> Connections.Response AskFor ({scope}: {status})\n")
         answered = {
             "permissionScopes": [{"permissionScope": scope, "consentLevel": "ACCOUNT"}],

@@ -19,8 +19,9 @@ How a line is resolved, first rule that applies:
    "{exercise}" (an exercise named alone) or "the {exercise}" match values and synonyms
    only, never any words at all. An AMAZON.TIME slot takes only words that say a time
    ("eight", "seven thirty in the evening", "noon", "in the evening"), and carries the
-   value Alexa would send ("08:00", "19:30", "EV"). Unless ``strict``, only a sample whose
-   every slot resolves is taken here; the rest go on to rule 5.
+   value Alexa would send ("08:00", "19:30", "EV"); an AMAZON.NUMBER slot takes only words
+   that say a whole number, and carries its digits ("ten" is "10"). Unless ``strict``, only
+   a sample whose every slot resolves is taken here; the rest go on to rule 5.
 5. Unless ``strict``, as Alexa's statistical NLU would: a classifier trained on the model's
    samples (local.nlu) picks the intent, and the slot is the span a slot type knows. Speech
    outside the skill's domain (mostly words no sample uses, a guess below the confidence
@@ -229,6 +230,58 @@ class SpokenTime:
         return f"{hour:02d}:{minute:02d}"
 
 
+class SpokenNumber:
+    """The built-in AMAZON.NUMBER slot type: words for a whole number ("ten", "twenty five",
+    "a hundred", "15"), resolving to the digits Alexa sends ("10")."""
+
+    name = "AMAZON.NUMBER"
+    longest_form = 4
+    _UNITS: Mapping[str, int] = {
+        word: number
+        for number, word in enumerate(
+            (
+                *("zero", "one", "two", "three", "four", "five", "six", "seven", "eight"),
+                *("nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen"),
+                *("sixteen", "seventeen", "eighteen", "nineteen"),
+            )
+        )
+    }
+    _TENS: Mapping[str, int] = {
+        "twenty": 20,
+        "thirty": 30,
+        "forty": 40,
+        "fifty": 50,
+        "sixty": 60,
+        "seventy": 70,
+        "eighty": 80,
+        "ninety": 90,
+    }
+
+    def __init__(self) -> None:
+        examples = ("ten", "five", "twenty five", "a hundred", "15")
+        self.values_by_words: Mapping[tuple[str, ...], SlotTypeValue] = {
+            tuple(example.split()): value
+            for example in examples
+            if (value := self.resolve(tuple(example.split()))) is not None
+        }
+
+    def resolve(self, words: tuple[str, ...]) -> SlotTypeValue | None:
+        number = self._value(words)
+        return None if number is None else SlotTypeValue(str(number), str(number))
+
+    def _value(self, words: tuple[str, ...]) -> int | None:
+        if len(words) == 1 and words[0].isdigit():
+            return int(words[0])
+        if words in {("a", "hundred"), ("one", "hundred"), ("hundred",)}:
+            return 100
+        if len(words) == 1:
+            return self._UNITS.get(words[0], self._TENS.get(words[0]))
+        if len(words) == 2 and words[0] in self._TENS and words[1] in self._UNITS:
+            unit = self._UNITS[words[1]]
+            return self._TENS[words[0]] + unit if 0 < unit < 10 else None
+        return None
+
+
 @dataclass(frozen=True)
 class SlotFill:
     """A slot as heard: the words it took and what entity resolution made of them."""
@@ -360,11 +413,12 @@ class InteractionModel:
             )
         )
         self.invocation_words = self.words(self.invocation_name)
-        self.slot_types: dict[str, SlotType | SpokenTime] = {
+        self.slot_types: dict[str, SlotType | SpokenTime | SpokenNumber] = {
             slot_type["name"]: self._slot_type(slot_type)
             for slot_type in language_model.get("types", [])
         }
         self.slot_types[SpokenTime.name] = SpokenTime()
+        self.slot_types[SpokenNumber.name] = SpokenNumber()
         self.intents = tuple(self._intent(intent) for intent in language_model["intents"])
         # Each sample as written, as compared and as a set of words, for the nearest to a miss.
         self._samples = tuple(
@@ -627,8 +681,8 @@ class InteractionModel:
             value = slot_type.resolve(taken) if slot_type else None
             if value is None and slot_type and len(taken) > slot_type.longest_form:
                 return None
-            if value is None and isinstance(slot_type, SpokenTime):
-                return None  # Alexa fills a time slot only with words that say a time
+            if value is None and isinstance(slot_type, SpokenTime | SpokenNumber):
+                return None  # Alexa fills a time or number slot only with a time or number
             fills.append(SlotFill(slot_name, slot_type_name, " ".join(taken), value))
         return tuple(fills)
 

@@ -360,7 +360,7 @@ class TrustMachine(RuleBasedStateMachine):
     # -- the world ----------------------------------------------------------------------
 
     @rule(
-        operation=st.sampled_from(["GetItem", "PutItem"]),
+        operation=st.sampled_from(["GetItem", "UpdateItem"]),
         kind=st.sampled_from(FAULT_KINDS),
         count=st.integers(1, 3),
     )

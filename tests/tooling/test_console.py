@@ -533,7 +533,7 @@ def test_the_readme_reminder_dialogue_works_against_the_local_alexa_apis(tmp_pat
     )
     assert "I can't set reminders from here." not in transcript
     assert "To remind you, I need your permission to set reminders." in transcript
-    assert "AskFor (alexa::alerts:reminders:skill:readwrite: ACCEPTED)" in transcript
+    assert "(alexa::alerts:reminders:skill:readwrite: ACCEPTED)" in transcript
     assert "Thanks. Done. I'll remind you every day at eight in the morning." in transcript
     assert "I remind you every day at eight in the morning." in transcript
     assert "Okay. No more reminders." in transcript
