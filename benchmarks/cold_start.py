@@ -40,7 +40,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.aws import (
+from local.fake_aws import (
     REGION,
     create_template_table,
     environment,

@@ -2,7 +2,7 @@
 
 The skill runs as the Lambda runs it (lambda_function.lambda_handler, TABLE_NAME set), with
 AWS_ENDPOINT_URL_DYNAMODB pointing at a server that never answers
-(tests/support/hung_store.py). Each turn is timed around lambda_handler: a launch and the
+(local/hung_store.py). Each turn is timed around lambda_handler: a launch and the
 later turns of its session up to "stop", and a session whose first request must save (a
 pace set by a one-shot request). The function times out after 7 s; the target is 3 s.
 """
@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from benchmarks.aws import environment, fake_aws_settings, load_skill
+from local.fake_aws import environment, fake_aws_settings, load_skill
 
 TABLE_NAME = "ProgressTable-hung"
 
@@ -31,7 +31,7 @@ class HungStoreTurns:
 
 def measure_hung_store_turns(later_turns: int) -> HungStoreTurns:
     # Imported here: it needs the repository root on sys.path, like the tests.
-    from tests.support.hung_store import HungStore  # noqa: PLC0415
+    from local.hung_store import HungStore  # noqa: PLC0415
 
     # Every turn logs the store's time-out with a traceback: pages of noise here.
     skill_log = logging.getLogger("si_coach")

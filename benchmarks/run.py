@@ -18,6 +18,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from local.measures import (
+    TARGET_READS_PER_SESSION,
+    TARGET_RECORD_BYTES,
+    TARGET_REQUESTS_PER_TURN,
+)
+
 
 @dataclass(frozen=True)
 class Counts:
@@ -51,7 +57,8 @@ QUICK = Counts(
     callgrind=False,
 )
 
-# Figure names, as the table prints them (tests/tooling/test_benchmarks.py looks for each).
+# Figure names, as the table prints them (`--figures` lists them; tests/tooling/test_benchmarks.py
+# looks for each in the table).
 COLD_START = "1. Cold start: fresh interpreter to first launch answered"
 COLD_ANSWERED = "1b. Cold start to the answer (interpreter exit left out)"
 COLD_IMPORT = "1c. Import alone (python -c 'import lambda_function')"
@@ -100,9 +107,6 @@ FIGURE_NAMES = (
 
 TARGET_COLD_RATIO = 1.05
 TARGET_WARM_RATIO = 1.0
-TARGET_REQUESTS_PER_TURN = 0.5
-TARGET_READS_PER_SESSION = 1
-TARGET_RECORD_BYTES = 1024
 TARGET_HUNG_STORE_TURN_SECONDS = 3.0
 TARGET_WEB_P99_BESIDE_SLOW_SECONDS = 1.0
 
@@ -223,7 +227,7 @@ def warm_turn_rows(counts: Counts) -> list[Row]:
 
 
 def request_count_rows(_counts: Counts) -> list[Row]:
-    from benchmarks.request_counts import measure_request_counts  # noqa: PLC0415
+    from local.measures.request_counts import measure_request_counts  # noqa: PLC0415
 
     skill, naive = measure_request_counts()
     most_reads = max(skill.reads_per_session)
@@ -254,7 +258,7 @@ def request_count_rows(_counts: Counts) -> list[Row]:
 
 
 def record_size_rows(counts: Counts) -> list[Row]:
-    from benchmarks.record_size import (  # noqa: PLC0415
+    from local.measures.record_size import (  # noqa: PLC0415
         largest_possible_item,
         simulate_year_on_moto,
     )
@@ -410,7 +414,13 @@ def machine_description() -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="tiny counts: a smoke test only")
+    parser.add_argument(
+        "--figures", action="store_true", help="list the figures' names, one a line, and stop"
+    )
     arguments = parser.parse_args(argv)
+    if arguments.figures:
+        print("\n".join(FIGURE_NAMES))
+        return 0
     counts = QUICK if arguments.quick else FULL
     rows: list[Row] = []
     failures: list[str] = []

@@ -13,9 +13,9 @@ import statistics
 import time
 from dataclasses import dataclass
 
-from benchmarks.aws import Handler, load_skill, moto_table
-from benchmarks.conversations import Turn, new_user_session, replay, walk_whole_routine
-from benchmarks.naive_skill import naive_lambda_handler
+from local.fake_aws import Handler, load_skill, moto_table
+from local.measures.conversations import Turn, new_user_session, replay, walk_whole_routine
+from local.measures.naive_skill import naive_lambda_handler
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.aws import CLEARED_VARIABLES
 from benchmarks.warm_turn import percentile
+from local.fake_aws import CLEARED_VARIABLES
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 LOOPBACK = "127.0.0.1"

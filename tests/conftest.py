@@ -1,15 +1,15 @@
 """Storage fixtures: fake AWS credentials, the ProgressTable under moto, the embedded store.
 
-The fake AWS settings are the benchmarks' own (benchmarks/aws.py), so both run alike.
+The fake AWS settings are the project's one set (local/fake_aws.py), which the benchmark
+uses too, so both run alike.
 
-Every DynamoDB fixture builds its table from template.yaml (tests/support/template_table.py)
+Every DynamoDB fixture builds its table from template.yaml (local/template_table.py)
 and none of them can reach real AWS: credentials are fake and endpoints are moto's.
 """
 
 from __future__ import annotations
 
 import importlib
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,11 +17,16 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
-from moto.server import ThreadedMotoServer
 
-from benchmarks.aws import CLEARED_VARIABLES, FAKE_AWS_ENVIRONMENT, REGION
+from local.fake_aws import (
+    CLEARED_VARIABLES,
+    FAKE_AWS_ENVIRONMENT,
+    REGION,
+    moto_server,
+    unique_table_name,
+)
+from local.template_table import create_progress_table
 from si_coach.storage.embedded import DATABASE_FILE_NAME, EmbeddedProgressStore
-from tests.support.template_table import create_progress_table
 
 TEST_REGION = REGION
 
@@ -36,26 +41,19 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     return dict(FAKE_AWS_ENVIRONMENT)
 
 
-def _unique_table_name() -> str:
-    return f"ProgressTable-{uuid.uuid4().hex[:12]}"
-
-
 @pytest.fixture
 def moto_dynamodb_table(aws_env: dict[str, str]) -> Iterator[Any]:
     """The ProgressTable in moto's in-process mock (no HTTP at all)."""
     with mock_aws():
         dynamodb = boto3.resource("dynamodb", region_name=TEST_REGION)
-        yield create_progress_table(dynamodb, _unique_table_name())
+        yield create_progress_table(dynamodb, unique_table_name())
 
 
 @pytest.fixture(scope="session")
 def moto_server_endpoint() -> Iterator[str]:
     """moto's server on 127.0.0.1 at a free port, for the whole test session."""
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
+    with moto_server() as endpoint:
+        yield endpoint
 
 
 @pytest.fixture
@@ -70,7 +68,7 @@ def dynamodb_server_table(
     monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", moto_server_endpoint)
     dynamodb = boto3.resource("dynamodb", region_name=TEST_REGION)
     assert dynamodb.meta.client.meta.endpoint_url == moto_server_endpoint
-    return create_progress_table(dynamodb, _unique_table_name())
+    return create_progress_table(dynamodb, unique_table_name())
 
 
 @pytest.fixture

@@ -161,6 +161,7 @@ def lambda_handler(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     return importlib.reload(lambda_function).lambda_handler
 
 
+@pytest.mark.slow
 def test_fuzzed_envelopes_always_get_a_valid_alexa_response(lambda_handler, capsys) -> None:
     tried = []
 

@@ -25,6 +25,7 @@ from si_coach.routine.pacing import BARGE_IN_ALLOWANCE_SECONDS, HOLD_HEARD_FOR_N
 from si_coach.routine.progress import Progress
 from si_coach.voice.speech import COUNT_WORD_SECONDS, WORDS_PER_SECOND
 from si_coach.voice.wording import wording_for
+from tests.support.wording import phrase
 
 CATALOGUE = default_catalogue()
 WORDS = wording_for("en-US")
@@ -166,6 +167,7 @@ def into_a_chunk(session: AlexaSession, variant_id: str, chunk: int = 1) -> tupl
 # -- every kind of exercise, many points of a chunk ----------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seconds", [1, 4, 9, 13, 20, 31, 47, 62])
 @pytest.mark.parametrize("kind", sorted(KINDS))
 def test_pause_mid_chunk_counts_only_the_reps_heard_and_resume_carries_on(
@@ -295,6 +297,7 @@ def test_next_credits_a_rep_only_once_most_of_its_hold_was_heard(
     assert stored_routine(moto_dynamodb_table)["reps_done"] == before + credited
 
 
+@pytest.mark.slow
 def test_next_in_a_rest_between_reps_goes_on_with_the_following_rep(skill) -> None:
     session = AlexaSession(skill)
     paced, _ = into_a_chunk(session, "bridge")
@@ -321,6 +324,7 @@ def test_stop_cancel_or_leaving_mid_chunk_saves_only_the_reps_heard(
     assert stored_routine(moto_dynamodb_table)["reps_done"] == 3
 
 
+@pytest.mark.slow
 def test_a_session_that_ends_in_silence_heard_the_whole_response(
     skill, moto_dynamodb_table
 ) -> None:
@@ -357,6 +361,7 @@ def test_an_unheard_last_rep_does_not_finish_the_exercise(skill, moto_dynamodb_t
     assert progress.recent_days == () and progress.levels.get("bridge", 0) == 0
 
 
+@pytest.mark.slow
 def test_a_long_hold_carried_across_responses_still_counts_down_what_is_left(skill) -> None:
     session = AlexaSession(skill)
     session.launch()
@@ -368,7 +373,7 @@ def test_a_long_hold_carried_across_responses_still_counts_down_what_is_left(ski
     session.barge_in(120)  # well past the end of that response, inside the hold
     session.say("AMAZON.NextIntent")
     assert re.search(r"(three|four) minutes? .*left|Keep holding", session.text)
-    assert not session.text.startswith("Here we go.")
+    assert not session.text.startswith(phrase("routine.first_rep"))
 
 
 def test_resume_on_another_device_after_an_interruption(skill, moto_dynamodb_table) -> None:
@@ -394,6 +399,7 @@ def test_resume_on_another_device_after_an_interruption(skill, moto_dynamodb_tab
 # -- the property ----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @settings(
     max_examples=40,
     deadline=None,

@@ -67,6 +67,7 @@ def exercise_a_little(session: AlexaSession) -> None:
 # -- what is kept ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_what_do_you_keep_is_answered_honestly(skill) -> None:
     session = AlexaSession(skill, clock=MOMENT)
     session.launch()
@@ -86,6 +87,7 @@ def test_what_do_you_keep_is_answered_honestly(skill) -> None:
 # -- delete my data ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_delete_my_data_asks_first_and_no_keeps_everything(skill, moto_dynamodb_table) -> None:
     session = AlexaSession(skill, clock=MOMENT)
     exercise_a_little(session)
@@ -101,6 +103,7 @@ def test_delete_my_data_asks_first_and_no_keeps_everything(skill, moto_dynamodb_
     assert stored(moto_dynamodb_table) == before
 
 
+@pytest.mark.slow
 def test_delete_my_data_deletes_and_nothing_comes_back(skill, moto_dynamodb_table) -> None:
     session = AlexaSession(skill, clock=MOMENT)
     exercise_a_little(session)
@@ -122,6 +125,7 @@ def test_delete_my_data_deletes_and_nothing_comes_back(skill, moto_dynamodb_tabl
     assert session.text.startswith("Welcome to S.I. joint coach.")
 
 
+@pytest.mark.slow
 def test_a_user_with_a_reminder_hears_that_alexa_still_rings_it(skill, moto_dynamodb_table):
     moto_dynamodb_table.put_item(
         Item={"id": USER, "attributes": {"schema": 2, "revision": 3, "reminder": "a-token"}}
@@ -134,6 +138,7 @@ def test_a_user_with_a_reminder_hears_that_alexa_still_rings_it(skill, moto_dyna
     assert holds_nothing_of_the_user(stored(moto_dynamodb_table))
 
 
+@pytest.mark.slow
 def test_data_deleted_on_one_device_is_not_written_back_by_another(
     skill, moto_dynamodb_table
 ) -> None:
@@ -156,6 +161,7 @@ def test_data_deleted_on_one_device_is_not_written_back_by_another(
 # -- the skill disabled --------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("persistence", ["NOT_PERSISTED", "PERSISTED"])
 def test_disabling_the_skill_deletes_the_record_in_dynamodb(
     skill, moto_dynamodb_table, persistence
@@ -184,6 +190,7 @@ def test_disabling_the_skill_deletes_the_record_in_the_embedded_store(
     assert holds_nothing_of_the_user(store.get_attributes(envelope))
 
 
+@pytest.mark.slow
 def test_disabling_the_skill_of_a_user_with_no_record_is_answered(skill) -> None:
     event = skill_disabled_event(AlexaDevice(user_id="amzn1.ask.account.NEVERSEEN"), MOMENT)
     response = skill(event, None)

@@ -80,6 +80,7 @@ def test_the_sample_dialogue_has_both_sides() -> None:
     assert not said_in_order("last four ... Hold.", "Hold. one two. The last four.")
 
 
+@pytest.mark.slow
 def test_the_sample_dialogue_is_what_the_skill_says(skill, alexa_apis) -> None:
     model = InteractionModel.from_file()
     device = AlexaDevice(api_endpoint=alexa_apis)

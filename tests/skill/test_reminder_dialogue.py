@@ -146,6 +146,7 @@ def test_a_part_of_the_day_becomes_a_suggested_time_to_confirm(session, alexa) -
     )
 
 
+@pytest.mark.slow
 def test_a_time_not_understood_is_asked_again(session, alexa) -> None:
     say_time(session, "SetReminderIntent", "?")
     assert session.text.startswith("Sorry, I didn't get the time.")
@@ -188,6 +189,7 @@ def test_no_reminder_is_set_in_a_time_zone_the_skill_only_guessed(
     assert "reminder" not in record(moto_dynamodb_table)
 
 
+@pytest.mark.slow
 def test_a_device_in_utc_really_gets_utc(skill, alexa, endpoint) -> None:
     alexa.time_zone = "UTC"
     session = AlexaSession(skill, device(endpoint), clock=MORNING)
@@ -273,6 +275,7 @@ def test_accepted_sets_the_agreed_reminder(
     assert record(moto_dynamodb_table)["reminder"] == next(iter(alexa.reminders))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("where", WHERE)
 @pytest.mark.parametrize("form", ANSWER_FORMS)
 @pytest.mark.parametrize(
@@ -345,6 +348,7 @@ CREATE_FAILURES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("fault", "said", "card"),
     CREATE_FAILURES,
@@ -378,6 +382,7 @@ def test_after_an_unconfirmed_create_the_next_one_finds_it_instead_of_making_two
     assert record(moto_dynamodb_table)["reminder"] == made
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("fault", "said"),
     [
@@ -425,6 +430,7 @@ def test_a_reminder_deleted_in_the_alexa_app_is_forgotten(
     assert "reminder" not in record(moto_dynamodb_table)
 
 
+@pytest.mark.slow
 def test_a_reminder_that_has_ended_is_forgotten(session, alexa, moto_dynamodb_table) -> None:
     token = set_one(session, alexa)
     alexa.reminders[token]["status"] = "COMPLETED"
@@ -450,6 +456,7 @@ def test_without_the_permission_there_is_no_reminder_to_read(skill, endpoint, al
     assert alexa.calls("GET") == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("fault", "said", "token_kept"),
     [
@@ -516,6 +523,7 @@ def test_a_reminder_gone_or_ended_is_replaced_by_a_new_one(
     assert new != token and alexa.reminders[new]["status"] == "ON"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("fault", "said", "token_kept"),
     [
@@ -540,6 +548,7 @@ def test_a_failed_change_is_explained_and_the_old_time_stays(
 # -- stop reminding me ----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_stop_reminding_me_deletes_it_after_a_yes(session, alexa, moto_dynamodb_table) -> None:
     token = set_one(session, alexa)
     session.say("StopReminderIntent")
@@ -568,6 +577,7 @@ def test_an_untracked_reminder_is_found_and_stopped(session, alexa, moto_dynamod
     assert alexa.reminders == {}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("fault", "said", "token_kept"),
     [
@@ -631,6 +641,7 @@ def test_a_reminder_is_offered_once_the_routine_is_done(skill, endpoint, alexa) 
     assert OFFER not in session.text, "a user with a reminder is not offered another"
 
 
+@pytest.mark.slow
 def test_after_a_no_the_offer_waits_a_week(skill, endpoint, alexa, moto_dynamodb_table) -> None:
     session = AlexaSession(skill, device(endpoint), clock=FIRST_MORNING)
     finish_routine(session)

@@ -278,6 +278,7 @@ def conversation(session: AlexaSession) -> Iterator[dict]:
     yield session.say("AMAZON.StopIntent")
 
 
+@pytest.mark.slow
 def test_a_speaker_gets_exactly_the_responses_it_got_before_screens(skill) -> None:
     speaker = AlexaSession(skill, AlexaDevice(user_id="amzn1.ask.account.SPEAKER"))
     show = AlexaSession(skill, screen_device("SHOW"))
@@ -292,6 +293,7 @@ def test_a_speaker_gets_exactly_the_responses_it_got_before_screens(skill) -> No
         assert without_screen == spoken
 
 
+@pytest.mark.slow
 def test_an_echo_show_too_old_for_apl_1_1_gets_what_a_speaker_gets(skill) -> None:
     old = AlexaDevice(
         user_id="amzn1.ask.account.OLD",
@@ -326,6 +328,7 @@ def whole_routine(skill, table, name: str, apl: str | None = None) -> Iterator[d
     raise AssertionError("the routine never ended")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("apl", APL_VERSIONS.values(), ids=list(APL_VERSIONS))
 @pytest.mark.parametrize("name", list(ROUTINES))
 def test_every_countdown_of_a_whole_routine_follows_the_speech(
@@ -340,6 +343,7 @@ def test_every_countdown_of_a_whole_routine_follows_the_speech(
     assert all(on_mount(the_render(r)) == [] for r in ticking)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(ROUTINES))
 def test_the_tick_handler_shows_each_change_within_a_tick_of_its_time(
     skill, moto_dynamodb_table, name: str
@@ -504,6 +508,7 @@ def snapshots(skill, table) -> Iterator[Snapshot]:
     )
 
 
+@pytest.mark.slow
 def test_every_button_in_every_phase_answers_as_its_spoken_intent(
     skill, moto_dynamodb_table
 ) -> None:
@@ -519,6 +524,7 @@ def test_every_button_in_every_phase_answers_as_its_spoken_intent(
     assert len(phases) == 8
 
 
+@pytest.mark.slow
 def test_buttons_offer_pause_or_resume_as_the_phase_allows(skill, moto_dynamodb_table) -> None:
     expected = {
         "not_started": [],
@@ -557,6 +563,7 @@ def barged_in(skill, name: str, seconds: float) -> AlexaSession:
     return session
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("intent", "slots"),
     [
@@ -594,6 +601,7 @@ def test_next_after_an_interruption_counts_down_only_the_new_chunk(skill) -> Non
 # -- answers outside the routine ------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_lists_and_details_answer_the_questions_that_have_them(skill) -> None:
     session = AlexaSession(skill, screen_device("QUESTIONS"))
     session.launch()
@@ -669,6 +677,7 @@ def test_the_exercise_screen_reads_set_rep_side_and_progress(skill) -> None:
 # -- the validator, on what the skill really sends -------------------------------------------------
 
 
+@pytest.mark.slow
 def test_every_document_the_skill_sends_passes_the_validator(skill, tmp_path: Path) -> None:
     node = shutil.which("node")
     if node is None:
@@ -689,7 +698,7 @@ def test_every_document_the_skill_sends_passes_the_validator(skill, tmp_path: Pa
     path = tmp_path / "documents.json"
     path.write_text(json.dumps(chosen), encoding="utf-8")
     run = subprocess.run(
-        [node, str(ROOT / "tests" / "screen_apl_validator.cjs"), str(path)],
+        [node, str(ROOT / "tests" / "support" / "screen_apl_validator.cjs"), str(path)],
         capture_output=True,
         text=True,
         timeout=300,

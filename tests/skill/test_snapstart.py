@@ -160,6 +160,7 @@ print(json.dumps(lambda_function.lambda_handler(json.loads(sys.argv[1]), None)))
 """
 
 
+@pytest.mark.slow
 def test_lambda_function_registers_the_hooks_and_answers_after_a_restore(
     dynamodb_server_table: Any, aws_env: dict[str, str]
 ) -> None:

@@ -1,7 +1,7 @@
 """A store that accepts connections and never answers: every turn still answers, in time.
 
 The skill runs as the Lambda runs it (lambda_function.lambda_handler, TABLE_NAME set) with
-AWS_ENDPOINT_URL_DYNAMODB pointing at a server that never answers (tests/support/hung_store.py).
+AWS_ENDPOINT_URL_DYNAMODB pointing at a server that never answers (local/hung_store.py).
 Storage has one time budget per request (si_coach.storage.budget): once a request has waited
 on the store, it does not ask it again, so no turn can wait for it twice. How long a turn
 takes is measured by `make bench`, not asserted here.
@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from local.envelopes import AlexaSession
-from tests.support.hung_store import HungStore
+from local.hung_store import HungStore
 
 UNREACHABLE = "I can't reach your saved progress just now."
 NOT_SAVED = "I couldn't save your progress just now, sorry."

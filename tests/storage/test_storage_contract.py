@@ -166,6 +166,7 @@ def test_same_user_on_another_device_finds_the_record(
     assert bedroom.get_attributes(request_envelope(ALICE, BEDROOM_ECHO)) == routine_progress(3)
 
 
+@pytest.mark.slow
 def test_users_do_not_see_each_other(progress_store: AbstractPersistenceAdapter) -> None:
     progress_store.save_attributes(request_envelope(ALICE), routine_progress(1))
     progress_store.save_attributes(request_envelope(BOB), routine_progress(5))
@@ -199,6 +200,7 @@ def test_deleting_an_unknown_user_is_not_an_error(
     assert progress_store.get_attributes(request_envelope(BOB)) == {}
 
 
+@pytest.mark.slow
 def test_numbers_come_back_as_int_and_float(progress_store: AbstractPersistenceAdapter) -> None:
     numbers = {
         "zero": 0,
@@ -265,6 +267,7 @@ def test_unicode_round_trips(progress_store: AbstractPersistenceAdapter) -> None
     assert progress_store.get_attributes(request_envelope(ALICE)) == record
 
 
+@pytest.mark.slow
 def test_large_record_round_trips(progress_store: AbstractPersistenceAdapter) -> None:
     record = {
         "history": [
@@ -288,6 +291,7 @@ def test_large_record_round_trips(progress_store: AbstractPersistenceAdapter) ->
     assert progress_store.get_attributes(request_envelope(ALICE)) == record
 
 
+@pytest.mark.slow
 def test_interleaved_writers_last_write_wins(progress_backend: ProgressBackend) -> None:
     kitchen, bedroom = progress_backend.new_adapter(), progress_backend.new_adapter()
 
@@ -338,6 +342,7 @@ def test_concurrent_writers_never_leave_a_torn_record(progress_backend: Progress
     assert final["stamp"].endswith(f"-{saves_per_writer - 1}")  # some writer's last save
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "not_json",
     [
@@ -363,6 +368,7 @@ def test_request_without_a_user_is_refused(progress_store: AbstractPersistenceAd
         progress_store.get_attributes(RequestEnvelope(version="1.0"))
 
 
+@pytest.mark.slow
 def test_delete_then_save_starts_a_new_record(progress_store: AbstractPersistenceAdapter) -> None:
     alice = request_envelope(ALICE)
     progress_store.save_attributes(alice, {"revision": 1, "days": ["monday"]})
@@ -405,6 +411,7 @@ def test_a_record_is_kept_for_the_retention_period(progress_backend: ProgressBac
     assert progress_backend.adapter_at(clock).get_attributes(request_envelope(ALICE)) == {}
 
 
+@pytest.mark.slow
 def test_every_save_moves_the_expiry_on(progress_backend: ProgressBackend) -> None:
     clock = ManualClock()
     adapter = progress_backend.adapter_at(clock)
@@ -490,6 +497,7 @@ def test_dynamodb_item_is_keyed_by_user_id_as_the_template_says(
     }
 
 
+@pytest.mark.slow
 def test_dynamodb_expiry_is_the_attribute_the_table_lives_by(moto_dynamodb_table: Any) -> None:
     # DynamoDB deletes an item once the time in its TTL attribute has passed: the adapter
     # must stamp the attribute the table's time-to-live names, as a number.
@@ -591,6 +599,7 @@ for save in range(40):
 """
 
 
+@pytest.mark.slow
 def test_embedded_store_survives_writers_in_separate_processes(tmp_path: Path) -> None:
     database_path = tmp_path / DATABASE_FILE_NAME
     environment = {**os.environ, "PYTHONPATH": str(REPO_ROOT / "lambda")}
@@ -722,6 +731,7 @@ def test_a_record_without_a_revision_is_written_unconditionally(progress_backend
     assert adapter.get_attributes(alice) == {"plain": "overwrite"}
 
 
+@pytest.mark.slow
 def test_of_two_devices_saving_from_the_same_revision_exactly_one_wins(progress_backend) -> None:
     from si_coach.storage import StaleProgressError
 

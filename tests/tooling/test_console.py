@@ -143,6 +143,7 @@ def test_a_typed_line_resolves_as_alexa_would(
         assert fill.status_code == "ER_SUCCESS_MATCH"
 
 
+@pytest.mark.slow
 def test_every_sample_with_every_slot_value_resolves_to_its_intent_and_id() -> None:
     """Alexa's own promise for the model: each sample, filled with each value, is understood."""
     misheard = []
@@ -437,6 +438,7 @@ def run_console(
     )
 
 
+@pytest.mark.slow
 def test_piped_sessions_remember_progress_between_runs(tmp_path: Path) -> None:
     data_dir = tmp_path / "si-coach"
     first = run_console(
@@ -490,6 +492,7 @@ def test_the_console_can_play_a_recognised_person(tmp_path: Path) -> None:
     assert "Welcome back." in again.stdout
 
 
+@pytest.mark.slow
 def test_odd_input_never_stops_the_console(tmp_path: Path) -> None:
     lines = "\n".join(["open", "", "!!!", "ünïcödé ☃", "x" * 20000, "help", ""])
     result = run_console(lines, "--fast", data_dir=tmp_path)
@@ -538,6 +541,7 @@ def test_the_readme_reminder_dialogue_works_against_the_local_alexa_apis(tmp_pat
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_voice_without_espeak_ng_says_so_and_carries_on(tmp_path: Path) -> None:
     empty_bin = tmp_path / "bin"
     empty_bin.mkdir()
@@ -547,6 +551,7 @@ def test_voice_without_espeak_ng_says_so_and_carries_on(tmp_path: Path) -> None:
     assert "Welcome to S.I. joint coach." in result.stdout
 
 
+@pytest.mark.slow
 def test_voice_hands_ssml_cues_to_espeak_ng(tmp_path: Path) -> None:
     fake_bin = tmp_path / "bin"
     fake_bin.mkdir()

@@ -261,9 +261,11 @@ class TestEveryLocale:
     def test_slot_values_have_ids_and_unambiguous_synonyms(self, model: dict[str, Any]) -> None:
         assert slot_type_value_problems(model) == []
 
+    @pytest.mark.slow
     def test_no_sample_belongs_to_two_intents(self, model: dict[str, Any]) -> None:
         assert duplicate_sample_problems(model) == []
 
+    @pytest.mark.slow
     def test_no_slot_filled_sample_says_another_intents_sample(self, model: dict) -> None:
         assert slot_filled_collision_problems(model) == []
 
@@ -302,6 +304,7 @@ class TestContractWithHandlers:
     def test_slot_value_ids(self, slot_type: str) -> None:
         assert slot_value_ids(locale_file(SOURCE_LOCALE), slot_type) == SLOT_VALUE_IDS[slot_type]
 
+    @pytest.mark.slow
     @pytest.mark.parametrize(("utterance", "intent"), ROUTES)
     def test_utterance_routes_to_intent(self, utterance: str, intent: str):
         assert HEARD.resolve(utterance).intent_name == intent
@@ -509,6 +512,7 @@ class TestRulesRejectBrokenModels:
         bad["manifest"]["privacyAndCompliance"]["allowsPurchases"] = True
         assert len(privacy_and_permission_problems(bad)) == 2
 
+    @pytest.mark.slow
     def test_example_phrase_that_no_sample_matches(self, manifest: dict, source_model: dict):
         bad = copy.deepcopy(manifest)
         phrases = bad["manifest"]["publishingInformation"]["locales"]["en-US"]["examplePhrases"]

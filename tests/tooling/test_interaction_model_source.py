@@ -81,6 +81,7 @@ class TestCommittedModels:
         document = json.loads(model_file(locale).read_text(encoding="utf-8"))
         assert set(document["interactionModel"]) == {"languageModel"}
 
+    @pytest.mark.slow
     def test_a_locale_adds_its_own_samples_to_the_shared_ones(self) -> None:
         def samples(locale: str, intent: str) -> set[str]:
             model = build_language_model(SOURCE, locale)
@@ -191,6 +192,7 @@ def test_a_line_that_matches_nothing_shows_the_nearest_samples() -> None:
     assert nearest[0].similarity >= nearest[-1].similarity > 0.5
 
 
+@pytest.mark.slow
 def test_the_console_shows_the_nearest_samples_when_nothing_matches(tmp_path: Path) -> None:
     from tests.tooling.test_console import run_console
 

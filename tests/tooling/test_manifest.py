@@ -84,12 +84,14 @@ def run_script(*arguments: str) -> subprocess.CompletedProcess[str]:
 # -- the project's own manifest ---------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_manifest_passes_a_development_build() -> None:
     result = run_script(str(SCRIPTS / "check_manifest.py"))
 
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.slow
 def test_a_release_build_refuses_the_placeholder_endpoint() -> None:
     result = run_script(str(SCRIPTS / "check_manifest.py"), "--release")
 
@@ -97,6 +99,7 @@ def test_a_release_build_refuses_the_placeholder_endpoint() -> None:
     assert "apis.custom.endpoint.uri is still the placeholder" in result.stderr
 
 
+@pytest.mark.slow
 def test_a_release_package_is_not_built_with_the_placeholder(tmp_path: Path) -> None:
     build_dir = tmp_path / "build"
 
@@ -130,6 +133,7 @@ def test_a_release_build_accepts_a_real_endpoint(skill_package: dict[str, Path],
     assert check_manifest.check(release=True, **skill_package) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "uri",
     [
@@ -151,6 +155,7 @@ def test_a_release_build_refuses_what_the_skill_may_not_invoke(
     assert len(findings) == 1 + ("events.endpoint.uri" in " ".join(findings))
 
 
+@pytest.mark.slow
 def test_the_events_endpoint_is_held_to_the_same_rule(skill_package: dict[str, Path]) -> None:
     def subscribe(manifest: dict[str, Any]) -> None:
         manifest["apis"]["custom"]["endpoint"]["uri"] = ALIAS_ARN
@@ -266,6 +271,7 @@ def test_skill_events_handled_through_the_sdk_predicate_are_found(
     assert "'SKILL_DISABLED' in manifest.events.subscriptions[].eventName" in finding
 
 
+@pytest.mark.slow
 def test_describing_a_feature_is_not_using_it(skill_package: dict[str, Path]) -> None:
     use_in_code(
         skill_package["code_dir"],

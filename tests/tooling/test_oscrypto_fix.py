@@ -68,6 +68,7 @@ def parse_like_oscrypto(source: str, version_string: str) -> dict[str, object]:
     return namespace
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", ["cffi", "ctypes"])
 def test_flask_ask_sdk_imports_and_oscrypto_reads_the_real_openssl_version(backend: str) -> None:
     result = run_python(
@@ -88,6 +89,7 @@ def test_flask_ask_sdk_imports_and_oscrypto_reads_the_real_openssl_version(backe
     assert tuple(version_info) == openssl_version_from_ssl_module()
 
 
+@pytest.mark.slow
 def test_without_the_fix_this_openssl_breaks_the_import_and_with_it_the_import_works() -> None:
     unfixed = run_python("import flask_ask_sdk.skill_adapter")
     if unfixed.returncode == 0:

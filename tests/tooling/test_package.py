@@ -23,8 +23,8 @@ from typing import Any
 import pytest
 
 from local.envelopes import AlexaSession, speech_text
+from local.template_table import load_template
 from scripts.package import PackagingError, runtime_python, runtime_version
-from tests.support.template_table import load_template
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CODE_DIR = REPO_ROOT / "lambda"

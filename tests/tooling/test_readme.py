@@ -111,6 +111,25 @@ def test_every_path_in_the_readmes_code_map_exists() -> None:
     assert all((ROOT / path).is_dir() for path in folders)
 
 
+# A path the docs name in code quotes: from the repository's root, or in the package.
+NAMED_PATH = re.compile(
+    r"`((?:lambda|tests|scripts|interaction_model|local|benchmarks|docs|si_coach)/[^`\s]*)`"
+)
+
+
+def test_every_path_the_docs_name_exists() -> None:
+    named = [
+        (document, path) for document in DOCUMENTS for path in NAMED_PATH.findall(text_of(document))
+    ]
+    assert len(named) >= 50, "the docs name the files they describe"
+    missing = [
+        f"{document.relative_to(ROOT)}: {path}"
+        for document, path in named
+        if not (ROOT / path).exists() and not (ROOT / "lambda" / path).exists()
+    ]
+    assert not missing, missing
+
+
 def test_every_relative_link_in_the_readme_and_docs_resolves() -> None:
     checked = 0
     broken = []

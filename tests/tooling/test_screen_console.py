@@ -70,6 +70,7 @@ def run_console(lines: str, *args: str, data_dir) -> subprocess.CompletedProcess
     )
 
 
+@pytest.mark.slow
 def test_the_console_with_screen_shows_the_title_counters_and_the_countdown_ticking(
     tmp_path,
 ) -> None:

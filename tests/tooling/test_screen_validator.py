@@ -21,7 +21,7 @@ from si_coach.screen.documents import DOCUMENT_NAMES, load_document
 from tests.support.screen_examples import detail_screens, exercise_screens, list_screens
 
 ROOT = Path(__file__).resolve().parents[2]
-SCRIPT = ROOT / "tests" / "screen_apl_validator.cjs"
+SCRIPT = ROOT / "tests" / "support" / "screen_apl_validator.cjs"
 PACKAGE = ROOT / "node_modules" / "apl-suggester" / "package.json"
 
 
@@ -54,6 +54,7 @@ def validator_results(tmp_path_factory: pytest.TempPathFactory) -> dict:
     return results
 
 
+@pytest.mark.slow
 def test_the_validator_runs_on_every_document(validator_results: dict) -> None:
     assert len(validator_results) >= 3 + 2 * 14 + 3 + 9
 
@@ -63,6 +64,7 @@ def test_every_document_passes_the_validator(validator_results: dict) -> None:
     assert not failures, json.dumps(failures, indent=1)[:4000]
 
 
+@pytest.mark.slow
 def test_the_validator_catches_a_broken_document(tmp_path: Path) -> None:
     """The check can fail: a property the schema does not know, and a mistyped one."""
     node = shutil.which("node")

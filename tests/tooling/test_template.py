@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.template_table import (
+from local.template_table import (
     PROGRESS_TABLE_LOGICAL_ID,
     TEMPLATE_PATH,
     load_template,
@@ -101,14 +101,6 @@ def test_progress_table_survives_stack_deletion_and_replacement(
 ) -> None:
     assert progress_table["DeletionPolicy"] == "Retain"
     assert progress_table["UpdateReplacePolicy"] == "Retain"
-
-
-def test_tests_build_the_table_from_the_template() -> None:
-    arguments = progress_table_create_arguments("ProgressTable-test")
-
-    assert arguments["TableName"] == "ProgressTable-test"
-    assert arguments["BillingMode"] == "PAY_PER_REQUEST"
-    assert arguments["SSESpecification"] == {"Enabled": True}
 
 
 def test_table_properties_unknown_to_the_tests_are_refused(template: dict[str, Any]) -> None:
@@ -299,6 +291,7 @@ def test_a_misspelt_reference_is_noticed() -> None:
     ]
 
 
+@pytest.mark.slow
 def test_cfn_lint_finds_no_errors_or_warnings() -> None:
     from cfnlint.api import lint_file
 

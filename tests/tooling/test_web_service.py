@@ -647,6 +647,7 @@ def post_json(url: str, body: bytes) -> tuple[int, dict[str, Any]]:
             return error.code, json.loads(error.read())
 
 
+@pytest.mark.slow
 def test_server_process_answers_unverified_and_refuses_unsigned_when_verifying(
     tmp_path: Path,
 ) -> None:
@@ -711,6 +712,7 @@ def post_head(content_length: int) -> bytes:
     )
 
 
+@pytest.mark.slow
 def test_a_body_over_the_cap_is_refused_before_it_is_sent(tmp_path: Path) -> None:
     arguments = ["--no-verify", "--client-timeout", "30"]
     with running_web_service(arguments, tmp_path) as (url, _):
@@ -724,6 +726,7 @@ def test_a_body_over_the_cap_is_refused_before_it_is_sent(tmp_path: Path) -> Non
         assert status == 200
 
 
+@pytest.mark.slow
 def test_a_client_stalling_in_its_body_gets_a_408_and_frees_the_worker(tmp_path: Path) -> None:
     arguments = ["--no-verify", "--client-timeout", str(STALL_SECONDS)]
     with running_web_service(arguments, tmp_path) as (url, stderr_path):
@@ -735,6 +738,7 @@ def test_a_client_stalling_in_its_body_gets_a_408_and_frees_the_worker(tmp_path:
     assert "Traceback" not in stderr_path.read_text()
 
 
+@pytest.mark.slow
 def test_a_client_stalling_in_its_headers_is_disconnected(tmp_path: Path) -> None:
     arguments = ["--no-verify", "--client-timeout", str(STALL_SECONDS)]
     with running_web_service(arguments, tmp_path) as (url, stderr_path):
@@ -748,6 +752,7 @@ def test_a_client_stalling_in_its_headers_is_disconnected(tmp_path: Path) -> Non
     assert "Traceback" not in log
 
 
+@pytest.mark.slow
 def test_workers_answer_side_by_side(tmp_path: Path) -> None:
     arguments = ["--no-verify", "--workers", "2", "--client-timeout", "30"]
     with running_web_service(arguments, tmp_path) as (url, stderr_path):

@@ -363,6 +363,7 @@ def assert_in_bounds(state: RoutineState, coaching: Coaching) -> None:
     assert (state.phase is Phase.HOLDING) == (state.hold_ends_at is not None)
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(
     st.lists(st.tuples(events, st.floats(0, 600), coachings), min_size=1, max_size=40),

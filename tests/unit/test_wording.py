@@ -14,7 +14,6 @@ from si_coach.voice.wording import (
     GRAMMARS,
     WORDING_DIR,
     WordingError,
-    all_wordings,
     load_wordings,
     wording_for,
 )
@@ -309,6 +308,7 @@ def spoken_looking_strings(root: Path) -> list[str]:
     return hits
 
 
+@pytest.mark.slow
 def test_no_sentence_the_skill_speaks_is_written_in_python_code() -> None:
     assert spoken_looking_strings(PACKAGE) == []
 
@@ -336,7 +336,3 @@ def test_every_line_key_in_the_contract_is_used_by_the_code() -> None:
         if f'"{key}"' not in source and f'"{key.split(".", 1)[1]}"' not in source
     ]
     assert unused == []
-
-
-def test_all_wordings_are_loaded_once() -> None:
-    assert all_wordings() is all_wordings()

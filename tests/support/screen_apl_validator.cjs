@@ -1,5 +1,6 @@
-// Runs apl-suggester's static validator over APL documents, for tests/test_screen_validator.py.
-// Usage: node tests/screen_apl_validator.cjs DOCUMENTS.json
+// Runs apl-suggester's static validator over APL documents, for tests/tooling/test_screen_validator.py
+// and tests/skill/test_screen_skill.py.
+// Usage: node tests/support/screen_apl_validator.cjs DOCUMENTS.json
 // DOCUMENTS.json maps a name to an APL document. Prints one JSON object mapping each name to
 // its findings (every finding is reported at WARNING level, so each counts), or to
 // {"thrown": message} when the validator throws on a document.
@@ -9,7 +10,7 @@ const fs = require('fs');
 const path = require('path');
 
 const { StaticAplTemplateValidator } = require(
-  path.join(__dirname, '..', 'node_modules', 'apl-suggester'),
+  path.join(__dirname, '..', '..', 'node_modules', 'apl-suggester'),
 );
 
 async function main() {

@@ -1,7 +1,7 @@
 """The ProgressTable as template.yaml defines it, for building the same table under moto.
 
-The template is the only place the table's schema is written down; tests read it from there
-instead of repeating key names and billing mode.
+The template is the only place the table's schema is written down; the tests and the
+benchmark read it from there instead of repeating key names and billing mode.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-TEMPLATE_PATH = Path(__file__).resolve().parents[2] / "template.yaml"
+TEMPLATE_PATH = Path(__file__).resolve().parents[1] / "template.yaml"
 PROGRESS_TABLE_LOGICAL_ID = "ProgressTable"
 
 # Properties whose CloudFormation shape is the CreateTable API's shape.
@@ -80,7 +80,7 @@ def progress_table_create_arguments(
     if unknown:
         raise ValueError(
             f"{PROGRESS_TABLE_LOGICAL_ID} property not translated for create_table: "
-            f"{sorted(unknown)}; extend tests/support/template_table.py"
+            f"{sorted(unknown)}; extend local/template_table.py"
         )
     arguments = {name: properties[name] for name in _PASSED_THROUGH if name in properties}
     if "SSESpecification" in properties:

@@ -3,7 +3,8 @@ sent, and never answers. DynamoDB clients pointed at it (AWS_ENDPOINT_URL_DYNAMO
 at once and then wait for an answer that never comes.
 
 It notes the DynamoDB operation of every request it receives (from the X-Amz-Target header),
-so a test can see how often the skill kept asking. The benchmarks use it too.
+so a test can see how often the skill kept asking. The benchmark uses it too, so it lives
+in local/.
 """
 
 from __future__ import annotations

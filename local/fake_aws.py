@@ -1,11 +1,10 @@
-"""Fake AWS settings and the ProgressTable under moto, for figures that need DynamoDB.
+"""The project's one set of AWS fakes, shared by the tests and the benchmark.
 
-FAKE_AWS_ENVIRONMENT and CLEARED_VARIABLES are the project's one fake AWS environment: the
-tests' aws_env fixture (tests/conftest.py) applies the same settings.
-
-The table is always built from template.yaml (tests/support/template_table.py), so the
-benchmark stores progress in the same kind of table the Lambda uses. Nothing here can
-reach real AWS: credentials are fake, and endpoints are moto's (in-process or loopback).
+FAKE_AWS_ENVIRONMENT and CLEARED_VARIABLES are the fake AWS environment: the tests' aws_env
+fixture (tests/conftest.py) applies them with pytest's monkeypatch, the benchmark with
+`environment`. The ProgressTable is always built from template.yaml (local/template_table.py),
+so progress is stored in the same kind of table the Lambda uses. Nothing here can reach
+real AWS: credentials are fake, and endpoints are moto's (in-process or loopback).
 """
 
 from __future__ import annotations
@@ -67,12 +66,12 @@ def fake_aws_settings() -> dict[str, str | None]:
 
 
 def unique_table_name() -> str:
-    return f"ProgressTable-bench-{uuid.uuid4().hex[:8]}"
+    return f"ProgressTable-{uuid.uuid4().hex[:12]}"
 
 
 def create_template_table(dynamodb_resource: Any, table_name: str) -> Any:
-    # Imported here: it needs PyYAML and the repository root on sys.path, like the tests.
-    from tests.support.template_table import create_progress_table  # noqa: PLC0415
+    # Imported here: it needs PyYAML, which the Lambda does not ship.
+    from local.template_table import create_progress_table  # noqa: PLC0415
 
     return create_progress_table(dynamodb_resource, table_name)
 

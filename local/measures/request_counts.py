@@ -1,7 +1,7 @@
 """Figure 3: DynamoDB requests per turn over the whole-routine walk, for the skill and naive.
 
 Deterministic: the same conversation always makes the same requests, so
-tests/tooling/test_benchmarks.py asserts these counts with this same code.
+tests/storage/test_dynamodb_usage.py asserts these counts with this same code.
 """
 
 from __future__ import annotations
@@ -9,10 +9,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from benchmarks.aws import load_skill, moto_table
-from benchmarks.conversations import Handler, Turn, new_user_session, replay, walk_whole_routine
-from benchmarks.dynamodb_calls import DynamoDbCallLog, counting_dynamodb_calls, reads, writes
-from benchmarks.naive_skill import naive_lambda_handler
+from local.fake_aws import load_skill, moto_table
+from local.measures.conversations import (
+    Handler,
+    Turn,
+    new_user_session,
+    replay,
+    walk_whole_routine,
+)
+from local.measures.dynamodb_calls import (
+    DynamoDbCallLog,
+    counting_dynamodb_calls,
+    reads,
+    writes,
+)
+from local.measures.naive_skill import naive_lambda_handler
 
 
 @dataclass

@@ -20,8 +20,8 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from benchmarks.aws import load_skill, moto_table
 from local.envelopes import AlexaDevice, AlexaSession
+from local.fake_aws import load_skill, moto_table
 from si_coach.routine.catalogue import Side, default_catalogue
 from si_coach.routine.pacing import Phase, RoutineState
 from si_coach.routine.progress import (
