@@ -7,6 +7,7 @@ ask_sdk_model RequestEnvelopes; a user is identified by user id, whatever the de
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -631,7 +632,15 @@ def test_table_name_selects_dynamodb(aws_env: dict[str, str]) -> None:
 
     assert isinstance(adapter, ProgressTableAdapter)
     assert adapter.table_name == "ProgressTable-abc"
-    assert set(adapter._key(request_envelope(ALICE))) == {"id"}  # the key it reads and writes
+    # The key it reads and writes: the account's user id, under the table's partition key.
+    sent: list[dict] = []
+    adapter.client.meta.events.register(
+        "provide-client-params.dynamodb.GetItem", lambda params, **_: sent.append(params["Key"])
+    )
+    with contextlib.suppress(Exception):
+        adapter.get_attributes(request_envelope(ALICE))
+    assert sent, "no read was attempted"
+    assert all(key == {"id": {"S": ALICE}} for key in sent)
     assert adapter.client.meta.region_name == "eu-west-1"
 
 
