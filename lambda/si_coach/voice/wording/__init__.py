@@ -21,11 +21,15 @@ from typing import Any
 from si_coach.routine.catalogue import Catalogue, Side, Sides, default_catalogue
 from si_coach.voice.wording import keys
 from si_coach.voice.wording.english import EnglishGrammar
+from si_coach.voice.wording.german import GermanGrammar
+from si_coach.voice.wording.spanish import SpanishGrammar
 
 WORDING_DIR = Path(__file__).parent
 DEFAULT_LANGUAGE = "en"
-# The grammar helper of each language.
-GRAMMARS = {"en": EnglishGrammar}
+# The grammar helper of each language, picked by a wording file's `language`.
+GRAMMARS = {"en": EnglishGrammar, "es": SpanishGrammar, "de": GermanGrammar}
+# Languages whose counted words have a gender: their [forms] rows carry it as a third item.
+GENDERED = {"es": ("m", "f"), "de": ("m", "f", "n")}
 # Tables of a wording file that are not lines: every other table is a section of lines, whose
 # keys are declared in keys.py as "section.key".
 CONTENT_TABLES = frozenset(
@@ -68,7 +72,7 @@ class Wording:
     safety_reminder: str
     safety_advice: tuple[str, ...]
     weekdays: tuple[str, ...]
-    grammar: EnglishGrammar
+    grammar: EnglishGrammar | SpanishGrammar | GermanGrammar
     # How a time of day is said: the checked [clock] table (see keys.CLOCK_PATTERNS).
     clock: Mapping[str, Any] = field(default_factory=dict)
 
@@ -257,21 +261,26 @@ def parse_wording(
     for name in keys.CONTENT_FIELDS:
         _check(_texts(content.get(name), f"{source}: content.{name}"), (), f"{source}: {name}")
     forms = _table(raw, "forms", source)
+    genders = GENDERED.get(language)
     for name in keys.FORMS:
-        pair = forms.get(name)
+        row = forms.get(name)
+        size = 3 if genders else 2
         if not (
-            isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, str) for p in pair)
-        ):
-            raise WordingError(f"{source}: forms.{name} needs a singular and a plural")
+            isinstance(row, list) and len(row) == size and all(isinstance(p, str) for p in row)
+        ) or (genders and row[2] not in genders):
+            needs = f" and a gender ({', '.join(genders)})" if genders else ""
+            raise WordingError(f"{source}: forms.{name} needs a singular and a plural{needs}")
     grammar_raw = _table(raw, "grammar", source)
     if not all(isinstance(grammar_raw.get(name), str) for name in keys.GRAMMAR_FIELDS):
         raise WordingError(f"{source}: [grammar] needs {', '.join(keys.GRAMMAR_FIELDS)}")
     sides = _table(raw, "sides", source)
     if set(sides) != set(keys.SIDES):
         raise WordingError(f"{source}: [sides] needs exactly {', '.join(keys.SIDES)}")
+    gendered = {"genders": {name: forms[name][2] for name in keys.FORMS}} if genders else {}
     grammar = GRAMMARS[language](
-        forms={name: tuple(forms[name]) for name in keys.FORMS},
+        forms={name: tuple(forms[name][:2]) for name in keys.FORMS},
         **{name: grammar_raw[name] for name in keys.GRAMMAR_FIELDS},
+        **gendered,
     )
     texts = {key: _texts(value, key) for key, value in lines.items()}
     return Wording(
