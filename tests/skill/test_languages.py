@@ -86,9 +86,7 @@ def english_words(language: str) -> frozenset[str]:
     """Words the English wording says that `language` never uses: any of them in a
     response of that language is English leaking through."""
     english = {word for word in _file_words("en.toml") if len(word) > 1}
-    own = set().union(
-        *(_file_words(path.name) for path in WORDING_DIR.glob(f"{language}*.toml"))
-    )
+    own = set().union(*(_file_words(path.name) for path in WORDING_DIR.glob(f"{language}*.toml")))
     return frozenset(english - own)
 
 
@@ -115,7 +113,7 @@ def locale(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def words(locale: str) -> Wording:
-    assert wording_for(locale).locale.split("-")[0] == locale.split("-")[0]
+    assert wording_for(locale).locale.split("-")[0] == locale.split("-", maxsplit=1)[0]
     return wording_for(locale)
 
 
@@ -137,7 +135,7 @@ class Heard:
 
     def __init__(self, skill, locale: str, **device: object) -> None:
         self.locale = locale
-        self.language = locale.split("-")[0]
+        self.language = locale.split("-", maxsplit=1)[0]
         self.session = AlexaSession(skill, AlexaDevice(locale=locale, **device), clock=MORNING)
 
     @property
@@ -195,7 +193,9 @@ def test_the_whole_routine_in_each_language(skill, locale, words, moto_dynamodb_
     assert response["response"]["shouldEndSession"] is False
     user.say("AMAZON.YesIntent")
     first = CATALOGUE.variants[0]
-    assert user.text.startswith(words.line("routine.lead_first", block=words.variant(first.id).name))
+    assert user.text.startswith(
+        words.line("routine.lead_first", block=words.variant(first.id).name)
+    )
     finished = []
     for _ in range(200):
         response = user.say("AMAZON.NextIntent")

@@ -112,7 +112,7 @@ class SpanishGrammar:
 
 
 def _starts_with_i_sound(text: str) -> bool:
-    word = text.split()[0].lower() if text.split() else ""
+    word = text.split(maxsplit=1)[0].lower() if text.split() else ""
     if word.startswith("h"):
         word = word[1:]
     return word[:1] in ("i", "í") and word[1:2] not in ("a", "e", "o", "u")
