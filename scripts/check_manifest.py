@@ -35,7 +35,7 @@ CODE_DIR = REPO_ROOT / "lambda"
 RULES = Path(__file__).resolve().parent / "manifest_rules.toml"
 TEMPLATE = REPO_ROOT / "template.yaml"
 
-# The endpoint skill.json ships with until a deploy gives the real one (README, deploying),
+# The endpoint skill.json ships with until a deploy gives the real one (docs/deploying.md),
 # and the documentation's example account it uses.
 PLACEHOLDER_MARKERS = ("REPLACE_WITH", "123456789012")
 LAMBDA_ALIAS_ARN = re.compile(
@@ -203,7 +203,7 @@ def endpoint_findings(manifest: dict[str, Any], release: bool, alias: str | None
         elif any(marker in uri for marker in PLACEHOLDER_MARKERS):
             findings.append(
                 f"skill.json {where} is still the placeholder {uri!r}: put the stack's "
-                "SkillEndpointArn output there (README, deploying)"
+                "SkillEndpointArn output there (docs/deploying.md)"
             )
         elif uri.startswith("https://"):
             continue

@@ -9,7 +9,7 @@ say it.
 An utterance is understood when the strict resolver (local.utterances with ``strict=True``:
 samples as written, slot values and synonyms, nothing else) gives its intent and exactly its
 slot ids. The same set is exported as ASK NLU Evaluation annotation sets for the deployed
-model (see the README).
+model (see docs/interaction-model.md).
 
     .venv/bin/python -m scripts.development_set                      # shares understood
     .venv/bin/python -m scripts.development_set --misses             # tuning misses only

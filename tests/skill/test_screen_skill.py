@@ -8,7 +8,7 @@ Show (APL 1.6) beside a speaker, progress in DynamoDB (moto).
   countdown's commands, played back by summing their delays, show each one within 0.5 s.
 - Every button, in every phase, gives exactly the response the spoken intent gives.
 - An interruption's answer replaces the screen: no timer of the interrupted chunk runs on.
-- Every response fits Alexa's response-size limit (24 KiB; see README "Screens").
+- Every response fits Alexa's response-size limit (24 KiB; see docs/screens.md).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from si_coach.voice.wording import wording_for
 CATALOGUE = default_catalogue()
 WORDS = wording_for("en-US")
 TOLERANCE = 0.5
-# The strictest response-size limit Alexa has documented and enforced (README "Screens").
+# The strictest response-size limit Alexa has documented and enforced (docs/screens.md).
 RESPONSE_LIMIT_BYTES = 24 * 1024
 RENDER_DOCUMENT = "Alexa.Presentation.APL.RenderDocument"
 ROOT = Path(__file__).resolve().parents[2]

@@ -56,8 +56,8 @@ from tests.support.screen_examples import (
 
 ROOT = Path(__file__).resolve().parents[2]
 TOLERANCE = 0.5
-# The strictest limit Alexa has documented and enforced on a whole response (README
-# "Screens"), and the screen's share of it: a paced response's speech and session take about
+# The strictest limit Alexa has documented and enforced on a whole response (docs/
+# screens.md), and the screen's share of it: a paced response's speech and session take about
 # 3 KiB more (tests/skill/test_screen_skill.py checks whole responses against the limit).
 RESPONSE_LIMIT_BYTES = 24 * 1024
 DIRECTIVES_BUDGET_BYTES = 21 * 1024

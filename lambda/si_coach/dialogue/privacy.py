@@ -1,11 +1,11 @@
 """The user's data, handled the way a careful clinic would: what is kept, said plainly;
 deleted on request (after a yes) or when the skill is disabled.
 
-The progress record is the only thing the skill keeps about a user (see README,
-"Privacy"). Deleting it goes through the storage port; the session then carries on from a
-fresh record, and nothing of the old one is written back (progress_store.py drops a
-session's copy of a record that was deleted meanwhile). Every word is a key of the
-wording data ([privacy]).
+The progress record is the only thing the skill keeps about a user (see
+docs/storage-and-privacy.md). Deleting it goes through the storage port; the session then
+carries on from a fresh record, and nothing of the old one is written back
+(progress_store.py drops a session's copy of a record that was deleted meanwhile). Every
+word is a key of the wording data ([privacy]).
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ only from a confirmed answer, so nothing untrue is stored.
 Like si_coach.alexa.settings_api it uses urllib3 (already loaded by botocore), not `requests`, to
 keep the cold start short; it calls HTTPS endpoints only, and times out quickly, because
 the whole turn must be answered within Alexa's eight seconds. The JSON follows ask-sdk-model's
-ReminderRequest / Trigger / Recurrence / AlertInfo classes (see README, "Daily reminder").
+ReminderRequest / Trigger / Recurrence / AlertInfo classes (see docs/reminders.md).
 """
 
 from __future__ import annotations
