@@ -21,6 +21,8 @@ import pytest
 from local.envelopes import AlexaDevice, AlexaSession, speech_text
 from si_coach.reminders import REMINDERS_PERMISSION, TimeOfDay, say_time
 from si_coach.routine.catalogue import default_catalogue
+from si_coach.voice import speaker
+from si_coach.voice.speech import ENGLISH_TIMING, TIMINGS
 from si_coach.voice.wording import WORDING_DIR, Wording, wording_for
 from tests.support.alexa_service import AlexaService
 from tests.support.https_api import serve_https
@@ -301,3 +303,40 @@ def test_delete_my_data_in_the_language(skill, locale, words, moto_dynamodb_tabl
     user.say("AMAZON.YesIntent")
     assert user.text.startswith(words.line("privacy.forgotten"))
     assert stored(moto_dynamodb_table) == {}
+
+
+# -- timing: longer words, fewer counted reps in one response -------------------------------
+
+
+def first_chunk_holds(skill, locale: str, variant_id: str) -> int:
+    """How many holds the first paced response of a variant fits, in one locale."""
+    device = AlexaDevice(locale=locale, user_id=f"amzn1.ask.account.{locale}.{variant_id}")
+    session = AlexaSession(skill, device)
+    session.launch()
+    session.say("GoToExerciseIntent", exercise=(variant_id, variant_id))
+    session.say("AMAZON.NextIntent")
+    return session.text.count(wording_for(locale).line("routine.hold"))
+
+
+COUNTED = tuple(v.id for v in CATALOGUE.variants)
+
+
+@pytest.mark.parametrize("locale", ["es-ES", "de-DE"])
+def test_the_languages_slower_words_fit_fewer_counted_reps(
+    skill, locale: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same words at the language's measured pace fill a response sooner than they would
+    at English's: the engine plans with the voice's timing, so fewer reps fit."""
+    own_pace = [first_chunk_holds(skill, locale, variant_id) for variant_id in COUNTED]
+    monkeypatch.setitem(TIMINGS, locale.split("-", maxsplit=1)[0], ENGLISH_TIMING)
+    speaker._voice.cache_clear()
+    try:
+        english_pace = [first_chunk_holds(skill, locale, v) for v in COUNTED]
+    finally:
+        speaker._voice.cache_clear()
+    assert all(n > 0 for n in own_pace)
+    assert all(a <= b for a, b in zip(own_pace, english_pace, strict=True)), (
+        own_pace,
+        english_pace,
+    )
+    assert sum(own_pace) < sum(english_pace), (own_pace, english_pace)
