@@ -11,8 +11,12 @@ With --screen the device says it has a screen (APL), and beside the speech the c
 what the screen would: the whole screen as text, then each change as the countdown ticks,
 at its time in the speech.
 
+With --locale the device speaks another of the skill's locales (es-ES, es-MX, es-US, de-DE,
+or an English one): requests carry it, lines are resolved by that locale's model, and
+espeak-ng speaks with the language's voice.
+
     PYTHONPATH=lambda:. python -m local.console [--fast] [--voice] [--screen] [--user ID]
-        [--data-dir DIR]
+        [--data-dir DIR] [--locale LOCALE]
 """
 
 from __future__ import annotations
@@ -41,7 +45,13 @@ from typing import Any, Protocol, TextIO
 from xml.sax.saxutils import escape
 
 from local.envelopes import SCREEN_INTERFACES, AlexaDevice
-from local.utterances import FALLBACK_INTENT, InteractionModel, Resolution
+from local.utterances import (
+    FALLBACK_INTENT,
+    MODELS_DIR,
+    InteractionModel,
+    Resolution,
+    model_file_of,
+)
 from si_coach.screen import PreviewFrame, preview_frames
 from si_coach.voice.speaker import cue_seconds
 from si_coach.voice.speech import WORDS_PER_SECOND
@@ -97,9 +107,10 @@ def speech_parts(ssml: str) -> list[SpeechPart]:
     return parts
 
 
-def planned_seconds(parts: Sequence[SpeechPart]) -> float:
-    """How long the speech takes by the skill's own model (si_coach.voice.speech)."""
-    return sum(p.seconds if isinstance(p, Pause) else cue_seconds(p.text) for p in parts)
+def planned_seconds(parts: Sequence[SpeechPart], locale: str | None = None) -> float:
+    """How long the speech takes by the skill's own model (si_coach.voice.speech), in the
+    pace of the locale's language."""
+    return sum(p.seconds if isinstance(p, Pause) else cue_seconds(p.text, locale) for p in parts)
 
 
 def response_ssml(response: dict) -> str:
@@ -163,12 +174,14 @@ class SimulatedClock:
 class Voice:
     """Speaks cues through espeak-ng, if it is installed and can play sound."""
 
-    def __init__(self, out: TextIO, executable: str | None) -> None:
+    def __init__(self, out: TextIO, executable: str | None, language: str = "en") -> None:
         self.out = out
         self.executable = executable
+        # espeak-ng's voice of the language ("es", "de"); English keeps espeak-ng's default.
+        self.language = language
 
     @classmethod
-    def find(cls, out: TextIO) -> Voice:
+    def find(cls, out: TextIO, language: str = "en") -> Voice:
         executable = shutil.which("espeak-ng")
         if executable is None:
             out.write(
@@ -176,7 +189,7 @@ class Voice:
                 "         (Debian/Ubuntu: sudo apt-get install espeak-ng; macOS: brew install"
                 " espeak-ng)\n"
             )
-        return cls(out, executable)
+        return cls(out, executable, language)
 
     @property
     def available(self) -> bool:
@@ -186,7 +199,8 @@ class Voice:
         if self.executable is None:
             return
         ssml = f"<speak>{escape(text)}</speak>"
-        command = [self.executable, "-m", "-s", str(ESPEAK_WORDS_PER_MINUTE), ssml]
+        language = [] if self.language == "en" else ["-v", self.language]
+        command = [self.executable, *language, "-m", "-s", str(ESPEAK_WORDS_PER_MINUTE), ssml]
         try:
             result = subprocess.run(
                 command, check=False, capture_output=True, text=True, timeout=120
@@ -215,6 +229,8 @@ class SpeechPlayer:
     fast: bool = False
     voice: Voice | None = None
     interactive: bool = False
+    # The device's locale: its language's pace times the words.
+    locale: str = LOCALE
     sleep: Callable[[float], None] = time.sleep
     monotonic: Callable[[], float] = time.monotonic
 
@@ -244,7 +260,9 @@ class SpeechPlayer:
                 self.wait(end - elapsed)
                 elapsed = end
                 continue
-            elapsed += part.seconds if isinstance(part, Pause) else cue_seconds(part.text)
+            elapsed += (
+                part.seconds if isinstance(part, Pause) else cue_seconds(part.text, self.locale)
+            )
             if isinstance(part, Pause):
                 if part.seconds < COUNTDOWN_FROM_SECONDS:
                     if on_speech_line:
@@ -274,7 +292,7 @@ class SpeechPlayer:
         words = text.split()
         for index, word in enumerate(words):
             self._write(f" {word}" if index else word)
-            self.wait(cue_seconds(text) / len(words))
+            self.wait(cue_seconds(text, self.locale) / len(words))
 
     def count_down(self, seconds: float) -> None:
         label = f"       ({_seconds_label(seconds)} pause)"
@@ -358,6 +376,7 @@ class DeviceSession:
     last_sent: datetime | None = None
     # The device's supportedInterfaces: SCREEN_INTERFACES for a device with a screen.
     supported_interfaces: dict = field(default_factory=dict)
+    locale: str = LOCALE
 
     @property
     def alexa_device(self) -> AlexaDevice:
@@ -365,7 +384,7 @@ class DeviceSession:
             user_id=self.user_id,
             device_id=self.device_id,
             application_id=self.skill_id,
-            locale=LOCALE,
+            locale=self.locale,
             supported_interfaces=self.supported_interfaces,
         )
 
@@ -522,7 +541,7 @@ class Console:
     def respond(self, resolution: Resolution) -> None:
         response = self.device.send(resolution.request_body(self.device.skill_id))
         parts = speech_parts(response_ssml(response))
-        self.device.clock.spoke(planned_seconds(parts))
+        self.device.clock.spoke(planned_seconds(parts, self.device.locale))
         frames = preview_frames((response.get("response") or {}).get("directives") or [])
         if frames:
             self.out.write(screen_box(frames[0]))
@@ -641,6 +660,12 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         help="Alexa user id whose progress is used (default: one per login, kept between runs)",
     )
     parser.add_argument(
+        "--locale",
+        default=LOCALE,
+        choices=sorted(path.stem for path in MODELS_DIR.glob("*.json")),
+        help=f"the device's locale: its language's words and model (default: {LOCALE})",
+    )
+    parser.add_argument(
         "--data-dir",
         metavar="DIR",
         type=Path,
@@ -664,7 +689,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     storage = storage_description(os.environ)
     out.write(banner(f"{storage} (user {arguments.user})", fast=arguments.fast) + "\n")
     skill_handler = load_skill_handler()
-    voice = Voice.find(out) if arguments.voice else None
+    locale = arguments.locale
+    voice = Voice.find(out, locale.split("-")[0]) if arguments.voice else None
     interactive = sys.stdin.isatty()
     clock: SkillClock = SimulatedClock() if arguments.fast else WallClock()
     console = Console(
@@ -674,10 +700,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             arguments.user,
             skill_id=os.environ.get("SKILL_ID") or LOCAL_SKILL_ID,
             supported_interfaces=SCREEN_INTERFACES if arguments.screen else {},
+            locale=locale,
         ),
-        model=InteractionModel.from_file(),
+        model=InteractionModel.from_file(model_file_of(locale)),
         player=SpeechPlayer(
-            out, fast=arguments.fast, voice=voice, interactive=interactive and out.isatty()
+            out,
+            fast=arguments.fast,
+            voice=voice,
+            interactive=interactive and out.isatty(),
+            locale=locale,
         ),
         out=out,
         echo_input=not interactive,
