@@ -141,7 +141,9 @@ class SpokenTime:
     """The built-in AMAZON.TIME slot type, for the words people say for a time of day.
 
     Resolves to the value Alexa sends: "HH:MM" (a bare hour is taken as morning, as Alexa
-    does), or a part-of-day code (MO, AF, EV, NI). `values_by_words` lists examples.
+    does), or a part-of-day code (MO, AF, EV, NI). `values_by_words` lists examples. Spanish
+    ("ocho y media de la tarde") and German ("acht uhr dreißig abends") hours are read too:
+    their words are none of English's.
     """
 
     name = "AMAZON.TIME"
@@ -154,6 +156,15 @@ class SpokenTime:
                 *("seven", "eight", "nine", "ten", "eleven", "twelve"),
             )
         )
+    } | {
+        word: number
+        for words in (
+            ("cero", "una", "dos", "tres", "cuatro", "cinco", "seis"),
+            ("siete", "ocho", "nueve", "diez", "once", "doce"),
+            ("null", "ein", "zwei", "drei", "vier", "fünf", "sechs"),
+            ("sieben", "acht", "neun", "zehn", "elf", "zwölf"),
+        )
+        for number, word in enumerate(words, 0 if words[0] in ("cero", "null") else 7)
     }
     _MINUTES: Mapping[tuple[str, ...], int] = {
         ("oclock",): 0,
@@ -163,6 +174,12 @@ class SpokenTime:
         ("twenty",): 20,
         ("thirty",): 30,
         ("forty", "five"): 45,
+        ("y", "cuarto"): 15,
+        ("y", "media"): 30,
+        ("y", "treinta"): 30,
+        ("uhr",): 0,
+        ("uhr", "fünfzehn"): 15,
+        ("uhr", "dreißig"): 30,
     }
     _PERIODS: Mapping[tuple[str, ...], str] = {
         ("in", "the", "morning"): "MO",
@@ -173,6 +190,13 @@ class SpokenTime:
         ("evening",): "EV",
         ("at", "night"): "NI",
         ("tonight",): "NI",
+        ("de", "la", "mañana"): "MO",
+        ("de", "la", "tarde"): "AF",
+        ("de", "la", "noche"): "NI",
+        ("morgens",): "MO",
+        ("nachmittags",): "AF",
+        ("abends",): "EV",
+        ("nachts",): "NI",
     }
     _AFTER_NOON = frozenset({"AF", "EV", "NI"})
 
