@@ -18,7 +18,7 @@ from decimal import Decimal
 
 import pytest
 
-from local.envelopes import AlexaDevice, AlexaSession, speech_text
+from local.envelopes import SCREEN_INTERFACES, AlexaDevice, AlexaSession, speech_text
 from si_coach.reminders import REMINDERS_PERMISSION, TimeOfDay, say_time
 from si_coach.routine.catalogue import default_catalogue
 from si_coach.voice import speaker
@@ -340,3 +340,42 @@ def test_the_languages_slower_words_fit_fewer_counted_reps(
         english_pace,
     )
     assert sum(own_pace) < sum(english_pace), (own_pace, english_pace)
+
+
+# -- screens ----------------------------------------------------------------------------------
+
+# Datasource fields that name things for the document, not words shown to the user.
+_NOT_SHOWN = frozenset({"poseId", "action", "token", "type", "id"})
+
+
+def _shown_texts(value: object, key: str = "") -> Iterator[str]:
+    if isinstance(value, str):
+        if key not in _NOT_SHOWN:
+            yield value
+    elif isinstance(value, dict):
+        for name, item in value.items():
+            yield from _shown_texts(item, name)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _shown_texts(item, key)
+
+
+def test_the_screen_shows_the_language_through_the_whole_routine(skill, locale, words) -> None:
+    session = AlexaSession(
+        skill, AlexaDevice(locale=locale, supported_interfaces=SCREEN_INTERFACES), clock=MORNING
+    )
+    shown: list[str] = []
+    responses = [session.launch(), session.say("AMAZON.YesIntent")]
+    for _ in range(200):
+        responses.append(session.say("AMAZON.NextIntent"))
+        if responses[-1]["response"].get("shouldEndSession"):
+            break
+    responses.append(session.say("ListExercisesIntent"))
+    for response in responses:
+        for directive in response["response"].get("directives") or []:
+            shown.extend(_shown_texts(directive.get("datasources", {})))
+    assert words.line("screen.button_next") in shown
+    bridge = words.variant("bridge").name
+    assert bridge[:1].upper() + bridge[1:] in shown
+    leaked = english_in(" ".join(shown), locale.split("-")[0])
+    assert not leaked, f"English {sorted(leaked)} on a {locale} screen"
