@@ -9,10 +9,14 @@ RELEASE ?=
 
 .PHONY: run serve test lint validate-template fuzz bench node-deps package check-manifest first-run-notice
 
+# The first run installs about 380 MB (a minute or two): pip shows each package as it goes,
+# so the wait is never silent.
 $(INSTALLED): requirements.txt requirements-dev.txt constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed")'
+	@echo "Setting up $(VENV) (about 380 MB, a minute or two, once); pip's progress follows."
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+	$(BIN)/pip install --disable-pip-version-check --progress-bar on \
+		-r requirements-dev.txt -c constraints.txt
 	touch $@
 
 run: $(INSTALLED)
@@ -36,7 +40,8 @@ validate-template: $(INSTALLED)
 node-deps:
 	@if command -v npm >/dev/null 2>&1; then \
 		[ node_modules/.installed -nt package-lock.json ] || \
-		{ npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed; }; \
+		{ npm ci --no-audit --no-fund --loglevel=error --update-notifier=false \
+			&& touch node_modules/.installed; }; \
 	else echo "npm is not installed: the APL validator tests will be skipped"; fi
 
 # skill.json against the interaction models and the code (scripts/check_manifest.py).
@@ -54,9 +59,11 @@ first-run-notice:
 test: first-run-notice lint validate-template node-deps
 	$(BIN)/python -m pytest
 
-# Many more fuzzed requests than `make test` runs; prints how many were tried.
+# Many more fuzzed requests than `make test` runs, and the trust machine (users on devices,
+# store faults, deletions, clock jumps) for at least 20,000 steps; each prints its counts.
 fuzz: $(INSTALLED)
 	FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest tests/skill/test_fuzz_requests.py -q -p no:cacheprovider
+	TRUST_STEPS=20000 $(BIN)/python -m pytest tests/storage/test_trust_machine.py -q -s -p no:cacheprovider
 
 # Speed and size figures in one table, each beside its target and baseline (about 3 minutes).
 # make bench ARGS=--quick is a smoke run with tiny counts.

@@ -4,6 +4,9 @@
 with one keep-alive HTTP connection to 127.0.0.1, each looping through realistic sessions
 (launch, start, a few "next"s, a question, stop) until the time or the request cap runs
 out. It prints one JSON object: requests, errors, elapsed seconds and every latency.
+With ``--slow-clients N``, N more threads each send a request's head and then one byte of
+its body every SLOW_BYTE_SECONDS, reconnecting whenever the server cuts them off; their
+requests are not measured, only how the honest clients fare beside them.
 The server may close a connection after each answer (HTTP/1.0); http.client then
 reconnects on the next request, and that cost is part of the latency measured.
 """
@@ -13,6 +16,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import socket
 import threading
 import time
 from collections.abc import Sequence
@@ -47,6 +51,40 @@ class RequestBudget:
                 return False
             self.remaining -= 1
             return True
+
+
+SLOW_BYTE_SECONDS = 4.0
+SLOW_BODY_BYTES = 2000
+
+
+class SlowClient(threading.Thread):
+    """Sends its request one byte every SLOW_BYTE_SECONDS until the run ends."""
+
+    def __init__(self, port: int, budget: RequestBudget) -> None:
+        super().__init__(daemon=True)
+        self.port = port
+        self.budget = budget
+
+    def run(self) -> None:
+        head = (
+            "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {SLOW_BODY_BYTES}\r\n\r\n"
+        ).encode()
+        while time.monotonic() < self.budget.deadline:
+            try:
+                with socket.create_connection((LOOPBACK, self.port), timeout=30) as connection:
+                    connection.sendall(head)
+                    while time.monotonic() < self.budget.deadline:
+                        connection.sendall(b" ")
+                        connection.settimeout(SLOW_BYTE_SECONDS)
+                        try:
+                            if not connection.recv(65536):
+                                break  # closed by the server
+                            break  # answered (a refusal): start again
+                        except TimeoutError:
+                            continue
+            except OSError:
+                pass
 
 
 class OutOfBudgetError(Exception):
@@ -107,9 +145,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--most-requests", type=int, default=20000)
+    parser.add_argument("--slow-clients", type=int, default=0)
     arguments = parser.parse_args(argv)
     budget = RequestBudget(arguments.seconds, arguments.most_requests)
     clients = [Client(n, arguments.port, budget) for n in range(arguments.clients)]
+    slow = [SlowClient(arguments.port, budget) for _ in range(arguments.slow_clients)]
+    for slow_client in slow:
+        slow_client.start()
+    # The slow clients take their threads first; the honest ones come in beside them.
+    time.sleep(0.5 if slow else 0.0)
     started = time.perf_counter()
     for client in clients:
         client.start()

@@ -25,6 +25,7 @@ from local.envelopes import AlexaDevice, AlexaSession
 from si_coach.routine.catalogue import Side, default_catalogue
 from si_coach.routine.pacing import Phase, RoutineState
 from si_coach.routine.progress import (
+    DEVICE_TAG_CHARACTERS,
     MAX_REMINDER_TOKEN_CHARACTERS,
     MAX_TIME_ZONE_CHARACTERS,
     ActiveDay,
@@ -158,8 +159,9 @@ def largest_possible_record() -> Progress:
 
     Paused in a hold of the variant with the longest id, on a side, with the most reps of
     any variant done; every variant finished on both days kept and at its top level; counts
-    of a century of daily use and a revision of a trillion writes; a reminder token of the
-    longest length kept, a day a reminder was declined, and the longest time zone name kept.
+    of a century of daily use and a revision of a trillion writes; a million deletions; a
+    reminder token of the longest length kept, a day a reminder was declined, and the longest
+    time zone name kept with its device's tag.
     """
     catalogue = default_catalogue()
     variants = catalogue.variants
@@ -189,13 +191,15 @@ def largest_possible_record() -> Progress:
         reminder_declined_on=date(2099, 12, 31),
         time_zone="z" * MAX_TIME_ZONE_CHARACTERS,
         time_zone_checked_on=date(2099, 12, 31),
+        time_zone_device="d" * DEVICE_TAG_CHARACTERS,
+        generation=999_999,
     )
 
 
 def largest_possible_item(record: Progress | None = None) -> int:
     """The DynamoDB size of the item holding `record` (the largest possible one) under the
     longest user id."""
-    attributes = (record or largest_possible_record()).to_dict()
+    attributes = (record or largest_possible_record()).to_dict(default_catalogue())
     item = {
         "id": YEAR_USER_ID,
         "attributes": attributes,

@@ -28,12 +28,25 @@ class Counts:
     year_days: int
     web_seconds: float
     web_most_requests: int
+    hung_store_turns: int
 
 
 FULL = Counts(
-    cold_start_runs=9, warm_walks=10, year_days=365, web_seconds=10.0, web_most_requests=20000
+    cold_start_runs=9,
+    warm_walks=10,
+    year_days=365,
+    web_seconds=10.0,
+    web_most_requests=20000,
+    hung_store_turns=6,
 )
-QUICK = Counts(cold_start_runs=1, warm_walks=1, year_days=8, web_seconds=1.0, web_most_requests=100)
+QUICK = Counts(
+    cold_start_runs=1,
+    warm_walks=1,
+    year_days=8,
+    web_seconds=1.0,
+    web_most_requests=100,
+    hung_store_turns=1,
+)
 
 # Figure names, as the table prints them (tests/tooling/test_benchmarks.py looks for each).
 COLD_START = "1. Cold start: fresh interpreter to first launch answered"
@@ -55,6 +68,8 @@ WEB_LOADS = {
     (4, 8): "6c. Web service, 4 workers, 8 clients",
     (4, 32): "6d. Web service, 4 workers, 32 clients",
 }
+WEB_LOAD_BESIDE_SLOW = "6e. Web service, 1 worker, 8 clients beside 4 slow ones"
+HUNG_STORE_WORST = "7. Slowest turn, DynamoDB accepting connections and never answering"
 FIGURE_NAMES = (
     COLD_START,
     COLD_ANSWERED,
@@ -70,6 +85,8 @@ FIGURE_NAMES = (
     PACKAGE_TOTAL,
     PACKAGE_OWN,
     *WEB_LOADS.values(),
+    WEB_LOAD_BESIDE_SLOW,
+    HUNG_STORE_WORST,
 )
 
 TARGET_COLD_RATIO = 1.05
@@ -77,6 +94,8 @@ TARGET_WARM_RATIO = 1.0
 TARGET_REQUESTS_PER_TURN = 0.5
 TARGET_READS_PER_SESSION = 1
 TARGET_RECORD_BYTES = 1024
+TARGET_HUNG_STORE_TURN_SECONDS = 3.0
+TARGET_WEB_P99_BESIDE_SLOW_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -265,6 +284,41 @@ def web_load_rows(counts: Counts) -> list[Row]:
     return rows
 
 
+def web_load_beside_slow_rows(counts: Counts) -> list[Row]:
+    from benchmarks.web_load import measure_web_load  # noqa: PLC0415
+
+    (load,) = measure_web_load(
+        counts.web_seconds, counts.web_most_requests, (8,), workers=1, slow_clients=4
+    )
+    errors = f", {len(load.errors)} errors" if load.errors else ""
+    return [
+        Row(
+            WEB_LOAD_BESIDE_SLOW,
+            f"{load.requests_per_second:.0f} req/s, p99 {_ms(load.p99)} "
+            f"(median {_ms(load.median)}; {load.requests} in {load.elapsed:.1f} s{errors})",
+            f"p99 < {TARGET_WEB_P99_BESIDE_SLOW_SECONDS:.0f} s",
+            "slow: 1 byte every 4 s",
+            load.p99 < TARGET_WEB_P99_BESIDE_SLOW_SECONDS and not load.errors,
+        )
+    ]
+
+
+def hung_store_rows(counts: Counts) -> list[Row]:
+    from benchmarks.hung_store import measure_hung_store_turns  # noqa: PLC0415
+
+    turns = measure_hung_store_turns(counts.hung_store_turns)
+    name, worst = turns.worst
+    return [
+        Row(
+            HUNG_STORE_WORST,
+            f"{worst:.2f} s ({name}; {len(turns.seconds)} turns)",
+            f"< {TARGET_HUNG_STORE_TURN_SECONDS:.0f} s",
+            "Lambda timeout 7 s",
+            worst < TARGET_HUNG_STORE_TURN_SECONDS,
+        )
+    ]
+
+
 MEASUREMENTS: tuple[tuple[tuple[str, ...], Callable[[Counts], list[Row]]], ...] = (
     ((COLD_START, COLD_ANSWERED, COLD_IMPORT), cold_start_rows),
     ((WARM_MEDIAN, WARM_P99), warm_turn_rows),
@@ -272,6 +326,8 @@ MEASUREMENTS: tuple[tuple[tuple[str, ...], Callable[[Counts], list[Row]]], ...] 
     ((RECORD_FINAL, RECORD_LARGEST, RECORD_BOUND), record_size_rows),
     ((PACKAGE_TOTAL, PACKAGE_OWN), package_size_rows),
     (tuple(WEB_LOADS.values()), web_load_rows),
+    ((WEB_LOAD_BESIDE_SLOW,), web_load_beside_slow_rows),
+    ((HUNG_STORE_WORST,), hung_store_rows),
 )
 
 

@@ -4,7 +4,8 @@ The server runs as a subprocess on 127.0.0.1 at a free port, with verification o
 given number of gunicorn workers and the embedded store in a temporary directory; the load
 comes from a second subprocess (benchmarks.load_client), so client and server do not share
 an interpreter. Each server is loaded by each number of clients in turn, and is always
-stopped, whatever happens.
+stopped, whatever happens. Slow clients (benchmarks.load_client's ``--slow-clients``) may
+run beside the measured ones: each sends one byte every four seconds.
 """
 
 from __future__ import annotations
@@ -69,9 +70,14 @@ def _wait_until_listening(port: int, server: subprocess.Popen, log: Path) -> Non
 
 
 def measure_web_load(
-    seconds: float, most_requests: int, clients: tuple[int, ...] = (8,), workers: int = 1
+    seconds: float,
+    most_requests: int,
+    clients: tuple[int, ...] = (8,),
+    workers: int = 1,
+    slow_clients: int = 0,
 ) -> list[WebLoad]:
-    """One WebLoad per number of clients, all against one server with ``workers`` workers."""
+    """One WebLoad per number of clients, all against one server with ``workers`` workers,
+    each with ``slow_clients`` slow clients beside them."""
     port = free_loopback_port()
     with tempfile.TemporaryDirectory(prefix="si-coach-bench-") as data_dir:
         env = {k: v for k, v in os.environ.items() if k not in CLEARED_VARIABLES}
@@ -102,7 +108,10 @@ def measure_web_load(
                 # them all finish doing so before the figures are taken.
                 _run_load_client(port, 2 * workers, WARM_UP_SECONDS, 1000, env)
                 loads = [
-                    _run_load_client(port, count, seconds, most_requests, env) for count in clients
+                    _run_load_client(
+                        port, count, seconds, most_requests, env, slow_clients=slow_clients
+                    )
+                    for count in clients
                 ]
             finally:
                 server.terminate()
@@ -115,7 +124,13 @@ def measure_web_load(
 
 
 def _run_load_client(
-    port: int, clients: int, seconds: float, most_requests: int, env: dict[str, str]
+    port: int,
+    clients: int,
+    seconds: float,
+    most_requests: int,
+    env: dict[str, str],
+    *,
+    slow_clients: int = 0,
 ) -> WebLoad:
     load = subprocess.run(
         [
@@ -130,6 +145,8 @@ def _run_load_client(
             str(seconds),
             "--most-requests",
             str(most_requests),
+            "--slow-clients",
+            str(slow_clients),
         ],
         cwd=REPOSITORY,
         env=env,

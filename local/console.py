@@ -11,12 +11,16 @@ With --screen the device says it has a screen (APL), and beside the speech the c
 what the screen would: the whole screen as text, then each change as the countdown ticks,
 at its time in the speech.
 
+    PYTHONPATH=lambda:. python -m local.console [--fast] [--voice] [--screen] [--user ID]
+        [--data-dir DIR] [--strict] [--locale LOCALE]
+
 With --locale the device speaks another of the skill's locales (es-ES, es-MX, es-US, de-DE,
 or an English one): requests carry it, lines are resolved by that locale's model, and
-espeak-ng speaks with the language's voice.
+espeak-ng speaks with the language's voice, at the language's pace.
 
-    PYTHONPATH=lambda:. python -m local.console [--fast] [--voice] [--screen] [--user ID]
-        [--data-dir DIR] [--locale LOCALE]
+Lines are understood as Alexa's statistical NLU would (a classifier trained on the model's
+samples); --strict understands only the samples as written, and shows the nearest samples
+to a line that matches none.
 """
 
 from __future__ import annotations
@@ -44,7 +48,9 @@ from pathlib import Path
 from typing import Any, Protocol, TextIO
 from xml.sax.saxutils import escape
 
+from local.alexa_stand_in import local_alexa_apis
 from local.envelopes import SCREEN_INTERFACES, AlexaDevice
+from local.terminal import ctrl_c_for_this_process
 from local.utterances import (
     FALLBACK_INTENT,
     MODELS_DIR,
@@ -59,7 +65,9 @@ from si_coach.voice.speech import WORDS_PER_SECOND
 LOCAL_SKILL_ID = "amzn1.ask.skill.00000000-0000-4000-8000-00000000c0de"
 LOCAL_DEVICE_ID = "amzn1.ask.device.local-console"
 LOCALE = "en-US"
-LEAVE_COMMANDS = frozenset({"exit", "quit", "bye", "/exit", "/quit", ":q"})
+# The console's own words for leaving. Everything else, "bye" and "goodbye" included, is said
+# to the skill, as it would be to a device.
+LEAVE_COMMANDS = frozenset({"exit", "quit", "/exit", "/quit", ":q"})
 # `/wait 14`: with --fast, the next line barges in 14 s into the last answer.
 WAIT_COMMAND = "/wait"
 # Pauses shorter than this stay on the speech line as "..."; longer ones get a countdown.
@@ -108,8 +116,7 @@ def speech_parts(ssml: str) -> list[SpeechPart]:
 
 
 def planned_seconds(parts: Sequence[SpeechPart], locale: str | None = None) -> float:
-    """How long the speech takes by the skill's own model (si_coach.voice.speech), in the
-    pace of the locale's language."""
+    """How long the speech takes by the skill's own model (si_coach.voice.speech)."""
     return sum(p.seconds if isinstance(p, Pause) else cue_seconds(p.text, locale) for p in parts)
 
 
@@ -171,8 +178,22 @@ class SimulatedClock:
 # -- output ----------------------------------------------------------------------------------
 
 
+# What espeak-ng prints, while still exiting 0, when it has no sound device to play on.
+_NO_SOUND_DEVICE = re.compile(
+    r"Unknown PCM \w+|audio open error|cannot find card|Connection refused|No such device", re.I
+)
+# A silence short enough to pass unnoticed: enough to open the sound device.
+_PROBE_SSML = '<speak><break time="10ms"/></speak>'
+
+
 class Voice:
-    """Speaks cues through espeak-ng, if it is installed and can play sound."""
+    """Speaks cues through espeak-ng, if it is installed and can play sound.
+
+    espeak-ng without a sound device exits 0 and only complains on stderr ("Unknown PCM
+    default"), returning at once: nothing is heard and the speech would take no time. So the
+    device is tried once at the start, and every answer's stderr is read: where it cannot play,
+    the console says so once and shows the words as text, in real time.
+    """
 
     def __init__(self, out: TextIO, executable: str | None, language: str = "en") -> None:
         self.out = out
@@ -189,16 +210,21 @@ class Voice:
                 "         (Debian/Ubuntu: sudo apt-get install espeak-ng; macOS: brew install"
                 " espeak-ng)\n"
             )
-        return cls(out, executable, language)
+        voice = cls(out, executable, language)
+        voice._run(_PROBE_SSML)
+        return voice
 
     @property
     def available(self) -> bool:
         return self.executable is not None
 
-    def speak(self, text: str) -> None:
+    def speak(self, text: str) -> bool:
+        """Say `text` aloud; False when it could not be heard (the voice then gives up)."""
+        return self._run(f"<speak>{escape(text)}</speak>")
+
+    def _run(self, ssml: str) -> bool:
         if self.executable is None:
-            return
-        ssml = f"<speak>{escape(text)}</speak>"
+            return False
         language = [] if self.language == "en" else ["-v", self.language]
         command = [self.executable, *language, "-m", "-s", str(ESPEAK_WORDS_PER_MINUTE), ssml]
         try:
@@ -206,13 +232,22 @@ class Voice:
                 command, check=False, capture_output=True, text=True, timeout=120
             )
         except (OSError, subprocess.SubprocessError) as error:
-            self._give_up(str(error))
-            return
+            self._give_up(f"espeak-ng failed ({str(error)[:200]})")
+            return False
         if result.returncode != 0:
-            self._give_up(result.stderr.strip() or f"exit status {result.returncode}")
+            reason = result.stderr.strip() or f"exit status {result.returncode}"
+            self._give_up(f"espeak-ng failed ({reason[:200]})")
+            return False
+        complaints = _NO_SOUND_DEVICE.findall(result.stderr)
+        if complaints:
+            # The most telling complaint: "Unknown PCM default" comes last from ALSA.
+            self._give_up(f"espeak-ng cannot play sound here ({complaints[-1]}: no sound device?)")
+            return False
+        return True
 
     def _give_up(self, reason: str) -> None:
-        self.out.write(f"\n--voice: espeak-ng failed ({reason[:200]}); text only from now on.\n")
+        self.out.write(f"\n--voice: {reason}; text only from now on, paced in real time.\n")
+        self.out.flush()
         self.executable = None
 
 
@@ -287,7 +322,11 @@ class SpeechPlayer:
     def say(self, text: str) -> None:
         if self.voice is not None and self.voice.available:
             self._write(text)
-            self.voice.speak(text)
+            started = self.monotonic()
+            if self.voice.speak(text):
+                return
+            # Not heard: the words still take their planned time, so the pacing stays real.
+            self.wait(cue_seconds(text, self.locale) - (self.monotonic() - started))
             return
         words = text.split()
         for index, word in enumerate(words):
@@ -376,6 +415,12 @@ class DeviceSession:
     last_sent: datetime | None = None
     # The device's supportedInterfaces: SCREEN_INTERFACES for a device with a screen.
     supported_interfaces: dict = field(default_factory=dict)
+    # Where the skill reaches Alexa's APIs (the local stand-in); None: nowhere.
+    api_endpoint: str | None = None
+    # Permissions the user has answered, scope -> "GRANTED" or "DENIED", as Alexa reports them.
+    permission_scopes: dict[str, str] = field(default_factory=dict)
+    # The AskFor the last response handed to Alexa: the next line answers it.
+    permission_asked: dict | None = None
     locale: str = LOCALE
 
     @property
@@ -384,8 +429,10 @@ class DeviceSession:
             user_id=self.user_id,
             device_id=self.device_id,
             application_id=self.skill_id,
+            api_endpoint=self.api_endpoint,
             locale=self.locale,
             supported_interfaces=self.supported_interfaces,
+            permission_scopes=self.permission_scopes,
         )
 
     @property
@@ -405,6 +452,15 @@ class DeviceSession:
         )
         self.last_sent = self.clock.now()
         response = self.skill_handler(envelope, None)
+        self.permission_asked = next(
+            (
+                directive
+                for directive in (response.get("response") or {}).get("directives") or []
+                if directive.get("type") == "Connections.SendRequest"
+                and directive.get("name") == "AskFor"
+            ),
+            None,
+        )
         if request["type"] == "SessionEndedRequest":
             self.session_id, self.attributes = None, {}
             return response
@@ -426,7 +482,7 @@ class DeviceSession:
 # -- the console -----------------------------------------------------------------------------
 
 
-def banner(storage: str, *, fast: bool) -> str:
+def banner(storage: str, *, fast: bool, alexa_apis: str | None = None) -> str:
     pace = (
         "--fast: pauses are skipped; the skill's clock moves on by each answer's spoken length."
         " /wait 14 makes your next line barge in 14 s into the last answer."
@@ -443,6 +499,16 @@ def banner(storage: str, *, fast: bool) -> str:
             "8 s of silence; here the console simply waits for your next line.",
             pace,
             f"Progress is kept in {storage}.",
+            *(
+                (
+                    f"Reminders work: a local stand-in of Alexa's Reminders and settings APIs"
+                    f" answers at {alexa_apis};",
+                    "  a reminder set here lasts while the console runs (try: remind me every"
+                    ' day at eight, "when is my reminder", "stop reminding me").',
+                )
+                if alexa_apis
+                else ()
+            ),
             "",
         )
     )
@@ -499,6 +565,9 @@ class Console:
             self.barge_in(line.strip()[len(WAIT_COMMAND) :])
             return
         try:
+            if self.device.permission_asked is not None:
+                self.answer_permission(line)
+                return
             resolution = self.model.resolve(line)
             if resolution.is_launch and self.device.is_open:
                 # Opening the skill again starts afresh, as a new "Alexa, open ..." would.
@@ -506,7 +575,7 @@ class Console:
             note = "" if self.device.is_open else "  (new session)"
             self.out.write(f"  -> {resolution.describe()}{note}\n")
             if resolution.intent_name == FALLBACK_INTENT:
-                # Matching is strict, as on a device: show what the line came closest to.
+                # Show what the line came closest to, to see why it missed.
                 for near in self.model.nearest_samples(line):
                     self.out.write(f"     nearest: {near.sample!r} {near.intent_name}\n")
             self.respond(resolution)
@@ -516,6 +585,38 @@ class Console:
             self.out.write(f"  ! {type(error).__name__}: {_first_line(error)}\n")
             self.out.write("  ! (the console carries on; say that again or try something else)\n")
         self.out.flush()
+
+    def answer_permission(self, line: str) -> None:
+        """The user's answer to Alexa's own permission question (a Connections.Response)."""
+        asked = self.device.permission_asked or {}
+        payload = asked.get("payload") or {}
+        scopes = payload.get("permissionScopes") or [payload]
+        scope = str(scopes[0].get("permissionScope") or "")
+        answer = self.model.resolve(line).intent_name
+        status = {"AMAZON.YesIntent": "ACCEPTED", "AMAZON.NoIntent": "DENIED"}.get(
+            answer or "", "NOT_ANSWERED"
+        )
+        if status == "ACCEPTED":
+            self.device.permission_scopes[scope] = "GRANTED"
+        elif status == "DENIED":
+            self.device.permission_scopes[scope] = "DENIED"
+        self.out.write(f"  -> Connections.Response AskFor ({scope}: {status})\n")
+        answered = {
+            "permissionScopes": [{"permissionScope": scope, "consentLevel": "ACCOUNT"}],
+            "isCardThrown": False,
+            "status": status,
+        }
+        self.play(
+            self.device.send(
+                {
+                    "type": "Connections.Response",
+                    "name": "AskFor",
+                    "status": {"code": "200", "message": "OK"},
+                    "token": asked.get("token") or "",
+                    "payload": answered,
+                }
+            )
+        )
 
     def barge_in(self, argument: str) -> None:
         """`/wait N`: with --fast, the next line is said N seconds after the last request,
@@ -539,7 +640,10 @@ class Console:
         self.out.flush()
 
     def respond(self, resolution: Resolution) -> None:
-        response = self.device.send(resolution.request_body(self.device.skill_id))
+        self.play(self.device.send(resolution.request_body(self.device.skill_id)))
+
+    def play(self, response: dict) -> None:
+        """Play an answer: its speech, the screen beside it, and what Alexa does after."""
         parts = speech_parts(response_ssml(response))
         self.device.clock.spoke(planned_seconds(parts, self.device.locale))
         frames = preview_frames((response.get("response") or {}).get("directives") or [])
@@ -547,7 +651,12 @@ class Console:
             self.out.write(screen_box(frames[0]))
         with keyboard_echo_off(self.player.interactive):
             self.player.play(parts, screen_changes(frames))
-        if not self.device.is_open:
+        if self.device.permission_asked is not None:
+            self.out.write(
+                "  (Alexa now asks, in its own words, whether the skill may set reminders:"
+                " say yes or no)\n"
+            )
+        elif not self.device.is_open:
             self.out.write(
                 "  (session ended: say open s. i. joint coach, or anything to start afresh)\n"
             )
@@ -660,6 +769,11 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         help="Alexa user id whose progress is used (default: one per login, kept between runs)",
     )
     parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="understand only the model's samples as written, not as a statistical NLU would",
+    )
+    parser.add_argument(
         "--locale",
         default=LOCALE,
         choices=sorted(path.stem for path in MODELS_DIR.glob("*.json")),
@@ -687,9 +801,32 @@ def main(argv: Sequence[str] | None = None) -> int:
             out.write("--data-dir is unused: TABLE_NAME is set, so progress is in DynamoDB.\n")
     configure_logging()
     storage = storage_description(os.environ)
-    out.write(banner(f"{storage} (user {arguments.user})", fast=arguments.fast) + "\n")
+    with contextlib.ExitStack() as stack:
+        apis = stack.enter_context(local_alexa_apis(machine_time_zone()))
+        out.write(
+            banner(f"{storage} (user {arguments.user})", fast=arguments.fast, alexa_apis=apis)
+            + "\n"
+        )
+        return run_console(arguments, out, apis)
+
+
+def machine_time_zone() -> str:
+    """This machine's IANA time zone, for the stand-in's settings API (UTC if unknown)."""
+    zone = os.environ.get("TZ", "").lstrip(":")
+    if not zone:
+        with contextlib.suppress(OSError):
+            zone = Path("/etc/timezone").read_text().strip()
+    if not zone:
+        with contextlib.suppress(OSError, ValueError):
+            zone = str(Path("/etc/localtime").resolve()).split("/zoneinfo/", 1)[1]
+    return zone or "UTC"
+
+
+def run_console(arguments: argparse.Namespace, out: TextIO, apis: str | None) -> int:
     skill_handler = load_skill_handler()
     locale = arguments.locale
+    model = InteractionModel.from_file(model_file_of(locale), strict=arguments.strict)
+    model.prepare()  # trained once per model and cached, so at start, not on the first line
     voice = Voice.find(out, locale.split("-")[0]) if arguments.voice else None
     interactive = sys.stdin.isatty()
     clock: SkillClock = SimulatedClock() if arguments.fast else WallClock()
@@ -700,9 +837,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             arguments.user,
             skill_id=os.environ.get("SKILL_ID") or LOCAL_SKILL_ID,
             supported_interfaces=SCREEN_INTERFACES if arguments.screen else {},
+            api_endpoint=apis,
             locale=locale,
         ),
-        model=InteractionModel.from_file(model_file_of(locale)),
+        model=model,
         player=SpeechPlayer(
             out,
             fast=arguments.fast,
@@ -717,7 +855,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Importing readline gives input() line editing and history.
         with contextlib.suppress(ImportError):
             import readline  # noqa: F401, PLC0415
-    console.run(console.read_lines(sys.stdin))
+    with ctrl_c_for_this_process(sys.stdin):
+        console.run(console.read_lines(sys.stdin))
     return 0
 
 

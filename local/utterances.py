@@ -12,15 +12,21 @@ How a line is resolved, first rule that applies:
 3. A phrase a built-in intent answers on every device ("yes", "cancel"), for the AMAZON.*
    intents the model declares; the model's own samples come first. ``strict=True`` leaves
    this rule out, so only what the model itself says is understood (the development-set
-   test measures the model that way).
+   test reports that share beside the statistical one).
 4. A sample with slots, each slot taking one or more words. Samples whose slot values
    resolve win over ones that don't; then the sample with more fixed words. A slot takes
    words that are none of its values only in a sample with two or more words of its own:
    "{exercise}" (an exercise named alone) or "the {exercise}" match values and synonyms
    only, never any words at all. An AMAZON.TIME slot takes only words that say a time
    ("eight", "seven thirty in the evening", "noon", "in the evening"), and carries the
-   value Alexa would send ("08:00", "19:30", "EV").
-5. Anything else: AMAZON.FallbackIntent, as a device sends for out-of-domain speech.
+   value Alexa would send ("08:00", "19:30", "EV"). Unless ``strict``, only a sample whose
+   every slot resolves is taken here; the rest go on to rule 5.
+5. Unless ``strict``, as Alexa's statistical NLU would: a classifier trained on the model's
+   samples (local.nlu) picks the intent, and the slot is the span a slot type knows. Speech
+   outside the skill's domain (mostly words no sample uses, a guess below the confidence
+   floor, or the out-of-domain class) is AMAZON.FallbackIntent; words no value names are
+   taken as a slot ("do the cartwheel") only when the classifier is all but certain.
+6. Anything else: AMAZON.FallbackIntent, as a device sends for out-of-domain speech.
    ``nearest_samples`` then shows the samples the line came closest to, so a developer
    can see why it missed.
 
@@ -31,12 +37,15 @@ and initialisms may be typed "s. i.", "s.i.", "s i" or "si".
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+
+from local.nlu import CONFIDENCE_FLOOR, IntentClassifier, cached_classifier, slot_token
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 MODELS_DIR = REPO_ROOT / "interaction_model" / "interactionModels" / "custom"
@@ -85,9 +94,25 @@ WAKE_WORD = "alexa"
 # otherwise take any sentence at all.
 MIN_FIXED_WORDS_FOR_UNKNOWN_VALUE = 2
 
+# The most words a slot takes when no value or synonym names them ("do the cartwheel").
+OPEN_SLOT_WORDS = 3
+# How sure the classifier must be of a line read with such words as a slot: out-of-domain
+# lines ("how do i get to the hospital") reach 0.94 this way; named things it lacks, 0.95 up.
+OPEN_SLOT_CONFIDENCE = 0.95
+ARTICLES = frozenset({"the", "a", "an", "my", "some", "any", "this", "that"})
+
 # Nobody says a sentence this long to a speaker; longer lines go straight to the fallback
 # instead of being matched word by word.
 MAX_UTTERANCE_WORDS = 40
+
+OUT_OF_DOMAIN_FILE = Path(__file__).resolve().parent / "out_of_domain.txt"
+
+
+def out_of_domain_lines(path: Path = OUT_OF_DOMAIN_FILE) -> list[str]:
+    """Speech no skill of this kind answers: what AMAZON.FallbackIntent is trained on."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [line for line in lines if line.strip() and not line.startswith("#")]
+
 
 _SLOT_REFERENCE = re.compile(r"\{([^{}]+)\}")
 _INITIALISM = re.compile(r"(?:\b[a-z]\.\s*){2,}")
@@ -328,6 +353,15 @@ class Resolution:
 
 
 @dataclass(frozen=True)
+class TaggedSpan:
+    """Words of a line that a slot type knows, and the value they resolve to."""
+
+    slot_type: str
+    words: tuple[str, ...]
+    value: SlotTypeValue
+
+
+@dataclass(frozen=True)
 class IntentSamples:
     name: str
     slot_types: Mapping[str, str]
@@ -391,6 +425,19 @@ class InteractionModel:
         self._longest_slot_value = max(
             (slot_type.longest_form for slot_type in self.slot_types.values()), default=1
         )
+        self.strict = strict
+        self._language_model = language_model
+        self._classifier: IntentClassifier | None = None
+        used_types = {
+            slot["type"] for intent in language_model["intents"] for slot in intent.get("slots", [])
+        }
+        self._taggable_types = tuple(
+            (name, slot_type) for name, slot_type in self.slot_types.items() if name in used_types
+        )
+        # Alexa fills a custom slot with words its values don't name; a time slot, never.
+        self._open_slot_types = tuple(
+            name for name, slot_type in self._taggable_types if isinstance(slot_type, SlotType)
+        )
         declared = {intent.name for intent in self.intents}
         self.built_in_phrases: dict[tuple[str, ...], str] = {}
         for intent_name, phrases in () if strict else BUILT_IN_PHRASES.items():
@@ -452,6 +499,20 @@ class InteractionModel:
         built_in = self.built_in_phrases.get(words)
         if built_in is not None:
             return self._resolution(self._intent_named(built_in), ())
+        literal = self._best_pattern(words)
+        if self.strict:
+            return self._fallback() if literal is None else self._resolution(*literal)
+        # A sample with every slot filled by a value it knows is understood as written; one
+        # whose slot took unknown words is left to the classifier (an article or a filler
+        # the chosen samples leave out would otherwise be taken for the slot's value).
+        if literal is not None and all(fill.value for fill in literal[1]):
+            return self._resolution(*literal)
+        return self._statistical_intent(words)
+
+    def _best_pattern(
+        self, words: tuple[str, ...]
+    ) -> tuple[IntentSamples, tuple[SlotFill, ...]] | None:
+        """The sample with slots that reads as ``words``, as rule 4 of the docstring ranks them."""
         best: tuple[tuple[int, int, int], IntentSamples, tuple[SlotFill, ...]] | None = None
         matches = self._pattern_tree.matches(words, 0, {}, self._longest_slot_value)
         for (order, intent, pattern), assignment in matches:
@@ -466,9 +527,132 @@ class InteractionModel:
             rank = (resolved - len(fills), fixed_words, -order)
             if best is None or rank > best[0]:
                 best = (rank, intent, fills)
+        return None if best is None else (best[1], best[2])
+
+    # -- statistical resolution ----------------------------------------------------------
+
+    def prepare(self) -> None:
+        """Loads (or trains and caches) the statistical classifier now rather than on first use."""
+        if not self.strict:
+            _ = self.classifier
+
+    @property
+    def classifier(self) -> IntentClassifier:
+        if self._classifier is None:
+            source = json.dumps(self._language_model, sort_keys=True, ensure_ascii=False)
+            key = hashlib.sha256((source + OUT_OF_DOMAIN_FILE.read_text("utf-8")).encode())
+            self._classifier = cached_classifier(key.hexdigest(), self.training_examples)
+        return self._classifier
+
+    def _knows_word(self, word: str) -> bool:
+        """Whether any sample (not the out-of-domain lines) uses the word."""
+        column = self.classifier.vocabulary.get(f"w {word}")
+        return column is not None and bool(self.classifier.in_domain[column])
+
+    def training_examples(self) -> list[tuple[tuple[str, ...], str]]:
+        """Every sample (and phrase a built-in intent answers), its slots as their types' tokens."""
+        examples = []
+        for intent in self._language_model["intents"]:
+            slot_types = {slot["name"]: slot["type"] for slot in intent.get("slots", [])}
+            for sample in intent.get("samples", []):
+                tokens: list[str] = []
+                for index, piece in enumerate(_SLOT_REFERENCE.split(sample)):
+                    if index % 2:
+                        tokens.append(slot_token(slot_types.get(piece, piece)))
+                    else:
+                        tokens.extend(self.tag(self.words(piece))[0])
+                examples.append((tuple(tokens), intent["name"]))
+        for phrase, intent_name in self.built_in_phrases.items():
+            examples.append((self.tag(phrase)[0], intent_name))
+        if FALLBACK_INTENT in {intent.name for intent in self.intents}:
+            examples += [
+                (self.tag(self.words(line))[0], FALLBACK_INTENT) for line in out_of_domain_lines()
+            ]
+        return examples
+
+    def tag(self, words: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[TaggedSpan, ...]]:
+        """The words with each span a slot type knows replaced by its token, longest first."""
+        tokens: list[str] = []
+        spans: list[TaggedSpan] = []
+        start = 0
+        while start < len(words):
+            found = None
+            for size in range(min(self._longest_slot_value, len(words) - start), 0, -1):
+                span = words[start : start + size]
+                found = next(
+                    (
+                        TaggedSpan(type_name, span, value)
+                        for type_name, slot_type in self._taggable_types
+                        if (value := slot_type.resolve(span)) is not None
+                    ),
+                    None,
+                )
+                if found is not None:
+                    break
+            if found is None:
+                tokens.append(words[start])
+                start += 1
+            else:
+                tokens.append(slot_token(found.slot_type))
+                spans.append(found)
+                start += len(found.words)
+        return tuple(tokens), tuple(spans)
+
+    def _statistical_intent(self, words: tuple[str, ...]) -> Resolution:
+        classifier = self.classifier
+        tokens, spans = self.tag(words)
+        said = [token for token in tokens if not token.startswith("<")]
+        known = sum(self._knows_word(token) for token in said)
+        if 2 * known < len(said):
+            return self._fallback()  # mostly words no sample uses: not this skill's speech
+        guess = classifier.guess(tokens)
+        if guess.intent_name == FALLBACK_INTENT and guess.confidence >= CONFIDENCE_FLOOR:
+            return self._fallback()
+        if guess.confidence < CONFIDENCE_FLOOR:
+            return self._open_slot_intent(tokens)
+        intent = self._intent_named(guess.intent_name)
+        fills = []
+        for slot_name, slot_type in intent.slot_types.items():
+            span = next((span for span in spans if span.slot_type == slot_type), None)
+            if span is not None:
+                fills.append(SlotFill(slot_name, slot_type, " ".join(span.words), span.value))
+        return self._resolution(intent, tuple(fills))
+
+    def _open_slot_intent(self, tokens: tuple[str, ...]) -> Resolution:
+        """A line the classifier is unsure of, read with a few of its words as a slot value no
+        value or synonym names ("do the cartwheel"). Only when the classifier, shown those
+        words as a slot of an intent that has one, is all but certain: then the slot is sent
+        as heard, with no match, as Alexa does."""
+        best: tuple[float, IntentSamples, SlotFill] | None = None
+        for start in range(len(tokens)):
+            if tokens[start] in ARTICLES:
+                continue  # "the cartwheel": the slot takes the name, the article stays outside
+            for stop in range(start + 1, min(len(tokens), start + OPEN_SLOT_WORDS) + 1):
+                taken = tokens[start:stop]
+                rest = len(tokens) - len(taken)
+                if rest < MIN_FIXED_WORDS_FOR_UNKNOWN_VALUE or any(
+                    token.startswith("<") for token in taken
+                ):
+                    continue
+                for slot_type in self._open_slot_types:
+                    guess = self.classifier.guess(
+                        (*tokens[:start], slot_token(slot_type), *tokens[stop:])
+                    )
+                    if guess.confidence < OPEN_SLOT_CONFIDENCE:
+                        continue
+                    if best is not None and guess.confidence <= best[0]:
+                        continue
+                    intent = self._intent_named(guess.intent_name)
+                    slot_name = next(
+                        (name for name, type_ in intent.slot_types.items() if type_ == slot_type),
+                        None,
+                    )
+                    if slot_name is not None:
+                        fill = SlotFill(slot_name, slot_type, " ".join(taken), None)
+                        best = (guess.confidence, intent, fill)
         if best is None:
             return self._fallback()
-        return self._resolution(best[1], best[2])
+        return self._resolution(best[1], (best[2],))
 
     def _fills(
         self, intent: IntentSamples, assignment: Mapping[str, tuple[str, ...]]

@@ -10,10 +10,16 @@ requests for any other skill are refused. Every refusal is an HTTP 4xx with a sh
 JSON body, ``{"error": "..."}``; no request can provoke a 500 by being malformed.
 
 Hostile clients cannot hold the service: a body declared larger than MAX_REQUEST_BYTES
-(Alexa's requests are a few kilobytes) is refused with a 413 before any of it is read (a
-body of undeclared length is not read at all), and a client that stalls for
-CLIENT_TIMEOUT_SECONDS (``--client-timeout``) while sending its request is cut off (a 408
-once its body has started, the connection closed before that), which frees the worker.
+(Alexa's requests are a few kilobytes) is refused with a 413 before any of it is read; a
+chunked body (no declared length) is read up to the same cap and refused with a 413 past
+it. Each request has one deadline, CLIENT_TIMEOUT_SECONDS (``--client-timeout``), for all
+of its head and body together, however the client spreads its bytes: past it, the client
+is cut off (a 408 once its body has started, the connection closed before that). Each
+worker answers on THREADS_PER_WORKER threads (``--threads``), so a slow client holds one
+thread for that long at most, never the worker, and the others are answered meanwhile.
+
+A request's signature is checked for form (base64, of a plausible length) before its
+certificate chain is fetched; chains are cached by URL, the last CERTIFICATE_CHAINS_KEPT.
 
 The verifiers here replace the ask-sdk-webservice-support ones, which let a missing
 network connection, a malformed signature or a certificate without SANs escape as a
@@ -27,13 +33,17 @@ import argparse
 import base64
 import binascii
 import logging
+import socket
 import sys
+import time
 import urllib.request
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from local.oscrypto_fix import ensure_oscrypto_loads
+from local.terminal import ctrl_c_for_this_process
 
 # certvalidator, imported by the SDK's verifier module, imports oscrypto, which needs
 # its libcrypto version detection fixed before it can load on OpenSSL 3.0.10+.
@@ -65,11 +75,12 @@ from flask_ask_sdk.skill_adapter import (  # noqa: E402
     SkillAdapter,
 )
 from gunicorn.app.base import BaseApplication  # noqa: E402
-from gunicorn.workers.sync import SyncWorker  # noqa: E402
+from gunicorn.workers.gthread import ThreadWorker  # noqa: E402
 from werkzeug.exceptions import (  # noqa: E402
     BadRequest,
     ClientDisconnected,
     HTTPException,
+    RequestEntityTooLarge,
     RequestTimeout,
 )
 
@@ -80,11 +91,17 @@ CertificateChainFetcher = Callable[[str], bytes]
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 3000
 DEFAULT_WORKERS = 1
+THREADS_PER_WORKER = 16
+"""Requests one worker answers at once: slow clients each hold a thread, not the worker."""
 MAX_REQUEST_BYTES = 64 * 1024
 """The largest request body accepted: Alexa's requests are a few kilobytes."""
 CLIENT_TIMEOUT_SECONDS = 5.0
-"""The longest a client may keep a worker waiting on one read or write of its connection."""
+"""The longest a client may take to send one whole request, head and body together."""
 CERTIFICATE_DOWNLOAD_TIMEOUT_SECONDS = 5.0
+CERTIFICATE_CHAINS_KEPT = 8
+"""Certificate chains cached, by URL; Alexa signs with one chain at a time."""
+SIGNATURE_BYTES = range(128, 1025)
+"""Plausible lengths of a decoded signature: RSA keys of 1024 to 8192 bits."""
 # flask-ask-sdk files each adapter under this key in app.extensions; it is not a skill ID.
 SKILL_ADAPTER_KEY = "si-joint-coach"
 
@@ -137,10 +154,25 @@ class SignedRequestVerifier(RequestVerifier):
         super().__init__()
         self._fetch_certificate_chain = fetch_certificate_chain
         self._extra_trust_roots = list(extra_trust_roots)
+        # The most recently used last; the SDK's own cache (a dict) would grow without end.
+        self._chains: OrderedDict[str, bytes] = OrderedDict()
+
+    def verify(
+        self,
+        headers: Mapping[str, Any],
+        serialized_request_env: str,
+        deserialized_request_env: RequestEnvelope,
+    ) -> None:
+        # A signature that cannot be one is refused before anything is fetched for it.
+        for name, value in headers.items():
+            if name.lower() == self._signature_key.lower():
+                _check_signature_form(value)
+        super().verify(headers, serialized_request_env, deserialized_request_env)
 
     def _load_cert_chain(self, cert_url: str) -> bytes:
-        if cert_url in self._cert_cache:
-            return self._cert_cache[cert_url]
+        if cert_url in self._chains:
+            self._chains.move_to_end(cert_url)
+            return self._chains[cert_url]
         try:
             cert_chain = self._fetch_certificate_chain(cert_url)
         # URLError, HTTPError and timeouts are all OSErrors; the SDK only caught ValueError.
@@ -148,7 +180,9 @@ class SignedRequestVerifier(RequestVerifier):
             raise VerificationException(
                 f"Unable to fetch the certificate chain: {error}"
             ) from error
-        self._cert_cache[cert_url] = cert_chain
+        self._chains[cert_url] = cert_chain
+        while len(self._chains) > CERTIFICATE_CHAINS_KEPT:
+            self._chains.popitem(last=False)
         return cert_chain
 
     def _validate_cert_chain(self, cert_chain: bytes) -> None:
@@ -189,6 +223,17 @@ class SignedRequestVerifier(RequestVerifier):
             )
         except InvalidSignature as error:
             raise VerificationException("Signature does not match the request body") from error
+
+
+def _check_signature_form(signature: object) -> None:
+    if not isinstance(signature, str):
+        raise VerificationException("Signature is not base64")
+    try:
+        decoded = base64.b64decode(signature, validate=True)
+    except binascii.Error as error:
+        raise VerificationException("Signature is not base64") from error
+    if len(decoded) not in SIGNATURE_BYTES:
+        raise VerificationException(f"Signature has an implausible length ({len(decoded)} bytes)")
 
 
 class ZonedTimestampVerifier(TimestampVerifier):
@@ -248,8 +293,15 @@ def _read_request_envelope(skill: CustomSkill, body: bytes) -> RequestEnvelope:
     return envelope
 
 
+# Refusals that may leave a body unread on the connection: it cannot carry another request.
+_CLOSING_STATUSES = frozenset({408, 413})
+
+
 def _error_response(message: str, status: int) -> tuple[Response, int]:
-    return jsonify(error=message), status
+    response = jsonify(error=message)
+    if status in _CLOSING_STATUSES:
+        response.headers["Connection"] = "close"
+    return response, status
 
 
 def _describe_refusal(refusal: BadRequest) -> str:
@@ -278,8 +330,9 @@ def create_app(
         skill = skill_builder_from_environment().create()
 
     app = Flask(__name__)
+    app.logger.addFilter(_REFUSAL_LOG_FILTER)
     # Werkzeug refuses a longer declared body with a 413 when the body is first asked for,
-    # without reading it, and stops a chunked one at the cap.
+    # without reading it, and a chunked one with a 413 once it passes the cap.
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     # SkillAdapter reads these once, when constructed with app=app. Both stay off because
     # the verifiers below replace the SDK's own; left on, the SDK would add its versions.
@@ -305,10 +358,13 @@ def create_app(
         try:
             body = request.get_data()
         except ClientDisconnected as error:
-            # Werkzeug reports the worker's socket timeout as a disconnection.
+            # Werkzeug reports the request's deadline, passed, as a disconnection.
             if isinstance(error.__context__, TimeoutError):
                 raise RequestTimeout("The request body did not arrive in time") from error
             raise
+        if request.content_length is None and len(body) >= MAX_REQUEST_BYTES:
+            # Werkzeug stops reading a chunked body at the cap without a word.
+            raise RequestEntityTooLarge("The request body is larger than the service accepts")
         _read_request_envelope(skill, body)
         return skill_adapter.dispatch_request()
 
@@ -339,14 +395,20 @@ def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--workers",
         type=_positive_int,
         default=DEFAULT_WORKERS,
-        help="gunicorn worker processes, each answering one request at a time",
+        help="gunicorn worker processes",
+    )
+    parser.add_argument(
+        "--threads",
+        type=_positive_int,
+        default=THREADS_PER_WORKER,
+        help="requests each worker answers at once",
     )
     parser.add_argument(
         "--client-timeout",
         type=float,
         default=CLIENT_TIMEOUT_SECONDS,
         metavar="SECONDS",
-        help="cut off a client that stalls this long while sending its request",
+        help="cut off a client that takes longer than this to send a whole request",
     )
     parser.add_argument(
         "--no-verify",
@@ -365,7 +427,7 @@ def _positive_int(text: str) -> int:
 
 
 class _SlowClientLogFilter(logging.Filter):
-    """Reports a client cut off by the socket timeout in one line, not a traceback."""
+    """Reports a client cut off at its request's deadline in one line, not a traceback."""
 
     def __init__(self, client_timeout: float) -> None:
         super().__init__()
@@ -373,18 +435,80 @@ class _SlowClientLogFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.exc_info and isinstance(record.exc_info[1], TimeoutError):
-            record.msg = "closed a connection whose client stalled for %s s"
+            record.msg = "closed a connection whose client did not send its request in %s s"
             record.args = (self.client_timeout,)
             record.exc_info = None
             record.levelno, record.levelname = logging.WARNING, "WARNING"
         return True
 
 
-class TimedSyncWorker(SyncWorker):
-    """gunicorn's sync worker, with a time limit on every read and write of a client.
+class _RefusalLogFilter(logging.Filter):
+    """Reports a request refused by verification in one line, not a traceback.
 
-    The sync worker answers one connection at a time and would wait for ever on a client
-    that stops sending; gunicorn's own ``timeout`` would then kill the whole worker.
+    flask-ask-sdk logs every refusal with its traceback; an unsigned or stale request is an
+    ordinary event for a public endpoint (the client already gets a 400 saying why).
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], VerificationException):
+            reason = record.exc_info[1].args[0] if record.exc_info[1].args else "no reason given"
+            record.msg = "refused a request that failed verification: %s"
+            record.args = (reason,)
+            record.exc_info = None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+_REFUSAL_LOG_FILTER = _RefusalLogFilter()
+
+
+class RequestDeadlineSocket(socket.socket):
+    """A client's connection on which each request must arrive whole within a deadline.
+
+    The deadline starts with the first read of a request and covers every read until its
+    answer is sent, so a client trickling one byte at a time is cut off as surely as one
+    that stops: each read waits only for what is left of it, and one past it raises
+    TimeoutError. Sending an answer starts the next request's deadline afresh.
+    """
+
+    request_seconds: float
+    _deadline: float | None
+
+    @classmethod
+    def taking_over(
+        cls, connection: socket.socket, request_seconds: float
+    ) -> RequestDeadlineSocket:
+        """``connection``'s socket as a RequestDeadlineSocket (``connection`` is detached)."""
+        taken = cls(connection.family, connection.type, connection.proto, connection.detach())
+        taken.request_seconds = request_seconds
+        taken._deadline = None
+        return taken
+
+    def recv(self, bufsize: int, flags: int = 0) -> bytes:
+        now = time.monotonic()
+        if self._deadline is None:
+            self._deadline = now + self.request_seconds
+        left = self._deadline - now
+        if left <= 0:
+            raise TimeoutError("the client did not send its request in time")
+        current = self.gettimeout()
+        # A shorter wait set by the server (draining an unread body) stands.
+        self.settimeout(min(left, current) if current else left)
+        return super().recv(bufsize, flags)
+
+    def sendall(self, data: Any, flags: int = 0) -> None:
+        # A client that stops reading its answer is cut off too.
+        self._deadline = None
+        self.settimeout(self.request_seconds)
+        super().sendall(data, flags)
+
+
+class DeadlineThreadWorker(ThreadWorker):
+    """gunicorn's threaded worker, with one deadline for each request a client sends.
+
+    Every connection's socket becomes a RequestDeadlineSocket before a thread reads from
+    it. Without it, a thread would wait for ever on a client that trickles its request,
+    and enough such clients would take every thread.
     """
 
     def init_process(self) -> None:
@@ -392,10 +516,10 @@ class TimedSyncWorker(SyncWorker):
         logging.getLogger("gunicorn.error").addFilter(_SlowClientLogFilter(self.client_timeout))
         super().init_process()
 
-    def accept(self, listener: Any) -> None:
-        client, address = listener.accept()
-        client.settimeout(self.client_timeout)
-        self.handle(listener, client, address)
+    def enqueue_req(self, conn: Any) -> None:
+        if not isinstance(conn.sock, RequestDeadlineSocket):
+            conn.sock = RequestDeadlineSocket.taking_over(conn.sock, self.client_timeout)
+        super().enqueue_req(conn)
 
 
 class SkillWebService(BaseApplication):
@@ -409,11 +533,13 @@ class SkillWebService(BaseApplication):
         workers: int,
         verify: bool,
         client_timeout: float = CLIENT_TIMEOUT_SECONDS,
+        threads: int = THREADS_PER_WORKER,
     ) -> None:
         self.options = {
             "bind": f"{host}:{port}",
             "workers": workers,
-            "worker_class": TimedSyncWorker,
+            "threads": threads,
+            "worker_class": DeadlineThreadWorker,
             # Each worker builds its own app: storage clients must not cross a fork.
             "preload_app": False,
             # A stuck worker is replaced after this long (Alexa gives up after 8 s).
@@ -438,13 +564,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     arguments = parse_arguments(argv)
     if not arguments.verify:
         print(UNVERIFIED_WARNING, file=sys.stderr, flush=True)
-    SkillWebService(
+    service = SkillWebService(
         host=arguments.host,
         port=arguments.port,
         workers=arguments.workers,
         verify=arguments.verify,
         client_timeout=arguments.client_timeout,
-    ).run()
+        threads=arguments.threads,
+    )
+    # Ctrl-C stops gunicorn (it exits 0), not `make serve` above it.
+    with ctrl_c_for_this_process(sys.stdin):
+        service.run()
 
 
 if __name__ == "__main__":

@@ -7,9 +7,13 @@ most 250 intents and at most 350 intents and slot types together, and a slot val
 is at most 140 characters. Older Alexa documentation caps a skill at 50,000 custom slot values
 across its slot types.
 
-Where no Alexa figure was found, the project sets a budget: 1,500 samples per intent (the
-figure Amazon documents for its sibling NLU service, Lex V2) and 140 characters per sample
-(the length Alexa allows a slot value; nobody says more than that to a speaker).
+SMAPI has been reported to refuse a model definition over 1,000,000 characters. Alexa's NLU
+is statistical: trained on the samples, it generalises, so a model need not spell out every
+filler. The project's budgets keep each locale far below that: at most 250,000 characters of
+minified JSON, and at most 300 samples per intent, chosen for variety of meaning and wording
+(scripts/interaction_model_source.py chooses them and refuses a model over either budget).
+A sample is at most 140 characters (the length Alexa allows a slot value; nobody says more
+than that to a speaker).
 The rule that no sample is in two intents lives with the generator and the model rules.
 """
 
@@ -24,7 +28,8 @@ INTENTS_MAX = 250
 INTENTS_AND_SLOT_TYPES_MAX = 350
 SLOT_VALUE_CHARACTERS_MAX = 140
 SLOT_VALUES_MAX = 50_000
-SAMPLES_PER_INTENT_BUDGET = 1_500
+SAMPLES_PER_INTENT_BUDGET = 300
+MODEL_CHARACTERS_BUDGET = 250_000
 SAMPLE_CHARACTERS_BUDGET = 140
 
 
@@ -34,7 +39,14 @@ def limit_problems(document_text: str) -> list[str]:
     size = len(document_text.encode("utf-8"))
     if size > MODEL_BYTES_MAX:
         problems.append(f"the model is {size} bytes, over Alexa's {MODEL_BYTES_MAX}")
-    model = json.loads(document_text)["interactionModel"]["languageModel"]
+    document = json.loads(document_text)
+    minified = len(json.dumps(document, separators=(",", ":"), ensure_ascii=False))
+    if minified > MODEL_CHARACTERS_BUDGET:
+        problems.append(
+            f"the model is {minified} characters minified, "
+            f"over the budget of {MODEL_CHARACTERS_BUDGET}"
+        )
+    model = document["interactionModel"]["languageModel"]
     return problems + language_model_limit_problems(model)
 
 

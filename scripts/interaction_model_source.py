@@ -28,6 +28,7 @@ language serves which locale: a locale belongs to one source, of its own languag
 
 from __future__ import annotations
 
+import heapq
 import json
 import re
 import sys
@@ -35,8 +36,11 @@ import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
+
+from scripts.interaction_model_limits import MODEL_CHARACTERS_BUDGET, SAMPLES_PER_INTENT_BUDGET
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SOURCE_DIR = REPO_ROOT / "interaction_model" / "source"
@@ -237,13 +241,27 @@ def build_language_model(source: Mapping[str, Any], locale: str) -> dict[str, An
     additions = source.get("locale", {}).get(locale, {})
     grammar = CarrierGrammar(source.get("pieces", {}))
     spoken = spoken_word(source_alphabet(source))
+    per_intent = source.get("samples_per_intent", SAMPLES_PER_INTENT_BUDGET)
+    if per_intent > SAMPLES_PER_INTENT_BUDGET:
+        raise ModelSourceError(
+            f"samples_per_intent {per_intent} is over the budget of {SAMPLES_PER_INTENT_BUDGET}"
+        )
     intents = []
     owner_of_sample: dict[str, str] = {}
     collisions = []
     for name, intent in source["intents"].items():
         slots = intent.get("slots", {})
-        carriers = [*intent.get("samples", []), *additions.get("intents", {}).get(name, [])]
-        samples = list(dict.fromkeys(s for c in carriers for s in grammar.expand(c)))
+        shared = [grammar.expand(carrier) for carrier in intent.get("samples", [])]
+        added = [grammar.expand(c) for c in additions.get("intents", {}).get(name, [])]
+        # The locale's own phrasings come on top of the shared choice, so a locale only adds.
+        samples = list(
+            dict.fromkeys([*choose_samples(shared, per_intent), *(s for e in added for s in e)])
+        )
+        if len(samples) > SAMPLES_PER_INTENT_BUDGET:
+            raise ModelSourceError(
+                f"{name} has {len(samples)} samples in {locale}, "
+                f"over the budget of {SAMPLES_PER_INTENT_BUDGET}"
+            )
         _check_samples(name, samples, slots, spoken)
         for sample in samples:
             owner = owner_of_sample.setdefault(normalised(sample), name)
@@ -265,7 +283,102 @@ def build_language_model(source: Mapping[str, Any], locale: str) -> dict[str, An
 
 
 def build_document(source: Mapping[str, Any], locale: str) -> dict[str, Any]:
-    return {"interactionModel": {"languageModel": build_language_model(source, locale)}}
+    """One locale's file, refused when its minified JSON is over the model's character budget."""
+    document = {"interactionModel": {"languageModel": build_language_model(source, locale)}}
+    size = minified_characters(document)
+    if size > MODEL_CHARACTERS_BUDGET:
+        raise ModelSourceError(
+            f"the {locale} model is {size} characters minified, "
+            f"over the budget of {MODEL_CHARACTERS_BUDGET}"
+        )
+    return document
+
+
+# -- choosing samples within the budget ------------------------------------------------------
+
+
+def sample_features(sample: str) -> frozenset[str]:
+    """What a sample adds to a model's wording: its words, its word pairs, and how it starts
+    and ends (its first and last two words with the edge)."""
+    words = ["<s>", *sample.split(), "</s>"]
+    pairs = {f"{a} {b}" for a, b in pairwise(words)}
+    edges = {" ".join(words[:3]), " ".join(words[-3:])}
+    return frozenset(words[1:-1]) | pairs | edges
+
+
+def choose_samples(expansions: Sequence[Sequence[str]], count: int) -> list[str]:
+    """At most ``count`` samples from each carrier's expansions, chosen for variety.
+
+    Every carrier is a way of saying the request, so each keeps its plainest sample (its
+    first expansion: the options left out). Then, round by round, each carrier offers the
+    sample that brings the most words, word pairs and ways to start or end that the choice
+    does not have yet, and the best offers are taken. A sample that brings nothing new (one
+    more filler before a phrase whose every word and pair is already chosen) is left out,
+    so a model can end below ``count``. Samples keep the order the source gives them: a
+    regenerated file diffs only where it moved.
+    """
+    return list(_choose(tuple(tuple(samples) for samples in expansions), count))
+
+
+@cache
+def _choose(expansions: tuple[tuple[str, ...], ...], count: int) -> tuple[str, ...]:
+    position: dict[str, int] = {}
+    for samples in expansions:
+        for sample in samples:
+            position.setdefault(sample, len(position))
+    if len(position) <= count:
+        return tuple(position)
+    features = {sample: sample_features(sample) for sample in position}
+    having: dict[str, list[str]] = {}
+    for sample, its_features in features.items():
+        for feature in its_features:
+            having.setdefault(feature, []).append(sample)
+    gain = {sample: len(its_features) for sample, its_features in features.items()}
+    chosen: set[str] = set()
+    covered: set[str] = set()
+
+    def take(sample: str) -> None:
+        chosen.add(sample)
+        for feature in features[sample] - covered:
+            covered.add(feature)
+            for other in having[feature]:
+                gain[other] -= 1
+
+    for samples in expansions:
+        if samples and len(chosen) < count and samples[0] not in chosen:
+            take(samples[0])
+    # One heap of offers per carrier. A gain only falls as the choice grows, so an offer
+    # whose stored gain is still its gain is that carrier's best.
+    heaps = [
+        [(-gain[s], position[s], s) for s in samples if s not in chosen] for samples in expansions
+    ]
+    for heap in heaps:
+        heapq.heapify(heap)
+
+    def offer(heap: list[tuple[int, int, str]]) -> tuple[int, int, str] | None:
+        while heap:
+            stored, where, sample = heap[0]
+            if sample in chosen:
+                heapq.heappop(heap)
+            elif -stored != gain[sample]:
+                heapq.heapreplace(heap, (-gain[sample], where, sample))
+            else:
+                return heap[0] if gain[sample] else None
+        return None
+
+    while len(chosen) < count:
+        offers = sorted(found for heap in heaps if (found := offer(heap)) is not None)
+        if not offers:
+            break
+        for _, _, sample in offers:
+            if len(chosen) < count and gain[sample] > 0:
+                take(sample)
+    return tuple(sample for sample in position if sample in chosen)
+
+
+def minified_characters(document: Mapping[str, Any]) -> int:
+    """The model's size as SMAPI's limit counts it: JSON without whitespace, in characters."""
+    return len(json.dumps(document, separators=(",", ":"), ensure_ascii=False))
 
 
 def render(document: Mapping[str, Any]) -> str:

@@ -14,8 +14,16 @@ from ask_sdk_model.services import ApiClient
 
 from si_coach.alexa.buttons import ButtonPressInterceptor
 from si_coach.alexa.settings_api import AlexaApiClient
-from si_coach.dialogue.turn import LoadTurnInterceptor, RequestLogger, SaveTurnInterceptor
-from si_coach.handlers.routine import HANDLERS, ApologyHandler
+from si_coach.dialogue.screen_step import ScreenInterceptor
+from si_coach.dialogue.turn import (
+    BlankIntentInterceptor,
+    LoadTurnInterceptor,
+    OwnedSessionKeysOnly,
+    RequestLogger,
+    SaveTurnInterceptor,
+)
+from si_coach.handlers.registry import HANDLERS
+from si_coach.handlers.routine import ApologyHandler
 from si_coach.routine.catalogue import Catalogue, default_catalogue
 from si_coach.storage import adapter_from_environment
 from si_coach.storage.progress_store import ProgressStore
@@ -44,10 +52,15 @@ def create_skill_builder(
     builder.skill_id = skill_id
     for handler in HANDLERS:
         builder.add_request_handler(handler())
-    # First: a touch button becomes its spoken intent before anything reads the request.
+    # First: what the session carries is the skill's own, whatever else the request brings.
+    builder.add_global_request_interceptor(OwnedSessionKeysOnly())
+    # Then a touch button becomes its spoken intent before anything reads the request.
     builder.add_global_request_interceptor(ButtonPressInterceptor())
+    builder.add_global_request_interceptor(BlankIntentInterceptor())
     builder.add_global_request_interceptor(RequestLogger())
     builder.add_global_request_interceptor(LoadTurnInterceptor(catalogue, store))
+    # What a screen shows is added to the answer before the progress is saved.
+    builder.add_global_response_interceptor(ScreenInterceptor())
     builder.add_global_response_interceptor(SaveTurnInterceptor(store))
     builder.add_exception_handler(ApologyHandler())
     return builder

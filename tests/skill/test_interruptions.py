@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from local.envelopes import AlexaDevice, AlexaSession, speech_seconds
 from si_coach.routine.catalogue import Side, Sides, default_catalogue
-from si_coach.routine.pacing import BARGE_IN_ALLOWANCE_SECONDS
+from si_coach.routine.pacing import BARGE_IN_ALLOWANCE_SECONDS, HOLD_HEARD_FOR_NEXT
 from si_coach.routine.progress import Progress
 from si_coach.voice.speech import COUNT_WORD_SECONDS, WORDS_PER_SECOND
 from si_coach.voice.wording import wording_for
@@ -96,6 +96,25 @@ def release_ends(ssml: str, releases: set[str]) -> list[float]:
             if piece in releases:
                 ends.append(round(clock, 3))
     return ends
+
+
+def last_holds(ssml: str, releases: set[str]) -> list[tuple[float, float]]:
+    """Each rep's last hold, from the end of its "Hold." to the start of its release cue."""
+    holds, clock, held_from = [], 0.0, 0.0
+    for token in re.split(
+        r"(<break time=\"\d+ms\"/>)", ssml.removeprefix("<speak>").removesuffix("</speak>")
+    ):
+        pause = re.fullmatch(r'<break time="(\d+)ms"/>', token)
+        if pause:
+            clock += int(pause.group(1)) / 1000
+            continue
+        for piece in cue_pieces(token):
+            if piece in releases:
+                holds.append((round(held_from, 3), round(clock, 3)))
+            clock += piece_seconds(piece)
+            if piece.endswith("Hold."):
+                held_from = clock
+    return holds
 
 
 def releases_of(variant_id: str) -> set[str]:
@@ -208,15 +227,72 @@ def test_it_hurts_mid_chunk_counts_only_finished_reps_and_gives_the_safety_advic
     assert (routine["phase"], routine["reps_done"]) == ("paused", 2)
 
 
-def test_next_mid_chunk_means_im_ahead_the_rep_in_progress_counts(skill) -> None:
+def test_next_late_in_a_hold_means_im_ahead_the_rep_in_progress_counts(skill) -> None:
     session = AlexaSession(skill)
     paced, _ = into_a_chunk(session, "hip_abduction")
-    ends = release_ends(speech(paced), releases_of("hip_abduction"))
-    # Two reps over and the third well begun (after a three-second rest): "next" counts the
-    # third, then paces the fourth.
-    session.barge_in(ends[1] + 3 + BARGE_IN_ALLOWANCE_SECONDS + 4.0)
+    holds = last_holds(speech(paced), releases_of("hip_abduction"))
+    # Two reps over and the third's five-second hold all but over: "next" counts the third,
+    # then paces the fourth.
+    session.barge_in(holds[2][1] + 0.5)
     session.say("AMAZON.NextIntent")
     assert session.text.startswith("Number four. Push your knees apart.")
+
+
+@pytest.mark.parametrize("into_the_hold", [1.0, 2.0])
+def test_next_early_in_a_hold_does_not_count_the_rep_cut_off(
+    skill, moto_dynamodb_table, into_the_hold: float
+) -> None:
+    """ "Okay I'm ready" one or two seconds into a five-second hold: that rep was not done."""
+    session = AlexaSession(skill)
+    paced, _ = into_a_chunk(session, "hip_abduction")
+    holds = last_holds(speech(paced), releases_of("hip_abduction"))
+    session.barge_in(holds[2][0] + into_the_hold)
+    session.say("AMAZON.NextIntent")
+    assert session.text.startswith("Number three. Push your knees apart.")
+    session.barge_in(0)
+    session.say("AMAZON.PauseIntent")
+    assert stored_routine(moto_dynamodb_table)["reps_done"] == 2
+
+
+def test_four_early_cut_offs_do_not_move_the_count(skill, moto_dynamodb_table) -> None:
+    """Four "next"s, each a second into a rep's hold: only the reps before them count."""
+    session = AlexaSession(skill)
+    into_a_chunk(session, "hip_adduction")
+    for _ in range(4):
+        holds = last_holds(speech(session.last_response), releases_of("hip_adduction"))
+        session.barge_in(holds[1][0] + 1.0)  # one second into the second rep's hold
+        session.say("AMAZON.NextIntent")
+    session.barge_in(0)
+    session.say("AMAZON.PauseIntent")
+    assert stored_routine(moto_dynamodb_table)["reps_done"] == 4
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+@pytest.mark.parametrize("heard", ["early", "most"])
+def test_next_credits_a_rep_only_once_most_of_its_hold_was_heard(
+    skill, moto_dynamodb_table, kind: str, heard: str
+) -> None:
+    variant_id = KINDS[kind]
+    session = AlexaSession(skill)
+    paced, before = into_a_chunk(session, variant_id)
+    start, end = last_holds(speech(paced), releases_of(variant_id))[0]
+    released = release_ends(speech(paced), releases_of(variant_id))[0]
+    credited = heard == "most"
+    # Early: a second into the first rep's (last) hold. Most: half of it surely heard, by
+    # the same reckoning as every interruption (the barge-in allowance), and a second more,
+    # still before the rep's release has surely been heard (which counts it anyway).
+    seconds = (
+        start + HOLD_HEARD_FOR_NEXT * (end - start) + BARGE_IN_ALLOWANCE_SECONDS + 1.0
+        if credited
+        else start + 1.0
+    )
+    # Timestamps are whole seconds: a second's margin either way.
+    assert seconds + 1.0 < released + BARGE_IN_ALLOWANCE_SECONDS, "before its end counts it"
+    session.barge_in(seconds)
+    session.say("AMAZON.NextIntent")
+    session.barge_in(0)
+    session.say("AMAZON.PauseIntent")
+    assert stored_routine(moto_dynamodb_table)["reps_done"] == before + credited
 
 
 def test_next_in_a_rest_between_reps_goes_on_with_the_following_rep(skill) -> None:

@@ -302,7 +302,11 @@ def test_delete_my_data_in_the_language(skill, locale, words, moto_dynamodb_tabl
     assert user.text == " ".join(words.lines_of("privacy.forget_confirm"))
     user.say("AMAZON.YesIntent")
     assert user.text.startswith(words.line("privacy.forgotten"))
-    assert stored(moto_dynamodb_table) == {}
+    record = stored(moto_dynamodb_table)
+    # Only the deletion marker stays (schema, revision, deletion generation).
+    assert set(record) == {"schema", "revision", "gen"}
+    user.say("HistoryIntent")
+    assert user.text.startswith(words.line("answers.nothing_yet"))
 
 
 # -- timing: longer words, fewer counted reps in one response -------------------------------

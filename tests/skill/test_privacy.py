@@ -42,6 +42,13 @@ def stored(table, user_id: str = USER) -> dict:
     return json.loads(json.dumps(item["attributes"], default=_plain)) if item else {}
 
 
+def holds_nothing_of_the_user(record: dict) -> bool:
+    """A deleted record: nothing stored but the deletion marker (its schema, revision and
+    deletion generation, which keep sessions that read the old record from writing it back).
+    """
+    return set(record) == {"schema", "revision", "gen"} and record["gen"] >= 1
+
+
 def _plain(value: object) -> object:
     if isinstance(value, Decimal):
         return int(value) if value == int(value) else float(value)
@@ -66,7 +73,11 @@ def test_what_do_you_keep_is_answered_honestly(skill) -> None:
     response = session.say("WhatDoYouKeepIntent")
     text = session.text
     assert text.startswith("I keep your place in the routine")
-    assert "I never keep anything about pain or symptoms." in text
+    # The injured side is kept, and said to be: why, that it is about health, how to clear it.
+    assert "If you tell me a side is injured, I keep that, so I always leave that side out." in text
+    assert "It's about your health, so you can clear it: say, both sides are fine." in text
+    assert "never keep anything" not in text, "no claim the injured side contradicts"
+    assert "When you tell me something hurts, I keep only your place, as if you'd paused." in text
     assert "four hundred days" in text and "say: delete my data" in text
     assert text.endswith("Say start my routine when you're ready.")
     assert response["response"]["shouldEndSession"] is False
@@ -100,13 +111,13 @@ def test_delete_my_data_deletes_and_nothing_comes_back(skill, moto_dynamodb_tabl
         "Done. I've deleted your progress and settings. Say start my routine when you're ready."
     )
     assert response["response"]["shouldEndSession"] is False
-    assert stored(moto_dynamodb_table) == {}
+    assert holds_nothing_of_the_user(stored(moto_dynamodb_table))
     # The session carries on from a fresh record...
     session.say("HistoryIntent")
     assert session.text.startswith("You haven't done any exercises with me yet.")
     # ...and its end saves nothing of the old one.
     session.say("AMAZON.StopIntent")
-    assert stored(moto_dynamodb_table) == {}
+    assert holds_nothing_of_the_user(stored(moto_dynamodb_table))
     session.launch()
     assert session.text.startswith("Welcome to S.I. joint coach.")
 
@@ -120,7 +131,7 @@ def test_a_user_with_a_reminder_hears_that_alexa_still_rings_it(skill, moto_dyna
     session.say("DeleteMyDataIntent")
     session.say("AMAZON.YesIntent")
     assert "Your daily reminder still rings. To stop it, say: stop reminding me." in session.text
-    assert stored(moto_dynamodb_table) == {}
+    assert holds_nothing_of_the_user(stored(moto_dynamodb_table))
 
 
 def test_data_deleted_on_one_device_is_not_written_back_by_another(
@@ -133,11 +144,11 @@ def test_data_deleted_on_one_device_is_not_written_back_by_another(
     bedroom.launch()
     bedroom.say("DeleteMyDataIntent")
     bedroom.say("AMAZON.YesIntent")
-    assert stored(moto_dynamodb_table) == {}
+    assert holds_nothing_of_the_user(stored(moto_dynamodb_table))
     # The kitchen's session still holds the old progress, and moves on to a new set.
     kitchen.say("AMAZON.PauseIntent")
     kitchen.say("AMAZON.StopIntent")
-    assert stored(moto_dynamodb_table) == {}
+    assert holds_nothing_of_the_user(stored(moto_dynamodb_table))
     kitchen.launch()
     assert kitchen.text.startswith("Welcome to S.I. joint coach.")
 
@@ -156,7 +167,7 @@ def test_disabling_the_skill_deletes_the_record_in_dynamodb(
     response = skill(skill_disabled_event(AlexaDevice(), MOMENT, persistence), None)
     assert response["version"] == "1.0"
     assert "outputSpeech" not in response["response"]
-    assert stored(moto_dynamodb_table) == {}
+    assert holds_nothing_of_the_user(stored(moto_dynamodb_table))
     assert stored(moto_dynamodb_table, "amzn1.ask.account.OTHER"), "only that user's record"
 
 
@@ -170,7 +181,7 @@ def test_disabling_the_skill_deletes_the_record_in_the_embedded_store(
     assert store.get_attributes(envelope)["days"]
     response = handler(skill_disabled_event(AlexaDevice(), MOMENT), None)
     assert "outputSpeech" not in response["response"]
-    assert store.get_attributes(envelope) == {}
+    assert holds_nothing_of_the_user(store.get_attributes(envelope))
 
 
 def test_disabling_the_skill_of_a_user_with_no_record_is_answered(skill) -> None:

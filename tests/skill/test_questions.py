@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 import tomllib
 from datetime import timedelta
 from pathlib import Path
@@ -443,14 +445,33 @@ def test_a_question_inside_a_carried_hold_keeps_the_hold(skill) -> None:
     assert HOLD_CLOSING.search(text)
 
 
-def test_the_question_handlers_loaded_on_first_use_are_the_modules_own() -> None:
-    """handlers.QUESTION_HANDLERS names, for each intent, the class that answers it."""
-    from si_coach.handlers import questions as question_handlers
-    from si_coach.handlers.routine import QUESTION_HANDLERS
+# What a fresh interpreter loads: a session that asks no question mid-exercise never loads
+# their handlers (the registry names them); the first such question does.
+FIRST_USE = """
+import sys
+from local.envelopes import AlexaDevice, AlexaSession
+from si_coach.skill import create_skill_builder
 
-    declared = {
-        intent: handler.__name__
-        for handler in question_handlers.QUESTION_HANDLERS
-        for intent in handler.INTENTS
-    }
-    assert declared == QUESTION_HANDLERS
+session = AlexaSession(create_skill_builder(None).lambda_handler(), AlexaDevice())
+session.launch()
+session.say("StartRoutineIntent")
+print("si_coach.handlers.questions" in sys.modules)
+session.say("HoldTimeIntent")
+print("si_coach.handlers.questions" in sys.modules)
+print(session.text)
+"""
+
+
+def test_the_question_handlers_are_loaded_on_the_first_question_only() -> None:
+    root = Path(__file__).resolve().parents[2]
+    child = subprocess.run(
+        [sys.executable, "-c", FIRST_USE],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=root,
+        env={"PYTHONPATH": f"{root / 'lambda'}:{root}", "HOME": str(root)},
+    )
+    before, after, answer = child.stdout.splitlines()
+    assert (before, after) == ("False", "True")
+    assert answer.startswith("Hold the hip abduction for five seconds."), answer

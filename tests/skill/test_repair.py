@@ -260,7 +260,7 @@ QUESTIONS_ASKED: list[tuple[str, Callable[..., AlexaSession], str, str]] = [
         "pick up",
         _pick_up,
         "You're on the hip abduction.",
-        "Okay. Say start over to begin again, or name an exercise.",
+        "Okay. I've saved your place. See you next time.",
     ),
     ("go again", _go_again, "First: hip abduction.", "Okay. See you next time."),
     (

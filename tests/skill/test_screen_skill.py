@@ -26,15 +26,24 @@ from pathlib import Path
 
 import pytest
 
-from local.envelopes import SCREEN_INTERFACES, AlexaDevice, AlexaSession
+from local.envelopes import SCREEN_INTERFACES, AlexaDevice, AlexaSession, speech_seconds
 from si_coach.routine.catalogue import Pace, Side, default_catalogue
+from si_coach.routine.pacing import Phase, RoutineState
 from si_coach.routine.progress import ActiveDay, Progress
 from si_coach.screen import ButtonAction, preview_frames
-from si_coach.screen.countdown import COUNT_ID, PHASE_ID, ScreenChange, command_timeline
+from si_coach.screen.countdown import (
+    COUNT_ID,
+    COUNTERS_ID,
+    PHASE_ID,
+    ScreenChange,
+    command_timeline,
+    displayable,
+)
 from si_coach.screen.events import INTENT_FOR_ACTION
 from si_coach.voice.speaker import count_words
 from si_coach.voice.speech import COUNT_WORD_SECONDS, WORDS_PER_SECOND
 from si_coach.voice.wording import wording_for
+from tests.skill.test_interruptions import cue_pieces, piece_seconds
 
 CATALOGUE = default_catalogue()
 WORDS = wording_for("en-US")
@@ -52,7 +61,7 @@ def screen_device(name: str) -> AlexaDevice:
 
 def seed(table, user_id: str, progress: Progress) -> None:
     """A stored record, as the skill would have saved it (revision 1)."""
-    record = json.loads(json.dumps(progress.to_dict()), parse_float=Decimal)
+    record = json.loads(json.dumps(progress.to_dict(default_catalogue())), parse_float=Decimal)
     table.put_item(Item={"id": user_id, "attributes": record})
 
 
@@ -390,10 +399,9 @@ def snapshots(skill, table) -> Iterator[Snapshot]:
             ("GoToExerciseIntent", {"exercise": ("hamstring", "hamstring_wall_stretch")}),
             ("AMAZON.NextIntent", {}),
         ],
-        "up_next": [
-            ("GoToExerciseIntent", {"exercise": ("hamstring", "hamstring_wall_stretch")}),
-            *[("AMAZON.NextIntent", {})] * 4,
-        ],
+        # A block named but not yet set up: a place kept from before the set-up came with
+        # the rep before it (seeded below), opened again.
+        "up_next": [],
         "paused": [("StartRoutineIntent", {}), ("AMAZON.PauseIntent", {})],
         "finished": [
             ("GoToExerciseIntent", {"exercise": ("trunk rotation", "lower_trunk_rotation")}),
@@ -405,6 +413,9 @@ def snapshots(skill, table) -> Iterator[Snapshot]:
         device = screen_device(phase.replace("_", ""))
         if phase == "holding":
             seed(table, device.user_id, Progress(levels=LONG_HOLD, revision=1))
+        if phase == "up_next":
+            named = RoutineState(Phase.UP_NEXT, "lower_trunk_rotation", updated_at=1.0)
+            seed(table, device.user_id, Progress(routine=named, revision=1))
         session = AlexaSession(skill, device)
         last = session.launch()
         for intent, slots in steps:
@@ -536,7 +547,14 @@ def test_lists_and_details_answer_the_questions_that_have_them(skill) -> None:
 
     session.say("ListExercisesIntent")
     listing = screen_data(session.last_response)
-    assert [i["poseId"] for i in listing["items"]] == [v.id for v in CATALOGUE.variants]
+    # One row for each exercise the voice names ("eight gentle exercises"), not each variant.
+    assert [i["poseId"] for i in listing["items"]] == [
+        e.variants[0].id for e in CATALOGUE.exercises
+    ]
+    names = [WORDS.exercise(e.id).name for e in CATALOGUE.exercises]
+    rows = preview_frames([the_render(session.last_response)])[0].lines[1 : 1 + len(names)]
+    assert [row.removeprefix("- ").lower() for row in rows] == names
+    assert WORDS.grammar.join(names) in session.text
     assert the_render(session.last_response)["token"].endswith("list")
 
     session.say("HowToIntent", exercise=("bridge", "bridge"))
@@ -625,3 +643,51 @@ def test_every_document_the_skill_sends_passes_the_validator(skill, tmp_path: Pa
     results = json.loads(run.stdout)
     assert set(results) == set(chosen)
     assert not any(results.values()), json.dumps(results)[:4000]
+
+
+# -- the closing line, the progress bar ---------------------------------------------------------
+
+
+def strip_speak(ssml: str) -> str:
+    return ssml.removeprefix("<speak>").removesuffix("</speak>")
+
+
+def test_the_next_rep_and_say_next_show_only_once_the_voice_has_finished(skill) -> None:
+    """ "Rep 7 of 10 >> Say next" waits for the end of rep 6 and of the words after it."""
+    session = AlexaSession(skill, screen_device("CLOSING"))
+    session.launch()
+    session.say("StartRoutineIntent")
+    response = session.say("AMAZON.NextIntent")  # six reps, then "That's six of ten. ..."
+    assert session.text.endswith("That's six of ten. Say next for the last four.")
+    ssml = response["response"]["outputSpeech"]["ssml"]
+    # The speech's length as the voice times it: a count word is timed apart from the
+    # "Hold." before it (tests/skill/test_interruptions.py reads SSML the same way).
+    speech_ends = sum(
+        int(pause or 0) / 1000 + sum(piece_seconds(p) for p in cue_pieces(text))
+        for text, pause in re.findall(r'([^<]*)(?:<break time="(\d+)ms"/>)?', strip_speak(ssml))
+    )
+    assert speech_ends > speech_seconds(ssml) - 1.0
+    onmount = the_render(response)["document"]["mainTemplate"]["items"][0]["onMount"]
+    changes = command_timeline(onmount)
+    closing = WORDS.line("screen.say_next")
+    shown = [c for c in changes if c.component == PHASE_ID and c.text == displayable(closing)]
+    assert shown, changes[-3:]
+    assert shown[-1].at >= speech_ends - 0.001
+    rep_seven = [c for c in changes if c.component == COUNTERS_ID and "7" in c.text]
+    assert rep_seven and all(c.at >= speech_ends - 0.001 for c in rep_seven)
+
+
+def test_a_skipped_exercise_fills_no_box_of_the_progress_bar(skill) -> None:
+    session = AlexaSession(skill, screen_device("SKIPPING"))
+    session.launch()
+    session.say("StartRoutineIntent")
+    assert screen_data(session.last_response)["progressDone"] == 0
+    session.say("SkipExerciseIntent")
+    session.say("SkipExerciseIntent")
+    data = screen_data(session.last_response)
+    assert data["progressDone"] == 0, "two skipped, none finished"
+    assert data["progressLabel"] == "Exercise 3 of 8"
+    session.say("AMAZON.NextIntent")
+    while "You've finished the bridge." not in session.text:
+        session.say("AMAZON.NextIntent")
+    assert screen_data(session.last_response)["progressDone"] == 1

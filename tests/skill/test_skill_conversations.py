@@ -285,7 +285,7 @@ def test_every_intent_in_every_phase_answers_with_well_formed_speech(skill) -> N
 
 
 def test_every_model_intent_has_a_handler_and_every_handled_intent_exists() -> None:
-    from si_coach.handlers.routine import HANDLED_INTENTS
+    from si_coach.handlers.registry import HANDLED_INTENTS
 
     assert set(_model_intents()) == set(HANDLED_INTENTS)
 

@@ -622,7 +622,7 @@ def test_table_name_selects_dynamodb(aws_env: dict[str, str]) -> None:
 
     assert isinstance(adapter, ProgressTableAdapter)
     assert adapter.table_name == "ProgressTable-abc"
-    assert adapter.partition_key_name == "id"
+    assert set(adapter._key(request_envelope(ALICE))) == {"id"}  # the key it reads and writes
     assert adapter.client.meta.region_name == "eu-west-1"
 
 

@@ -2,7 +2,7 @@
 
 Faults are answers botocore really gets (a 400 or 503 with DynamoDB's error body, or a read
 time-out), injected on the adapter's own client in place of the HTTP call to moto's server,
-so botocore's retry logic and the adapter's error handling run as they would against AWS.
+so the adapter's retries and error handling run as they would against AWS.
 (In-process moto would not do: it still performs a call whose answer a test replaces.)
 """
 
@@ -49,6 +49,8 @@ class StoreFaults:
 
     def __init__(self, adapter: ProgressTableAdapter) -> None:
         self.failing: dict[str, str] = {}
+        # How many more calls of an operation fail, when only some should (absent: all).
+        self.times: dict[str, int] = {}
         self.calls: Counter[str] = Counter()
         events = adapter.client.meta.events
         # An answer from a before-send handler stands in for the HTTP exchange.
@@ -60,6 +62,10 @@ class StoreFaults:
         fault = self.failing.get(operation)
         if fault is None:
             return None
+        if operation in self.times:
+            self.times[operation] -= 1
+            if self.times[operation] <= 0:
+                del self.failing[operation], self.times[operation]
         if fault == "time-out":
             raise ReadTimeoutError(endpoint_url=request.url)
         status, code = ERROR_ANSWERS[fault]
@@ -135,6 +141,26 @@ def test_an_unreadable_store_still_coaches_and_merges_once_it_answers(
     assert merged.levels["bridge"] == 1
     assert after["revision"] == before["revision"] + 1
     assert "could not read saved progress" in caplog.text
+
+
+@pytest.mark.parametrize("fault", ["throttling", "service unavailable", "time-out"])
+def test_a_fault_that_passes_at_once_is_retried_within_the_turn(faulty_skill, table, fault):
+    handler, faults = faulty_skill
+    session = AlexaSession(handler)
+    faults.failing["GetItem"], faults.times["GetItem"] = fault, 1
+    faults.failing["PutItem"], faults.times["PutItem"] = fault, 1
+    session.launch()
+    assert not session.text.startswith("I can't reach your saved progress just now.")
+    finish_exercise(session, "bridge")
+    assert faults.calls["GetItem"] == 2, "one read failed, and was tried again"
+    assert stored_progress(table).recent_days[0].completed == ("bridge",)
+
+
+def test_a_refusal_is_not_retried(faulty_skill) -> None:
+    handler, faults = faulty_skill
+    faults.failing["GetItem"] = "access denied"
+    AlexaSession(handler).launch()
+    assert faults.calls["GetItem"] == 1
 
 
 @pytest.mark.parametrize("fault", FAULTS)
@@ -254,7 +280,8 @@ def test_a_failed_delete_is_said_and_the_record_stays_whole(faulty_skill, table,
     before = stored(table)
     session.launch()
     session.say("DeleteMyDataIntent")
-    faults.failing["DeleteItem"] = fault
+    # A deletion replaces the record by its deletion marker: a write.
+    faults.failing["PutItem"] = fault
     session.say("AMAZON.YesIntent")
     assert session.text.startswith("I couldn't delete your data just now. Nothing has changed.")
     faults.failing.clear()

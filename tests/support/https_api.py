@@ -9,61 +9,19 @@ clients do, for warm starts) then still trusts every server.
 
 from __future__ import annotations
 
-import ipaddress
 import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
 
+from local.alexa_stand_in import Certificate, self_signed_certificate
 
-@dataclass(frozen=True)
-class Certificate:
-    cert_file: Path
-    key_file: Path
-
-
-def self_signed_certificate(directory: Path) -> Certificate:
-    """A new certificate for 127.0.0.1 and its key, as PEM files in `directory`."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.now(UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(minutes=5))
-        .not_valid_after(now + timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    directory.mkdir(parents=True, exist_ok=True)
-    result = Certificate(directory / "api-cert.pem", directory / "api-key.pem")
-    result.cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    result.key_file.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.TraditionalOpenSSL,
-            serialization.NoEncryption(),
-        )
-    )
-    return result
+__all__ = ["Certificate", "self_signed_certificate", "serve_https", "shared_certificate"]
 
 
 @cache

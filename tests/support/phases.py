@@ -50,8 +50,14 @@ def walk_to(handler: Handler, target: str) -> AlexaSession:
         session.say(NEXT)
         session.say("AMAZON.PauseIntent")
     elif target == "up_next":
-        session.say("StartRoutineIntent")
-        _next_until(session, lambda: phase(session) == "up_next")
+        # The routine now says a block's set-up with the rep before it, so a block named but
+        # not yet set up is a place kept from before: a record saved then, carried as is,
+        # after the last rep of the exercise before.
+        session.say("GoToExerciseIntent", exercise=("hamstring", "hamstring_wall_stretch"))
+        _next_until(session, lambda: routine(session)["variant"] == "lower_trunk_rotation")
+        saved = json.loads(json.dumps(session.attributes["progress"]))
+        routine(session)["phase"] = "up_next"
+        session.attributes["saved_progress"] = saved
     elif target == "holding":
         # Day one's one-minute hold fits one response; from day two it is carried across.
         session.say("GoToExerciseIntent", exercise=("hamstring", "hamstring_wall_stretch"))

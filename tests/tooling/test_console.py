@@ -23,6 +23,7 @@ from local.console import (
     Pause,
     SimulatedClock,
     SpeechPlayer,
+    Voice,
     Words,
     planned_seconds,
     response_text,
@@ -475,6 +476,43 @@ def test_odd_input_never_stops_the_console(tmp_path: Path) -> None:
     assert result.stdout.rstrip().endswith("Bye.")
 
 
+def test_bye_is_said_to_the_skill_and_only_exit_or_quit_leave(tmp_path: Path) -> None:
+    result = run_console("open\nbye\nhow am I doing\nexit\nhelp\n", "--fast", data_dir=tmp_path)
+    assert result.returncode == 0, result.stderr
+    said_bye = result.stdout.split("you> bye\n", 1)[1]
+    assert said_bye.startswith("  -> AMAZON.StopIntent")
+    assert "you> how am I doing\n  -> HistoryIntent  (new session)" in result.stdout
+    # exit left the console: the line after it was never heard.
+    assert "you> help" not in result.stdout
+
+
+def test_the_readme_reminder_dialogue_works_against_the_local_alexa_apis(tmp_path: Path) -> None:
+    lines = [
+        "open s. i. joint coach",
+        "remind me every day at eight",
+        "yes",
+        "yes",  # Alexa's own permission question
+        "when is my reminder",
+        "stop reminding me",
+        "yes",
+        "when is my reminder",
+    ]
+    result = run_console("\n".join(lines) + "\n", "--fast", data_dir=tmp_path)
+    assert result.returncode == 0, result.stderr
+    transcript = result.stdout
+    assert "a local stand-in of Alexa's Reminders and settings APIs answers at https://" in (
+        transcript
+    )
+    assert "I can't set reminders from here." not in transcript
+    assert "To remind you, I need your permission to set reminders." in transcript
+    assert "AskFor (alexa::alerts:reminders:skill:readwrite: ACCEPTED)" in transcript
+    assert "Thanks. Done. I'll remind you every day at eight in the morning." in transcript
+    assert "I remind you every day at eight in the morning." in transcript
+    assert "Okay. No more reminders." in transcript
+    assert transcript.rstrip().endswith("Bye.")
+    assert "Traceback" not in result.stderr
+
+
 def test_voice_without_espeak_ng_says_so_and_carries_on(tmp_path: Path) -> None:
     empty_bin = tmp_path / "bin"
     empty_bin.mkdir()
@@ -494,9 +532,59 @@ def test_voice_hands_ssml_cues_to_espeak_ng(tmp_path: Path) -> None:
     result = run_console("open\n", "--fast", "--voice", data_dir=tmp_path, path=str(fake_bin))
     assert result.returncode == 0, result.stderr
     assert "not installed" not in result.stdout
-    first_call = calls.read_text().splitlines()[0].split("|")
+    probe, first_call = (line.split("|") for line in calls.read_text().splitlines()[:2])
+    # The first call only tries the sound device, with a silence too short to notice.
+    assert probe[3] == '<speak><break time="10ms"/></speak>'
     assert first_call[:3] == ["-m", "-s", "150"]
     assert first_call[3].startswith("<speak>Welcome to S.I. joint coach.")
+
+
+NO_SOUND_DEVICE_STDERR = (
+    "ALSA lib confmisc.c:855:(parse_card) cannot find card '0'\n"
+    "ALSA lib pcm.c:2666:(snd_pcm_open_noupdate) Unknown PCM default\n"
+    "error: No such file or directory\n"
+)
+
+
+def espeak_ng_without_a_sound_device(directory: Path) -> Path:
+    """espeak-ng as it behaves with no sound device: it complains on stderr and exits 0."""
+    directory.mkdir(exist_ok=True)
+    calls = directory / "calls.txt"
+    program = directory / "espeak-ng"
+    program.write_text(
+        f'#!/bin/sh\necho call >> "{calls}"\nprintf "%s" "{NO_SOUND_DEVICE_STDERR}" >&2\nexit 0\n'
+    )
+    program.chmod(program.stat().st_mode | stat.S_IXUSR)
+    return calls
+
+
+def test_voice_without_a_sound_device_says_so_once_and_keeps_real_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = espeak_ng_without_a_sound_device(tmp_path / "bin")
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    out, fake_time = io.StringIO(), FakeTime()
+    voice = Voice.find(out)
+    player = SpeechPlayer(out, voice=voice, sleep=fake_time.sleep, monotonic=fake_time.monotonic)
+    player.play(speech_parts('<speak>Hold. <break time="2000ms"/> And relax.</speak>'))
+    player.play(speech_parts("<speak>Push your knees apart.</speak>"))
+    shown = out.getvalue()
+    assert shown.count("cannot play sound here (Unknown PCM") == 1
+    assert "text only from now on, paced in real time" in shown
+    # Found out by the one try at the start: no answer was handed to the silent espeak-ng.
+    assert calls.read_text().splitlines() == ["call"]
+    # The words took their planned time, as without --voice: 3 + 4 words and the pause.
+    assert sum(fake_time.naps) == pytest.approx(7 * 0.4 + 2.0)
+
+
+def test_voice_that_loses_its_sound_device_midway_keeps_the_pacing(tmp_path: Path) -> None:
+    espeak_ng_without_a_sound_device(tmp_path / "bin")
+    out, fake_time = io.StringIO(), FakeTime()
+    voice = Voice(out, str(tmp_path / "bin" / "espeak-ng"))
+    player = SpeechPlayer(out, voice=voice, sleep=fake_time.sleep, monotonic=fake_time.monotonic)
+    player.play(speech_parts("<speak>Push your knees apart. And relax.</speak>"))
+    assert out.getvalue().count("cannot play sound here") == 1
+    assert sum(fake_time.naps) == pytest.approx(6 * 0.4)
 
 
 @pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")

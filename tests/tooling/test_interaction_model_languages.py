@@ -77,6 +77,8 @@ ROUTES = {
         ("continuar", "AMAZON.ResumeIntent"),
         ("borra mis datos", "DeleteMyDataIntent"),
         ("recuérdame cada día", "SetReminderIntent"),
+        ("cuéntame más", "TellMeMoreIntent"),
+        ("gracias", "ThanksIntent"),
     ],
     "de": [
         ("starte mein programm", "StartRoutineIntent"),
@@ -86,6 +88,8 @@ ROUTES = {
         ("fortsetzen", "AMAZON.ResumeIntent"),
         ("lösche meine daten", "DeleteMyDataIntent"),
         ("erinnere mich jeden tag", "SetReminderIntent"),
+        ("erzähl mir mehr", "TellMeMoreIntent"),
+        ("danke", "ThanksIntent"),
     ],
 }
 

@@ -11,12 +11,14 @@ from typing import Any
 
 import pytest
 
+import scripts.interaction_model_source as generator
 from local.utterances import InteractionModel
 from scripts.development_set import resolved_slot_ids
 from scripts.interaction_model_limits import (
     INTENTS_AND_SLOT_TYPES_MAX,
     INTENTS_MAX,
     MODEL_BYTES_MAX,
+    MODEL_CHARACTERS_BUDGET,
     SAMPLE_CHARACTERS_BUDGET,
     SAMPLES_PER_INTENT_BUDGET,
     SLOT_VALUE_CHARACTERS_MAX,
@@ -31,7 +33,9 @@ from scripts.interaction_model_source import (
     ModelSourceError,
     build_document,
     build_language_model,
+    choose_samples,
     load_source,
+    minified_characters,
     model_file,
     render,
 )
@@ -40,6 +44,7 @@ from si_coach.routine.catalogue import default_catalogue
 SOURCE = load_source()
 LOCALES = tuple(SOURCE["locales"])
 STRICT_EN_US = InteractionModel.from_file(model_file("en-US"), strict=True)
+HEARD_EN_US = InteractionModel.from_file(model_file("en-US"))
 
 
 class TestCommittedModels:
@@ -55,6 +60,18 @@ class TestCommittedModels:
     @pytest.mark.parametrize("locale", LOCALES)
     def test_locale_stays_within_alexa_limits_and_the_budgets(self, locale: str) -> None:
         assert limit_problems(model_file(locale).read_text(encoding="utf-8")) == []
+
+    @pytest.mark.parametrize("locale", LOCALES)
+    def test_locale_is_within_the_character_and_sample_budgets(
+        self, locale: str, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        document = json.loads(model_file(locale).read_text(encoding="utf-8"))
+        intents = document["interactionModel"]["languageModel"]["intents"]
+        size, most = minified_characters(document), max(len(i["samples"]) for i in intents)
+        with capsys.disabled():
+            print(f"\n  {locale}: {size} characters minified, at most {most} samples an intent")
+        assert size <= MODEL_CHARACTERS_BUDGET == 250_000
+        assert most <= SAMPLES_PER_INTENT_BUDGET == 300
 
     def test_the_five_english_locales(self) -> None:
         assert set(LOCALES) == {"en-US", "en-GB", "en-CA", "en-AU", "en-IN"}
@@ -98,12 +115,13 @@ class TestOneSourceOfExerciseSynonyms:
             build_language_model(source, "en-US")
 
 
-def resolve(utterance: str) -> tuple[str | None, dict[str, str]]:
-    resolution = STRICT_EN_US.resolve(utterance)
+def resolve(utterance: str, model: InteractionModel = HEARD_EN_US) -> tuple[str | None, dict]:
+    resolution = model.resolve(utterance)
     return resolution.intent_name, resolved_slot_ids(resolution)
 
 
-# How people vary one request, each kind the issue names, understood strictly.
+# How people vary one request, each kind the issue names, understood as Alexa's statistical
+# NLU hears it: the samples need not spell out every filler, article and plural.
 VARIATIONS = [
     ("filler", "um next", "AMAZON.NextIntent", {}),
     ("filler", "okay start my routine", "StartRoutineIntent", {}),
@@ -165,8 +183,8 @@ def test_a_kind_of_variation_is_understood(
 
 
 def test_a_line_that_matches_nothing_shows_the_nearest_samples() -> None:
-    assert resolve("how do i do the gloot bridge") == ("HowToIntent", {})
-    assert resolve("how long must hold i it") == ("AMAZON.FallbackIntent", {})
+    assert resolve("how do i do the gloot bridge", STRICT_EN_US) == ("HowToIntent", {})
+    assert resolve("how long must hold i it", STRICT_EN_US) == ("AMAZON.FallbackIntent", {})
     nearest = STRICT_EN_US.nearest_samples("how long must hold i it", count=3)
     assert len(nearest) == 3
     assert all(near.intent_name == "HoldTimeIntent" for near in nearest), nearest
@@ -177,12 +195,16 @@ def test_the_console_shows_the_nearest_samples_when_nothing_matches(tmp_path: Pa
     from tests.tooling.test_console import run_console
 
     result = run_console(
-        "open s. i. joint coach\nhow long must hold i it\nstop\n", "--fast", data_dir=tmp_path
+        "open s. i. joint coach\nhow long must hold i it\nstop\n",
+        "--fast",
+        "--strict",
+        data_dir=tmp_path,
     )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     missed = lines.index("  -> AMAZON.FallbackIntent")
-    assert lines[missed + 1] == "     nearest: 'how long must i hold it' HoldTimeIntent"
+    assert lines[missed + 1].startswith("     nearest: 'how long must i hold")
+    assert lines[missed + 1].endswith("' HoldTimeIntent")
     assert sum(line.startswith("     nearest: ") for line in lines) == 3
 
 
@@ -313,3 +335,58 @@ def test_the_model_size_limit_counts_the_file_as_uploaded() -> None:
     assert limit_problems(padded) == [
         f"the model is {MODEL_BYTES_MAX + 1} bytes, over Alexa's 1500000"
     ]
+
+
+# -- the budgets, enforced by the generator ----------------------------------------------------
+
+
+def test_a_model_over_the_character_budget_stops_the_build(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    size = minified_characters(build_document(SOURCE, "en-US"))
+    monkeypatch.setattr(generator, "MODEL_CHARACTERS_BUDGET", size - 1)
+    with pytest.raises(ModelSourceError, match=f"{size} characters minified"):
+        build_document(SOURCE, "en-US")
+    monkeypatch.setattr(generator, "MODEL_CHARACTERS_BUDGET", size)
+    build_document(SOURCE, "en-US")
+
+
+def test_a_source_asking_for_more_samples_than_the_budget_is_refused() -> None:
+    source = copy.deepcopy(SOURCE)
+    source["samples_per_intent"] = SAMPLES_PER_INTENT_BUDGET + 1
+    with pytest.raises(ModelSourceError, match=f"budget of {SAMPLES_PER_INTENT_BUDGET}"):
+        build_language_model(source, "en-US")
+
+
+def test_locale_additions_over_the_sample_budget_are_refused() -> None:
+    source = copy.deepcopy(SOURCE)
+    words = [f"{a}{b}{c}" for a in "bcdfg" for b in "aeiou" for c in "klmnpr"][:150]
+    source["locale"]["en-GB"]["intents"]["ThanksIntent"] = [f"({'|'.join(words)}) (thanks|cheers)"]
+    build_language_model(source, "en-US")
+    with pytest.raises(ModelSourceError, match=r"ThanksIntent has \d+ samples in en-GB, over"):
+        build_language_model(source, "en-GB")
+
+
+def test_every_carrier_keeps_its_plainest_sample_and_no_more_than_asked() -> None:
+    grammar = CarrierGrammar({"lead": "[um|okay|so|well|right]"})
+    carriers = [
+        grammar.expand("<lead> (start|begin) [my|the] (routine|exercises) [please|now]"),
+        grammar.expand("<lead> let's (go|get going|get started)"),
+    ]
+    chosen = choose_samples(carriers, 12)
+    assert len(chosen) <= 12
+    assert "start routine" in chosen and "let's go" in chosen
+    assert set(chosen) <= {sample for samples in carriers for sample in samples}
+
+
+def test_the_sample_bringing_most_new_wording_is_chosen_first() -> None:
+    samples = ["skip", "skip that one", "um skip", "skip it"]
+    assert choose_samples([samples], 2) == ["skip", "skip that one"]
+    assert choose_samples([samples], 3) == ["skip", "skip that one", "um skip"]
+
+
+def test_a_sample_that_adds_no_new_wording_is_left_out_even_with_room() -> None:
+    # Every word, word pair, start and end of "a b c" is in "a b" and "b c"; of "x y z" in
+    # "x y" and "y z". Room for six, but only five bring anything.
+    carriers = [["a b"], ["b c"], ["x y"], ["y z"], ["q", "a b c", "x y z"]]
+    assert choose_samples(carriers, 6) == ["a b", "b c", "x y", "y z", "q"]

@@ -1,7 +1,10 @@
-"""The development set (tests/nlu), resolved strictly against the generated en-US model.
+"""The development set (tests/nlu), resolved against the generated en-US model as Alexa's NLU
+would: by a classifier trained on the model's samples (local.utterances).
 
-Both parts must be understood at least 95% of the time. Misses of the held part are not
-listed: it measures how the model generalises, and must not steer which samples it gets.
+Both parts must be understood at least 95% of the time, and 90% of the out-of-domain part
+must reach AMAZON.FallbackIntent. The strict share (samples as written) is reported beside
+each. Misses of the held part are not listed: it measures how the model generalises, and
+must not steer which samples it gets.
 """
 
 from __future__ import annotations
@@ -12,23 +15,32 @@ import re
 import pytest
 
 from scripts.development_set import (
+    OUT_OF_DOMAIN,
     PARTS,
+    REQUIRED_FALLBACK_SHARE,
     REQUIRED_SHARE,
     LabelledUtterance,
     annotations_file,
     is_understood,
     load_part,
     rendered_annotations,
+    share_understood,
+    statistical_model,
     strict_model,
 )
 from scripts.interaction_model_source import model_file
 
-MODEL = strict_model()
+MODEL = statistical_model()
+STRICT = strict_model()
 LANGUAGE_MODEL = json.loads(model_file("en-US").read_text(encoding="utf-8"))["interactionModel"][
     "languageModel"
 ]
 SET = {part: load_part(part) for part in PARTS}
-SPEAKERS = {"older", "pain", "second-language", "newcomer", "plain"}
+OUT_OF_DOMAIN_SET = load_part(OUT_OF_DOMAIN)
+SPEAKERS = {
+    *("older", "pain", "second-language", "newcomer", "plain"),
+    *("tired", "terse", "chatty"),
+}
 # Lowercase words, apostrophes, initials written "s. i.": no digits, no punctuation.
 RECOGNISED_SPEECH = re.compile(
     r"(?:[a-z]+(?:'[a-z]+)?|[a-z]\.)(?: (?:[a-z]+(?:'[a-z]+)?|[a-z]\.))*"
@@ -73,16 +85,39 @@ def _share(items: list[LabelledUtterance]) -> tuple[float, list[LabelledUtteranc
 
 
 @pytest.mark.parametrize("part", PARTS)
-def test_share_understood_strictly(part: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_share_understood_statistically(part: str, capsys: pytest.CaptureFixture[str]) -> None:
     share, missed = _share(SET[part])
+    strictly = share_understood(STRICT, SET[part])
     with capsys.disabled():
-        print(f"\n  {part}: {share:.1%} of {len(SET[part])} utterances understood (strict, en-US)")
+        print(
+            f"\n  {part}: {share:.1%} of {len(SET[part])} utterances understood statistically, "
+            f"{strictly:.1%} strictly (en-US)"
+        )
     listed = (
         [f"{item.utterance!r} -> {MODEL.resolve(item.utterance).describe()}" for item in missed]
         if part == "tuning"
         else [f"{len(missed)} held utterances (not listed: widen general coverage instead)"]
     )
     assert share >= REQUIRED_SHARE, listed
+
+
+def test_out_of_domain_speech_reaches_the_fallback(capsys: pytest.CaptureFixture[str]) -> None:
+    assert len(OUT_OF_DOMAIN_SET) == 40
+    assert {item.intent for item in OUT_OF_DOMAIN_SET} == {"AMAZON.FallbackIntent"}
+    assert not {item.utterance for item in OUT_OF_DOMAIN_SET} & {
+        item.utterance for part in PARTS for item in SET[part]
+    }
+    share, missed = _share(OUT_OF_DOMAIN_SET)
+    with capsys.disabled():
+        print(f"\n  out of domain: {share:.1%} of {len(OUT_OF_DOMAIN_SET)} sent to the fallback")
+    assert share >= REQUIRED_FALLBACK_SHARE, [
+        f"{item.utterance!r} -> {MODEL.resolve(item.utterance).describe()}" for item in missed
+    ]
+
+
+def test_the_classifier_understands_more_than_the_samples_as_written() -> None:
+    held = SET["held"]
+    assert share_understood(MODEL, held) > share_understood(STRICT, held)
 
 
 def test_a_wrong_label_counts_as_not_understood() -> None:
@@ -125,8 +160,8 @@ def test_annotations_have_the_shape_smapi_takes_and_their_slot_words_resolve(par
         for slot_name, slot in slots.items():
             assert set(slot) == {"value"}
             assert slot["value"] in item.utterance, item.where
-            filled = MODEL.slot_types[_slot_type(item.intent, slot_name)].resolve(
-                MODEL.words(slot["value"])
+            filled = STRICT.slot_types[_slot_type(item.intent, slot_name)].resolve(
+                STRICT.words(slot["value"])
             )
             assert filled is not None and filled.value_id == item.slot_ids[slot_name], item.where
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import select
 import socket
 import subprocess
 import sys
@@ -29,11 +30,13 @@ from cryptography.utils import CryptographyDeprecationWarning
 
 from local import web_service
 from local.web_service import (
+    CERTIFICATE_CHAINS_KEPT,
     CLIENT_TIMEOUT_SECONDS,
     MAX_REQUEST_BYTES,
+    THREADS_PER_WORKER,
     UNVERIFIED_WARNING,
+    DeadlineThreadWorker,
     SkillWebService,
-    TimedSyncWorker,
     VerificationException,
     check_signing_certificate,
     create_app,
@@ -233,6 +236,41 @@ def test_signature_that_is_not_base64_is_refused(alexa_signer: SigningIdentity) 
     assert_refused(
         post_signed(client, alexa_signer, **{"Signature-256": "not*base64!"}), "not base64"
     )
+
+
+@pytest.mark.parametrize(
+    ("signature", "reason"),
+    [("not*base64!", "not base64"), ("c2hvcnQ=", "implausible length"), ("", "implausible")],
+    ids=["not base64", "too short", "empty"],
+)
+def test_a_malformed_signature_is_refused_before_any_fetch(
+    alexa_signer: SigningIdentity, signature: str, reason: str
+) -> None:
+    chain_server = ChainServer(alexa_signer.chain_pem)
+    client = verifying_client(alexa_signer, fetch_certificate_chain=chain_server)
+
+    assert_refused(post_signed(client, alexa_signer, **{"Signature-256": signature}), reason)
+    assert chain_server.requested_urls == []
+
+
+def test_certificate_chains_are_cached_by_url_up_to_a_bound(
+    alexa_signer: SigningIdentity,
+) -> None:
+    chain_server = ChainServer(alexa_signer.chain_pem)
+    client = verifying_client(alexa_signer, fetch_certificate_chain=chain_server)
+    # Equivalent spellings of Alexa's URL: each is a URL of its own to the cache.
+    urls = [
+        CERTIFICATE_CHAIN_URL.replace("/echo.api/", "/echo.api/" + "../echo.api/" * n)
+        for n in range(CERTIFICATE_CHAINS_KEPT + 1)
+    ]
+
+    for url in urls:
+        assert_launch_answered(post_signed(client, alexa_signer, SignatureCertChainUrl=url))
+    assert chain_server.requested_urls == urls
+    assert_launch_answered(post_signed(client, alexa_signer, SignatureCertChainUrl=urls[-1]))
+    assert len(chain_server.requested_urls) == len(urls), "the latest chain is kept"
+    assert_launch_answered(post_signed(client, alexa_signer, SignatureCertChainUrl=urls[0]))
+    assert chain_server.requested_urls[-1] == urls[0], "the oldest was let go, and fetched again"
 
 
 @pytest.mark.parametrize(
@@ -460,23 +498,28 @@ def test_arguments_default_to_a_verifying_loopback_service() -> None:
 
     assert (arguments.host, arguments.port, arguments.verify) == ("127.0.0.1", 3000, True)
     assert (arguments.workers, arguments.client_timeout) == (1, CLIENT_TIMEOUT_SECONDS)
+    assert arguments.threads == THREADS_PER_WORKER
 
 
 def test_arguments_set_host_port_workers_timeout_and_no_verify() -> None:
     arguments = parse_arguments(
         [
             *("--host", "0.0.0.0", "--port", "3100"),
-            *("--workers", "4", "--client-timeout", "2.5", "--no-verify"),
+            *("--workers", "4", "--client-timeout", "2.5", "--no-verify", "--threads", "3"),
         ]
     )
 
     assert (arguments.host, arguments.port, arguments.verify) == ("0.0.0.0", 3100, False)
-    assert (arguments.workers, arguments.client_timeout) == (4, 2.5)
+    assert (arguments.workers, arguments.client_timeout, arguments.threads) == (4, 2.5, 3)
 
 
 @pytest.mark.parametrize(
     ("arguments", "option"),
-    [(["--port", "three thousand"], "--port"), (["--workers", "0"], "--workers")],
+    [
+        (["--port", "three thousand"], "--port"),
+        (["--workers", "0"], "--workers"),
+        (["--threads", "0"], "--threads"),
+    ],
 )
 def test_bad_numbers_are_usage_errors(
     capsys: pytest.CaptureFixture[str], arguments: list[str], option: str
@@ -504,7 +547,8 @@ def test_main_runs_gunicorn_as_asked_and_warns_only_without_verification(
     (service,) = served
     assert service.cfg.bind == ["127.0.0.1:3111"]
     assert service.cfg.workers == 3
-    assert service.cfg.worker_class is TimedSyncWorker
+    assert service.cfg.worker_class is DeadlineThreadWorker
+    assert service.cfg.threads == THREADS_PER_WORKER
     assert service.cfg.preload_app is False, "each worker builds its own storage clients"
     assert service.verify is verify
     stderr = capsys.readouterr().err
@@ -619,6 +663,22 @@ def test_server_process_answers_unverified_and_refuses_unsigned_when_verifying(
         assert status == 400
         assert "Missing Signature" in answer["error"]
         assert "VERIFICATION IS OFF" not in stderr_path.read_text()
+        # An ordinary unsigned request is one line in the log, not a traceback.
+        log = stderr_path.read_text()
+        assert "Traceback" not in log
+        (refusal,) = [line for line in log.splitlines() if "Missing Signature" in line]
+        assert "refused a request that failed verification" in refusal
+
+
+SAMPLE_LAUNCH = REPO_ROOT / "local" / "samples" / "launch.json"
+
+
+def test_the_sample_envelope_is_answered_without_verification(tmp_path: Path) -> None:
+    """The docs' curl line: `make serve ARGS=--no-verify`, then POST local/samples/launch.json."""
+    with running_web_service(["--no-verify"], tmp_path) as (url, _):
+        status, answer = post_json(url, SAMPLE_LAUNCH.read_bytes())
+    assert status == 200
+    assert "Welcome to S.I. joint coach." in answer["response"]["outputSpeech"]["ssml"]
 
 
 # Hostile clients, against the real server (gunicorn, one worker, a short client timeout)
@@ -684,7 +744,7 @@ def test_a_client_stalling_in_its_headers_is_disconnected(tmp_path: Path) -> Non
         status, _ = post_json(url, encode_envelope(launch_request_envelope()))
         assert status == 200
     log = stderr_path.read_text()
-    assert f"closed a connection whose client stalled for {STALL_SECONDS} s" in log
+    assert f"closed a connection whose client did not send its request in {STALL_SECONDS} s" in log
     assert "Traceback" not in log
 
 
@@ -700,3 +760,74 @@ def test_workers_answer_side_by_side(tmp_path: Path) -> None:
         assert status == 200
         assert answer["response"]["outputSpeech"]["type"] == "SSML"
     assert stderr_path.read_text().count("Booting worker") >= 2
+
+
+def test_slow_clients_hold_a_thread_each_never_the_worker(tmp_path: Path) -> None:
+    arguments = ["--no-verify", "--workers", "1", "--client-timeout", "30"]
+    with running_web_service(arguments, tmp_path) as (url, _):
+        host, port = url.removeprefix("http://").rstrip("/").split(":")
+        slow = [socket.create_connection((host, int(port)), timeout=15) for _ in range(4)]
+        try:
+            for connection in slow:
+                connection.sendall(post_head(2000) + b'{"version": ')
+            # One worker, four clients half-way through their bodies: honest ones still
+            # get answers (with one request at a time, each would wait 30 s).
+            for _ in range(3):
+                status, answer = post_json(url, encode_envelope(launch_request_envelope()))
+                assert status == 200
+                assert answer["response"]["outputSpeech"]["type"] == "SSML"
+        finally:
+            for connection in slow:
+                connection.close()
+
+
+def test_a_client_trickling_its_request_is_cut_off_at_one_deadline(tmp_path: Path) -> None:
+    # Each byte comes well within the deadline of the one before; the request as a whole
+    # does not, and is cut off while the client still has bytes to send.
+    arguments = ["--no-verify", "--client-timeout", str(STALL_SECONDS)]
+    trickle = 12
+    with running_web_service(arguments, tmp_path) as (url, stderr_path):
+        host, port = url.removeprefix("http://").rstrip("/").split(":")
+        with socket.create_connection((host, int(port)), timeout=15) as connection:
+            connection.sendall(post_head(2000))
+            sent = 0
+            answer = b""
+            for _ in range(trickle):
+                readable, _, _ = select.select([connection], [], [], STALL_SECONDS / 3)
+                if readable:
+                    break
+                connection.sendall(b" ")
+                sent += 1
+            while chunk := connection.recv(65536):
+                answer += chunk
+
+        assert status_of(answer) == 408
+        assert sent < trickle, "cut off before the trickle ended"
+        status, _ = post_json(url, encode_envelope(launch_request_envelope()))
+        assert status == 200
+    assert "Traceback" not in stderr_path.read_text()
+
+
+def chunked(body: bytes, piece: int = 1000) -> bytes:
+    chunks = [body[i : i + piece] for i in range(0, len(body), piece)]
+    return b"".join(f"{len(c):x}\r\n".encode() + c + b"\r\n" for c in chunks) + b"0\r\n\r\n"
+
+
+def chunked_head() -> bytes:
+    return (
+        b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+    )
+
+
+def test_a_chunked_body_is_read_up_to_the_cap(tmp_path: Path) -> None:
+    envelope = encode_envelope(launch_request_envelope())
+    with running_web_service(["--no-verify"], tmp_path) as (url, _):
+        answered = raw_exchange(url, chunked_head() + chunked(envelope))
+        assert status_of(answered) == 200
+        assert b'"outputSpeech"' in answered
+
+        padded = envelope[:-1] + b" " * MAX_REQUEST_BYTES + b"}"
+        refused = raw_exchange(url, chunked_head() + chunked(padded))
+        assert status_of(refused) == 413
+        assert b'{"error":' in refused

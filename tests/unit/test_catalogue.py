@@ -161,6 +161,15 @@ def test_spoken_lines_are_short_cues() -> None:
             "rest",
         ),
         (lambda raw: raw.update(exercises=[]), "no exercises"),
+        (lambda raw: raw["exercises"][0]["variants"][0].pop("code"), "'code'"),
+        (
+            lambda raw: raw["exercises"][1]["variants"][0].update(code="ab"),
+            r"variant codes must be unique and not ids: \['ab'\]",
+        ),
+        (
+            lambda raw: raw["exercises"][1]["variants"][0].update(code="bridge"),
+            r"variant codes must be unique and not ids: \['bridge'\]",
+        ),
     ],
 )
 def test_bad_data_is_refused_with_a_clear_error(mutate, message: str) -> None:

@@ -14,7 +14,6 @@ from si_coach.routine.pacing import Phase, RoutineState
 from si_coach.routine.progress import (
     MAX_REMINDER_TOKEN_CHARACTERS,
     RECORD_SCHEMA_VERSION,
-    VARIANT_CODES,
     ActiveDay,
     Progress,
     merge,
@@ -44,14 +43,14 @@ A_USER = Progress(
 
 def test_every_variant_has_a_short_code_of_its_own() -> None:
     ids = {v.id for v in CATALOGUE.variants}
-    assert set(VARIANT_CODES) == ids
-    codes = list(VARIANT_CODES.values())
+    assert set(CATALOGUE.variant_codes) == ids
+    codes = list(CATALOGUE.variant_codes.values())
     assert len(set(codes)) == len(codes)
     assert not set(codes) & ids, "a code is never also an id, so old records read unambiguously"
 
 
 def test_the_record_round_trips_in_its_compact_form() -> None:
-    stored = A_USER.to_dict()
+    stored = A_USER.to_dict(CATALOGUE)
     assert stored["schema"] == RECORD_SCHEMA_VERSION == 2
     assert stored["days"] == [["2026-11-23", ["br", "cl"]], ["2026-11-22", ["ab"]]]
     assert stored["levels"] == {"br": 2, "cl": 1}
@@ -60,8 +59,48 @@ def test_the_record_round_trips_in_its_compact_form() -> None:
     assert Progress.from_dict(stored, CATALOGUE) == A_USER
 
 
+# A schema-2 record as stored before the codes moved into the catalogue: every code it has
+# ever used, in its days and its levels.
+STORED_SCHEMA_2 = {
+    "schema": 2,
+    "revision": 3,
+    "routine": {
+        "version": 1,
+        "phase": "not_started",
+        "set": 1,
+        "reps_done": 0,
+        "chunk_start": 0,
+        "updated_at": 0.0,
+    },
+    "days": [
+        ["2026-11-23", ["ab", "ad", "br", "k1", "k2"]],
+        ["2026-11-22", ["cl", "qs", "hs", "tr"]],
+    ],
+    "streak": 2,
+    "active_days": 9,
+    "pace": "normal",
+    "levels": {"ab": 1, "ad": 1, "br": 2, "k1": 3, "k2": 1, "cl": 1, "qs": 2, "hs": 4, "tr": 1},
+}
+STORED_SCHEMA_2_IDS = (
+    ("hip_abduction", "hip_adduction", "bridge", "knee_to_chest_one_leg",
+     "knee_to_chest_both_legs"),
+    ("clamshell", "quadriceps_stretch", "hamstring_wall_stretch", "lower_trunk_rotation"),
+)  # fmt: skip
+
+
+def test_a_schema_2_record_reads_as_it_always_did_and_is_written_back_the_same() -> None:
+    progress = Progress.from_dict(STORED_SCHEMA_2, CATALOGUE)
+    assert tuple(day.completed for day in progress.recent_days) == STORED_SCHEMA_2_IDS
+    assert progress.levels == {
+        "hip_abduction": 1, "hip_adduction": 1, "bridge": 2, "knee_to_chest_one_leg": 3,
+        "knee_to_chest_both_legs": 1, "clamshell": 1, "quadriceps_stretch": 2,
+        "hamstring_wall_stretch": 4, "lower_trunk_rotation": 1,
+    }  # fmt: skip
+    assert progress.to_dict(CATALOGUE) == STORED_SCHEMA_2
+
+
 def test_empty_values_and_zero_levels_are_left_out() -> None:
-    stored = Progress(levels={"hip_abduction": 0}).to_dict()
+    stored = Progress(levels={"hip_abduction": 0}).to_dict(CATALOGUE)
     assert stored["levels"] == {}
     assert not {"injured_side", "reminder", "declined"} & set(stored)
     assert {"hold_ends_at", "paused_from", "variant", "side"}.isdisjoint(stored["routine"])
@@ -123,7 +162,7 @@ def test_the_reminder_merges_from_the_copy_that_changed_it() -> None:
 def test_the_time_zone_is_kept_with_the_day_it_was_checked_and_trusted_for_a_week() -> None:
     checked = date(2026, 11, 23)
     progress = Progress().with_time_zone("America/Argentina/ComodRivadavia", checked)
-    again = Progress.from_dict(json.loads(json.dumps(progress.to_dict())), CATALOGUE)
+    again = Progress.from_dict(json.loads(json.dumps(progress.to_dict(CATALOGUE))), CATALOGUE)
     assert (again.time_zone, again.time_zone_checked_on) == (progress.time_zone, checked)
     assert again.known_time_zone(checked + timedelta(days=6)) == progress.time_zone
     assert again.known_time_zone(checked + timedelta(days=7)) is None
@@ -136,13 +175,17 @@ def test_the_time_zone_is_kept_with_the_day_it_was_checked_and_trusted_for_a_wee
      ["", "2026-11-23"], ["x" * 41, "2026-11-23"]],
 )  # fmt: skip
 def test_an_unusable_kept_time_zone_is_dropped(stored: object) -> None:
-    record = {**Progress().to_dict(), "tz": stored}
+    record = {**Progress().to_dict(CATALOGUE), "tz": stored}
     progress = Progress.from_dict(record, CATALOGUE)
     assert (progress.time_zone, progress.time_zone_checked_on) == (None, None)
 
 
-def test_merging_keeps_the_time_zone_checked_last() -> None:
-    older = Progress().with_time_zone("Pacific/Auckland", date(2026, 11, 1))
-    newer = Progress().with_time_zone("Europe/London", date(2026, 11, 20))
-    assert merge(older, newer).time_zone == "Europe/London"
-    assert merge(newer, older).time_zone == "Europe/London"
+def test_merging_keeps_the_time_zone_a_session_asked_for_and_no_stale_one() -> None:
+    # Each device keeps its own zone: a session's copy replaces the stored zone only when
+    # that session asked for it, never because its copy was checked later or earlier.
+    older = Progress().with_time_zone("Pacific/Auckland", date(2026, 11, 1), "a1")
+    newer = Progress().with_time_zone("Europe/London", date(2026, 11, 20), "b2")
+    assert merge(older, newer, older).time_zone == "Europe/London"
+    assert merge(newer, older, older).time_zone == "Europe/London"
+    assert merge(newer, older, newer).time_zone == "Pacific/Auckland"
+    assert merge(newer, older, newer).time_zone_device == "a1"

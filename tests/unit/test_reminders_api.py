@@ -7,8 +7,10 @@ text and locale), the path, the method and the bearer token.
 
 from __future__ import annotations
 
+import gzip
 import json
 import threading
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -46,6 +48,8 @@ class Reply:
     body: bytes | dict | list | None = None
     # Hold the answer until the test ends: the client's read time-out fires first.
     stall: bool = False
+    # Sent as the Content-Encoding header (the body is sent as given, already encoded).
+    encoding: str | None = None
 
 
 @dataclass
@@ -89,6 +93,8 @@ class FakeRemindersApi:
                 data = data or b""
                 self.send_response(reply.status)
                 self.send_header("Content-Type", "application/json")
+                if reply.encoding:
+                    self.send_header("Content-Encoding", reply.encoding)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
@@ -407,6 +413,101 @@ def test_no_alert_token_is_returned_unless_the_create_was_confirmed(client, api)
 def test_a_get_whose_reminder_has_no_time_is_unreadable(client, api) -> None:
     api.reply(Reply(200, reminder_object(rule="FREQ=WEEKLY;BYDAY=MO")))
     result = client.get(ALERT)
+    assert isinstance(result, ReminderError)
+    assert result.failure is ReminderFailure.MALFORMED_ANSWER
+
+
+# -- answers too large, inflated too far, nested too deep ---------------------------------
+
+
+def nested(depth: int) -> bytes:
+    """A JSON object holding a list nested `depth` deep, under 64 KB for any depth here."""
+    return b'{"alertToken": "deep", "pad": ' + b"[" * depth + b"]" * depth + b"}"
+
+
+def padded_token_answer(size: int) -> bytes:
+    """A confirmed create's answer, padded with spaces to `size` bytes: valid JSON."""
+    answer = json.dumps(created().body).encode()
+    return answer[:-1] + b" " * (size - len(answer)) + b"}"
+
+
+def gzip_bomb() -> bytes:
+    """About 20 KB that inflate to 20 MB of a valid, confirmed create's answer."""
+    return gzip.compress(padded_token_answer(20_000_000), compresslevel=9)
+
+
+@pytest.mark.parametrize("operation", ["create", "get", "list", "update"])
+def test_a_deeply_nested_answer_is_malformed_not_a_crash(client, api, operation) -> None:
+    api.reply(Reply(200, nested(20_000)))
+    result = OPERATIONS[operation](client)
+    assert isinstance(result, ReminderError)
+    assert result.failure is ReminderFailure.MALFORMED_ANSWER
+
+
+def test_a_deeply_nested_error_answer_keeps_its_status(client, api) -> None:
+    api.reply(Reply(429, nested(20_000)))
+    result = create(client)
+    assert isinstance(result, ReminderError)
+    assert result.failure is ReminderFailure.TOO_MANY_REQUESTS
+
+
+def test_an_answer_nested_as_deep_as_alexa_s_own_is_read(client, api) -> None:
+    body = json.dumps({"alerts": [reminder_object(rule=daily_rule_for_eight())]}).encode()
+    api.reply(Reply(200, body))
+    assert client.list_all() == [DailyReminder(ALERT, EIGHT, "Europe/London")]
+
+
+def daily_rule_for_eight() -> str:
+    return "FREQ=DAILY;BYHOUR=8;BYMINUTE=0;BYSECOND=0;INTERVAL=1"
+
+
+def test_a_gzip_answer_that_inflates_without_end_is_refused(client, api) -> None:
+    api.reply(Reply(200, gzip_bomb(), encoding="gzip"))
+    result = create(client)
+    assert isinstance(result, ReminderError)
+    assert result.failure is ReminderFailure.MALFORMED_ANSWER
+    assert "inflated" in result.message
+
+
+def test_an_answer_larger_than_any_alexa_sends_is_refused_unread(client, api) -> None:
+    api.reply(Reply(200, padded_token_answer(1_000_000)))
+    result = create(client)
+    assert isinstance(result, ReminderError)
+    assert result.failure is ReminderFailure.MALFORMED_ANSWER
+    # The connection the unread rest was on is dropped; the next call works on a new one.
+    api.reply(created())
+    assert create(client) == DailyReminder(ALERT, EIGHT, "Europe/London")
+
+
+def test_an_oversized_error_answer_keeps_its_status(client, api) -> None:
+    api.reply(Reply(503, b"x" * 1_000_000))
+    result = create(client)
+    assert isinstance(result, ReminderError)
+    assert result.failure is ReminderFailure.SERVICE_UNAVAILABLE
+
+
+@pytest.mark.parametrize(
+    ("encoding", "encode"),
+    [
+        ("gzip", gzip.compress),
+        ("deflate", zlib.compress),
+        ("deflate", lambda data: zlib.compress(data, wbits=-zlib.MAX_WBITS)),
+    ],
+    ids=["gzip", "deflate", "raw deflate"],
+)
+def test_a_compressed_answer_of_a_usual_size_is_read(client, api, encoding, encode) -> None:
+    api.reply(Reply(200, encode(json.dumps(created().body).encode()), encoding=encoding))
+    assert create(client) == DailyReminder(ALERT, EIGHT, "Europe/London")
+
+
+@pytest.mark.parametrize(
+    ("encoding", "body"),
+    [("br", b"\x0b\x02\x80{}\x03"), ("gzip", b"not gzip at all"), ("gzip", b"\x1f\x8b\x08")],
+    ids=["unknown encoding", "not gzip", "cut short"],
+)
+def test_an_answer_that_cannot_be_decoded_is_malformed(client, api, encoding, body) -> None:
+    api.reply(Reply(200, body, encoding=encoding))
+    result = create(client)
     assert isinstance(result, ReminderError)
     assert result.failure is ReminderFailure.MALFORMED_ANSWER
 

@@ -19,6 +19,7 @@ from si_coach.voice.wording import (
     wording_for,
 )
 from si_coach.voice.wording.english import EnglishGrammar
+from si_coach.voice.wording.grammar import Gender, Grammar
 
 PACKAGE = Path(__file__).resolve().parents[2] / "lambda"
 ENGLISH_LOCALES = ("en-US", "en-GB", "en-CA", "en-AU", "en-IN")
@@ -236,7 +237,34 @@ def test_counts_durations_and_lists_read_naturally() -> None:
     assert GRAMMAR.join(["a", "b"]) == "a and b"
     assert GRAMMAR.join(["a", "b", "c"]) == "a, b and c"
     with pytest.raises(ValueError):
-        GRAMMAR.number(1000)
+        GRAMMAR.number(-1)
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [(999, "nine hundred and ninety-nine"), (1000, "one thousand"),
+     (1006, "one thousand and six"), (1100, "one thousand one hundred"),
+     (20026, "twenty thousand and twenty-six"), (1_000_001, "one million and one"),
+     (2_500_000, "two million five hundred thousand"), (10**18, "one quintillion"),
+     (10**21 + 5, "one thousand quintillion and five")],
+)  # fmt: skip
+def test_any_count_the_record_can_hold_is_said_in_words(value: int, words: str) -> None:
+    assert GRAMMAR.number(value) == words
+
+
+def test_the_english_grammar_is_a_grammar_and_ignores_gender() -> None:
+    assert isinstance(GRAMMAR, EnglishGrammar)
+    grammar: Grammar = GRAMMAR  # the type checker holds it to the protocol
+    for gender in (None, *Gender):
+        assert grammar.definite("bridge", gender) == "the bridge"
+
+
+def test_a_variants_gender_is_read_and_checked(wording_dir: Path) -> None:
+    edit(wording_dir / "en.toml", "[variants.bridge]\n", '[variants.bridge]\ngender = "feminine"\n')
+    assert load_wordings(wording_dir)["en"].variant("bridge").gender is Gender.FEMININE
+    edit(wording_dir / "en.toml", 'gender = "feminine"', 'gender = "plural"')
+    with pytest.raises(WordingError, match=r"variants\.bridge\.gender must be one of"):
+        load_wordings(wording_dir)
 
 
 # -- no spoken words in code -------------------------------------------------------------

@@ -8,9 +8,9 @@ every line is a key of the wording data.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
-from enum import StrEnum
+from datetime import date, timedelta
 
+from si_coach.dialogue.state import QuestionKind
 from si_coach.routine.catalogue import Catalogue, Pace
 from si_coach.routine.outcomes import Place, Standing
 from si_coach.routine.progress import Progress
@@ -21,27 +21,6 @@ from si_coach.voice.speech import SpeechPlan
 LONGEST_HOLD_VARIANT = "hamstring_wall_stretch"
 
 
-class QuestionKind(StrEnum):
-    """A yes-or-no question the last response asked, so "yes" and "no" can be answered."""
-
-    START_ROUTINE = "start_routine"
-    RESUME = "resume"
-    GO_AGAIN = "go_again"
-    # Questions that want a choice, where yes and no still need an answer (repair.py).
-    CHOOSE_EXERCISE = "choose_exercise"
-    INJURED_SIDE = "injured_side"
-    PACE = "pace"
-    OFFER_HELP = "offer_help"
-    # The daily reminder (reminder_dialogue.py): offered, its time asked for, the time and
-    # repetition confirmed, stopping it confirmed.
-    OFFER_REMINDER = "offer_reminder"
-    REMINDER_TIME = "reminder_time"
-    CONFIRM_REMINDER = "confirm_reminder"
-    STOP_REMINDER = "stop_reminder"
-    # Deleting everything the skill keeps about the user (privacy.py).
-    FORGET_DATA = "forget_data"
-
-
 @dataclass(frozen=True)
 class Conversation:
     voice: Voice
@@ -49,6 +28,8 @@ class Conversation:
     progress: Progress
     today: date
     place: Place
+    # The local date the routine's place last moved (None: never).
+    routine_moved_on: date | None = None
 
     @property
     def idle(self) -> bool:
@@ -88,24 +69,45 @@ def launch_greeting(talk: Conversation) -> tuple[SpeechPlan, QuestionKind | None
     reply.line("answers.welcome_back").text(safety)
     last = progress.last_active
     if talk.idle:
+        ended_on = talk.routine_moved_on
+        if (
+            talk.place.standing is Standing.FINISHED
+            and ended_on is not None
+            and (last is None or last.day != ended_on or not last.completed)
+        ):
+            # The end was reached by skipping: nothing was finished on the way.
+            reply.line("answers.skipped_to_end", when=talk.when(ended_on))
+            reply.line("answers.start_from_top")
+            return reply.ask_line("answers.go_again_reprompt"), QuestionKind.GO_AGAIN
         if last is not None and last.completed:
-            when = talk.when(last.day)
-            if len(last.completed) == len(talk.catalogue.variants):
-                reply.line("answers.did_whole_routine", when=when)
-            else:
-                count = grammar.count(len(last.completed), "exercise")
-                reply.line("answers.did_some", when=when, count=count)
+            _say_what_was_done(talk, reply, last.day, last.completed)
         reply.line("answers.go_again")
         return reply.ask_line("answers.go_again_reprompt"), QuestionKind.GO_AGAIN
+    current = talk.current_name()
+    if last is not None and last.completed and progress.routine.variant_id in last.completed:
+        # Back on an exercise already finished (after "start over", say): the place is an
+        # exercise to do again, not the one after the last finished.
+        _say_what_was_done(talk, reply, last.day, last.completed)
+        reply.line("answers.pick_up_again", exercise=current)
+        return reply.ask_line("answers.pick_up_reprompt", exercise=current), QuestionKind.RESUME
     if last is not None and last.completed:
         reply.line(
             "answers.finished_last",
             when=talk.when(last.day),
             exercise=talk.voice.variant_name(last.completed[-1]),
         )
-    current = talk.current_name()
     reply.line("answers.pick_up", exercise=current)
     return reply.ask_line("answers.pick_up_reprompt", exercise=current), QuestionKind.RESUME
+
+
+def _say_what_was_done(talk: Conversation, reply: Reply, day: date, done: tuple[str, ...]) -> None:
+    """ "Yesterday you did the whole routine." or "Earlier today you did two exercises." """
+    when = talk.when(day)
+    if len(done) == len(talk.catalogue.variants):
+        reply.line("answers.did_whole_routine", when=when)
+    else:
+        count = talk.voice.grammar.count(len(done), "exercise")
+        reply.line("answers.did_some", when=when, count=count)
 
 
 def overview(talk: Conversation) -> tuple[SpeechPlan, QuestionKind | None]:
@@ -135,12 +137,6 @@ def list_exercises(talk: Conversation) -> SpeechPlan:
     )
 
 
-def exercises_left(talk: Conversation) -> SpeechPlan:
-    """The variants not yet finished today, in routine order."""
-    back = talk.voice.back(talk.place)
-    return exercises_left_reply(talk).text(back).ask(back)
-
-
 def exercises_left_reply(talk: Conversation) -> Reply:
     """What is still to do today, without how to carry on (the caller adds it)."""
     done = set(talk.done_today())
@@ -158,13 +154,23 @@ def history_answer(talk: Conversation) -> SpeechPlan:
     if progress.active_days == 0 or progress.last_active is None:
         reply.line("answers.nothing_yet")
     else:
+        # Newest first, and yesterday always has its say: "what did I do yesterday" is
+        # answered even when the answer is nothing.
+        yesterday = talk.today - timedelta(days=1)
+        said_yesterday = False
         for day in progress.recent_days:
-            if day.completed:
-                reply.line(
-                    "answers.did_exercises",
-                    when=talk.when(day.day),
-                    exercises=talk.voice.the_exercises(day.completed),
-                )
+            if not day.completed:
+                continue
+            if day.day < yesterday and not said_yesterday:
+                reply.line("answers.nothing_yesterday")
+            said_yesterday = said_yesterday or day.day <= yesterday
+            reply.line(
+                "answers.did_exercises",
+                when=talk.when(day.day),
+                exercises=talk.voice.the_exercises(day.completed),
+            )
+        if not said_yesterday:
+            reply.line("answers.nothing_yesterday")
         if (talk.today - progress.last_active.day).days <= 1 and progress.streak_days > 1:
             reply.line("answers.streak", count=grammar.count(progress.streak_days, "day"))
         reply.line("answers.total_days", count=grammar.count(progress.active_days, "day"))

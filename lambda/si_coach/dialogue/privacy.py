@@ -3,9 +3,9 @@ deleted on request (after a yes) or when the skill is disabled.
 
 The progress record is the only thing the skill keeps about a user (see
 docs/storage-and-privacy.md). Deleting it goes through the storage port; the session then
-carries on from a fresh record, and nothing of the old one is written back
-(progress_store.py drops a session's copy of a record that was deleted meanwhile). Every
-word is a key of the wording data ([privacy]).
+carries on from a fresh record, and nothing of the old one is written back, by this
+session or any other (progress_store.py leaves a deletion marker that every older copy's
+write runs into). Every word is a key of the wording data ([privacy]).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import logging
 from ask_sdk_model import RequestEnvelope
 
 from si_coach.alexa.events import skill_disabled
-from si_coach.dialogue.conversation import QuestionKind
+from si_coach.dialogue.state import QuestionKind
 from si_coach.dialogue.turn import CoachTurn
 from si_coach.routine.progress import Progress
 from si_coach.storage.progress_store import ProgressStore
@@ -46,14 +46,16 @@ def forget_answered(
     """The yes or no to "Shall I delete them?"."""
     turn.ask_question(None)
     reply = turn.voice.reply()
+    marker = None if not yes or store is None else store.delete(envelope)
     if not yes:
         reply.line("privacy.forget_kept")
-    elif store is not None and not store.delete(envelope):
+    elif store is not None and marker is None:
         reply.line("privacy.forget_failed")
     else:
         had_reminder = turn.progress.reminder_token is not None
-        # What the store holds now is nothing: the session's old copy is never saved back.
-        turn.progress = turn.saved = Progress()
+        # What the store holds now is the deletion marker: the session carries on from it,
+        # and its old copy is never saved back.
+        turn.forget(marker or Progress())
         reply.line("privacy.forgotten")
         if had_reminder:
             reply.line("privacy.reminder_stays")
@@ -67,7 +69,7 @@ def forget_disabled_user(store: ProgressStore | None, envelope: RequestEnvelope)
     event = skill_disabled(envelope)
     if event is None or store is None:
         return
-    if store.delete(envelope):
+    if store.delete(envelope) is not None:
         log.info("skill disabled: the user's record is deleted (id kept: %s)", event.user_id_kept)
     else:
         # The record expires by itself after 400 days unused (the table's time to live).

@@ -26,8 +26,8 @@ from ask_sdk_model.interfaces.connections import SendRequestDirective
 from ask_sdk_model.ui import Card
 
 from si_coach.alexa.request import FALLBACK_TIME_ZONE, known_device_time_zone, request_locale
-from si_coach.dialogue.conversation import QuestionKind
-from si_coach.dialogue.turn import SESSION_TIME_ZONE, CoachTurn
+from si_coach.dialogue.state import SESSION_REMINDER_TIME, SESSION_TIME_ZONE, QuestionKind
+from si_coach.dialogue.turn import CoachTurn
 from si_coach.reminders import (
     ConsentAnswer,
     ConsentOutcome,
@@ -51,9 +51,6 @@ from si_coach.voice.speech import SpeechPlan
 
 log = logging.getLogger(__name__)
 
-# The time waiting for the user's yes, in the session: "08:00", or "08:00~" when it was
-# suggested for a part of the day.
-SESSION_REMINDER_TIME = "reminder_time"
 # After a "no", no reminder is offered for this long (the user can still ask for one).
 OFFER_PAUSE = timedelta(days=7)
 # The reminder's spoken text is sent in the request's locale; this one when it has none.
@@ -341,10 +338,13 @@ class ReminderDialogue:
     # -- the record ----------------------------------------------------------------------
 
     def _remember(self, token: str | None) -> None:
-        self.turn.progress = self.turn.progress.with_reminder(token)
+        known = self.turn.progress.with_reminder(token)
+        self.turn.change(
+            reminder_token=known.reminder_token, reminder_declined_on=known.reminder_declined_on
+        )
 
     def _remember_no(self) -> None:
-        self.turn.progress = replace(self.turn.progress, reminder_declined_on=self.turn.today)
+        self.turn.change(reminder_declined_on=self.turn.today)
 
     def _declined_lately(self) -> bool:
         declined = self.turn.progress.reminder_declined_on

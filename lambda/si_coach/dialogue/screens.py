@@ -14,7 +14,7 @@ Every response to a device with APL carries a screen, so the answer to an interr
 replaces a countdown still running from the response before; a device without APL gets
 nothing, and exactly the response it always got.
 
-A touch button is the spoken intent: `button_press.ButtonPressInterceptor` replaces its UserEvent
+A touch button is the spoken intent: `alexa.buttons.ButtonPressInterceptor` replaces its UserEvent
 by the IntentRequest the same words would send, before anything else reads the request, so the
 button goes down the spoken intent's path from start to end (interruptions included).
 """
@@ -266,6 +266,7 @@ def paced_screen(turn: CoachTurn, plan: SpeechPlan) -> ExerciseScreen | None:
         spans=screen_spans(plan, screens, block, dose, carried),
         closing=closing,
         buttons=buttons,
+        speech_ends_at=plan.planned_seconds,
     )
 
 
@@ -278,11 +279,14 @@ def exercise_screen(
     spans: tuple[ScreenSpan, ...],
     closing: str,
     buttons: tuple[ScreenButton, ...],
+    speech_ends_at: float = 0.0,
 ) -> ExerciseScreen:
     screens = ScreenWords(turn.voice)
     catalogue = turn.catalogue
     variant = block.variant
     exercise_ids = [e.id for e in catalogue.exercises]
+    # The bar fills for the exercises really finished today; skipping one fills nothing.
+    finished = set(turn.conversation().done_today()) & catalogue.variant_ids
     return ExerciseScreen(
         title=screens.block_title(block),
         side_label=screens.side_label(block),
@@ -290,9 +294,10 @@ def exercise_screen(
         steps=screens.steps(variant.id, dose),
         equipment=screens.equipment(variant.exercise_id),
         pose_id=variant.id,
-        routine_progress=(catalogue.variants.index(variant), len(catalogue.variants)),
+        routine_progress=(len(finished), len(catalogue.variants)),
         spans=spans,
         closing_instruction=closing,
+        closing_at=speech_ends_at,
         buttons=buttons,
         progress_label=screens.line(
             "screen.exercise_of",
@@ -355,17 +360,20 @@ def how_to_screen(talk: Conversation, how_to: HowTo) -> DetailScreen:
 
 
 def exercise_list_screen(talk: Conversation) -> ListScreen:
+    """The exercises, as the voice lists them (one row each, its variants together)."""
     screens = ScreenWords(talk.voice)
     done = set(talk.done_today())
     return ListScreen(
         screens.line("screen.exercises_title"),
         tuple(
             ListItem(
-                heading(talk.voice.variant_name(variant.id)),
-                screens.line("screen.done_today") if variant.id in done else "",
-                variant.id,
+                heading(talk.voice.wording.exercise(exercise.id).name),
+                screens.line("screen.done_today")
+                if all(v.id in done for v in exercise.variants)
+                else "",
+                exercise.variants[0].id,
             )
-            for variant in talk.catalogue.variants
+            for exercise in talk.catalogue.exercises
         ),
         footer=screens.line("screen.exercises_footer"),
     )

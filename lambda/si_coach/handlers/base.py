@@ -1,14 +1,11 @@
 """The base of the skill's request handlers: each names the intents it answers and turns a
 request into speech; the base settles the session after every answer (repair.py).
 
-Handlers live in handlers.py and in their features' own modules (question_handlers.py);
-all build on CoachHandler from here, so no feature module has to import handlers.py.
+Handlers live in their topics' modules (routine.py, questions.py, reminder.py, privacy.py);
+all build on CoachHandler from here, and registry.py lists them in dispatch order.
 """
 
 from __future__ import annotations
-
-import importlib
-from collections.abc import Mapping
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
@@ -42,20 +39,3 @@ class CoachHandler(AbstractRequestHandler):
 
     def answer(self, turn: CoachTurn, handler_input: HandlerInput) -> SpeechPlan:
         raise NotImplementedError
-
-
-class LoadedOnFirstUse(CoachHandler):
-    """Stands in for the handlers of a feature kept in a module of its own, and imports
-    that module on the first request for one of their intents, so a cold start that needs
-    none of them does not pay for loading them. `handlers` maps each intent to the name of
-    the class in `module` that answers it."""
-
-    def __init__(self, module: str, handlers: Mapping[str, str]) -> None:
-        self.module = module
-        self.handlers = dict(handlers)
-        self.INTENTS = tuple(self.handlers)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        module = importlib.import_module(self.module)
-        handler = getattr(module, self.handlers[get_intent_name(handler_input)])()
-        return handler.handle(handler_input)

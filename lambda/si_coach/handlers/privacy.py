@@ -1,23 +1,21 @@
 """Request handlers of the user's data (privacy.py): "what do you keep about me", "delete
-my data" with its confirmation, and the out-of-session AlexaSkillEvent.SkillDisabled.
-Registered in si_coach.handlers.routine.HANDLERS.
+my data" (its yes or no is answered by YesNoHandler, from repair.QUESTIONS), and the
+out-of-session AlexaSkillEvent.SkillDisabled. Registered in registry.py.
 """
 
 from __future__ import annotations
 
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import get_request_type, is_intent_name
+from ask_sdk_core.utils import get_request_type
 from ask_sdk_model import Response
 
 from si_coach.alexa.events import SKILL_DISABLED
-from si_coach.dialogue.conversation import QuestionKind
 from si_coach.dialogue.privacy import (
     ask_to_forget,
-    forget_answered,
     forget_disabled_user,
     what_is_kept,
 )
-from si_coach.dialogue.turn import TURN_ATTRIBUTE, CoachTurn, progress_store_of
+from si_coach.dialogue.turn import CoachTurn, progress_store_of
 from si_coach.handlers.base import CoachHandler
 from si_coach.voice.speech import SpeechPlan
 
@@ -36,24 +34,6 @@ class DeleteMyDataHandler(CoachHandler):
         return ask_to_forget(turn)
 
 
-class DeleteMyDataAnswerHandler(CoachHandler):
-    """Yes or no to "Shall I delete them?"."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        if not (
-            is_intent_name("AMAZON.YesIntent")(handler_input)
-            or is_intent_name("AMAZON.NoIntent")(handler_input)
-        ):
-            return False
-        turn = handler_input.attributes_manager.request_attributes.get(TURN_ATTRIBUTE)
-        return isinstance(turn, CoachTurn) and turn.pending_question() is QuestionKind.FORGET_DATA
-
-    def answer(self, turn: CoachTurn, handler_input: HandlerInput) -> SpeechPlan:
-        yes = is_intent_name("AMAZON.YesIntent")(handler_input)
-        store = progress_store_of(handler_input)
-        return forget_answered(turn, store, handler_input.request_envelope, yes)
-
-
 class SkillDisabledHandler(CoachHandler):
     """The user disabled the skill: out of session, no speech; their record is deleted."""
 
@@ -63,11 +43,3 @@ class SkillDisabledHandler(CoachHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         forget_disabled_user(progress_store_of(handler_input), handler_input.request_envelope)
         return handler_input.response_builder.response
-
-
-PRIVACY_HANDLERS: tuple[type[CoachHandler], ...] = (
-    WhatDoYouKeepHandler,
-    DeleteMyDataHandler,
-    DeleteMyDataAnswerHandler,
-    SkillDisabledHandler,
-)

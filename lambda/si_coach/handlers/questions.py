@@ -4,6 +4,9 @@ Each question is answered from the facts of si_coach.routine.questions, in the w
 [questions] section of the wording data, and closes with how to carry on (mid-hold: how long
 the hold has to go). None of them hands the engine an event, so the user's place, and a hold
 carried across responses, stay exactly as they were.
+
+The module is loaded on the first such question: the intent each class answers is named in
+the handler registry (registry.py), not here.
 """
 
 from __future__ import annotations
@@ -98,8 +101,6 @@ class HoldTimeHandler(QuestionHandler):
     """ "How long do I hold", "how long do I hold the bridge": today's hold, at the user's
     level; mid-hold, the closing says how long is left."""
 
-    INTENTS = ("HoldTimeIntent",)
-
     def say(self, turn: CoachTurn, handler_input: HandlerInput, reply: Reply) -> None:
         fact = hold_time(where_of(turn), named_exercise(handler_input))
         if isinstance(fact, UnknownName):
@@ -124,8 +125,6 @@ class HoldTimeHandler(QuestionHandler):
 
 class RepsLeftHandler(QuestionHandler):
     """ "How many more": reps left in this set or side, then what else this exercise has."""
-
-    INTENTS = ("RepsLeftIntent",)
 
     def say(self, turn: CoachTurn, handler_input: HandlerInput, reply: Reply) -> None:
         fact = reps_left(where_of(turn))
@@ -171,12 +170,13 @@ class RepsLeftHandler(QuestionHandler):
                 count=number(fact.left_in_all),
                 exercise=turn.voice.variant_name(block.variant.id),
             )
+        if block.variant.sets == 1:
+            # "How many sets", "is this the last set": said, not left to be inferred.
+            reply.line("questions.one_set")
 
 
 class WhatsNextHandler(QuestionHandler):
     """ "What's next": the block about to begin and the one after, or "that's the last one"."""
-
-    INTENTS = ("WhatsNextIntent",)
 
     def say(self, turn: CoachTurn, handler_input: HandlerInput, reply: Reply) -> None:
         fact = whats_next(where_of(turn))
@@ -218,8 +218,6 @@ def _following(turn: CoachTurn, current: Block | None, after: Block) -> str:
 class WhichSideHandler(QuestionHandler):
     """ "Which side am I on": the side and how to lie for it, or that it works both."""
 
-    INTENTS = ("WhichSideIntent",)
-
     def say(self, turn: CoachTurn, handler_input: HandlerInput, reply: Reply) -> None:
         fact = which_side(where_of(turn))
         if isinstance(fact, NotOnAnExercise):
@@ -243,8 +241,6 @@ class WhichSideHandler(QuestionHandler):
 class EquipmentHandler(QuestionHandler):
     """ "What do I need": this or a named exercise's equipment; before or after the routine,
     the whole routine's."""
-
-    INTENTS = ("EquipmentIntent",)
 
     def say(self, turn: CoachTurn, handler_input: HandlerInput, reply: Reply) -> None:
         fact = equipment(where_of(turn), named_exercise(handler_input))
@@ -276,8 +272,6 @@ class EquipmentHandler(QuestionHandler):
 class MissingEquipmentHandler(QuestionHandler):
     """ "I don't have a belt": what can stand in for it, from the article; or that nothing
     can, and how to leave the exercise out."""
-
-    INTENTS = ("MissingEquipmentIntent",)
 
     def say(self, turn: CoachTurn, handler_input: HandlerInput, reply: Reply) -> None:
         item = resolved_slot_id(handler_input, "equipment")
@@ -319,8 +313,6 @@ class MissingEquipmentHandler(QuestionHandler):
 class RoutineLengthHandler(QuestionHandler):
     """ "How long does the routine take": today's routine, timed as it would be paced."""
 
-    INTENTS = ("RoutineLengthIntent",)
-
     def say(self, turn: CoachTurn, handler_input: HandlerInput, reply: Reply) -> None:
         fact = routine_length(where_of(turn))
         whole = _minutes(turn, fact.whole_seconds)
@@ -341,31 +333,69 @@ def _minutes(turn: CoachTurn, seconds: float) -> str:
 class ExercisesLeftHandler(QuestionHandler):
     """ "Which exercises are left": those not yet finished today."""
 
-    INTENTS = ("ExercisesLeftIntent",)
-
     def answer(self, turn: CoachTurn, handler_input: HandlerInput) -> SpeechPlan:
         return carry_on(turn, exercises_left_reply(turn.conversation()))
+
+
+class ThanksHandler(QuestionHandler):
+    """ "Thanks": a short reply, then how to carry on."""
+
+    INTENTS = ("ThanksIntent",)
+
+    def say(self, turn: CoachTurn, handler_input: HandlerInput, reply: Reply) -> None:
+        reply.line("questions.thanks")
+
+
+class TooEasyHandler(QuestionHandler):
+    """ "It's too easy": how the routine grows, day by day, up to the article's most."""
+
+    INTENTS = ("TooEasyIntent",)
+
+    def say(self, turn: CoachTurn, handler_input: HandlerInput, reply: Reply) -> None:
+        reply.line("questions.too_easy")
+
+
+class TiredHandler(CoachHandler):
+    """ "I'm tired": praise, and the two ways to rest, a pause or stopping for today. The
+    place stays as it was; a hold under way keeps running until the user says which."""
+
+    INTENTS = ("TiredIntent",)
+
+    def answer(self, turn: CoachTurn, handler_input: HandlerInput) -> SpeechPlan:
+        return turn.voice.reply().line("questions.tired").ask_line("questions.tired_reprompt")
+
+
+class CanIUseHandler(QuestionHandler):
+    """ "Can I use a towel": whether the item does for this exercise (or, before or after
+    the routine, for which one); else what this exercise needs."""
+
+    INTENTS = ("CanIUseIntent",)
+
+    def say(self, turn: CoachTurn, handler_input: HandlerInput, reply: Reply) -> None:
+        item = resolved_slot_id(handler_input, "equipment")
+        where = where_of(turn)
+        serves = missing_item(where, item).stand_ins if item is not None else ()
+        words = turn.voice.wording
+        if any(stand_in.current for stand_in in serves):
+            current = next(stand_in for stand_in in serves if stand_in.current)
+            reply.line("questions.use_yes", exercise=words.exercise(current.exercise_id).name)
+            return
+        needed = equipment(where, None)
+        if isinstance(needed, Needed) and needed.name_id is not None:
+            EquipmentHandler.say_needed(turn, needed, reply)
+            return
+        if not serves:
+            reply.line("questions.not_needed")
+            return
+        for stand_in in serves:
+            reply.line("questions.use_for", exercise=words.exercise(stand_in.exercise_id).name)
 
 
 class PardonHandler(CoachHandler):
     """ "What did you say", "pardon", "repeat that": the last instruction or question again,
     never paced reps. The question asked before it stays open."""
 
-    INTENTS = ("AMAZON.RepeatIntent",)
     KEEPS_QUESTION = True
 
     def answer(self, turn: CoachTurn, handler_input: HandlerInput) -> SpeechPlan:
         return pardon_answer(turn)
-
-
-QUESTION_HANDLERS: tuple[type[CoachHandler], ...] = (
-    HoldTimeHandler,
-    RepsLeftHandler,
-    WhatsNextHandler,
-    WhichSideHandler,
-    EquipmentHandler,
-    MissingEquipmentHandler,
-    RoutineLengthHandler,
-    ExercisesLeftHandler,
-    PardonHandler,
-)

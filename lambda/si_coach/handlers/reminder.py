@@ -1,6 +1,7 @@
 """Request handlers of the daily reminder: thin, each hands its request to the reminder
-dialogue (reminder_dialogue.py) and sends what it answers, with the permission question or
-card when there is one. Registered in si_coach.handlers.routine.HANDLERS.
+dialogue (si_coach/dialogue/reminder.py) and sends what it answers, with the permission
+question or card when there is one. A yes or no to one of its questions comes through
+YesNoHandler (repair.QUESTIONS). Registered in registry.py.
 
 The dialogue and the Reminders API client are imported when a reminder request first
 arrives, not when the skill starts: most sessions never use them, and every cold start
@@ -12,12 +13,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import get_request_type, is_intent_name
+from ask_sdk_core.utils import get_request_type
 from ask_sdk_model import Response
 
 from si_coach.alexa.request import slot_value
-from si_coach.dialogue.conversation import QuestionKind
-from si_coach.dialogue.turn import TURN_ATTRIBUTE, CoachTurn
+from si_coach.dialogue.turn import CoachTurn
 from si_coach.handlers.base import CoachHandler
 from si_coach.routine.pacing import Phase
 from si_coach.voice.speech import SpeechPlan
@@ -26,15 +26,6 @@ if TYPE_CHECKING:
     from si_coach.dialogue.reminder import ReminderDialogue, ReminderReply
 
 TIME_SLOT = "time"
-# The questions of the reminder dialogue, answered by ReminderAnswerHandler.
-QUESTIONS = frozenset(
-    {
-        QuestionKind.OFFER_REMINDER,
-        QuestionKind.REMINDER_TIME,
-        QuestionKind.CONFIRM_REMINDER,
-        QuestionKind.STOP_REMINDER,
-    }
-)
 
 
 class ReminderHandler(CoachHandler):
@@ -43,7 +34,7 @@ class ReminderHandler(CoachHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = CoachTurn.of(handler_input)
         reply = self.reply(_dialogue(turn, handler_input), handler_input)
-        return send(turn, handler_input, reply)
+        return send_reminder_reply(turn, handler_input, reply)
 
     def reply(self, dialogue: ReminderDialogue, handler_input: HandlerInput) -> ReminderReply:
         raise NotImplementedError
@@ -75,24 +66,6 @@ class StopReminderHandler(ReminderHandler):
 
     def reply(self, dialogue: ReminderDialogue, handler_input: HandlerInput) -> ReminderReply:
         return dialogue.stop_reminder()
-
-
-class ReminderAnswerHandler(ReminderHandler):
-    """Yes or no to a question of the reminder dialogue (other questions: YesNoHandler)."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        if not (
-            is_intent_name("AMAZON.YesIntent")(handler_input)
-            or is_intent_name("AMAZON.NoIntent")(handler_input)
-        ):
-            return False
-        turn = handler_input.attributes_manager.request_attributes.get(TURN_ATTRIBUTE)
-        return isinstance(turn, CoachTurn) and turn.pending_question() in QUESTIONS
-
-    def reply(self, dialogue: ReminderDialogue, handler_input: HandlerInput) -> ReminderReply:
-        question = dialogue.turn.pending_question()
-        assert question is not None
-        return dialogue.answer(question, is_intent_name("AMAZON.YesIntent")(handler_input))
 
 
 class PermissionAnswerHandler(ReminderHandler):
@@ -131,7 +104,10 @@ def _dialogue(turn: CoachTurn, handler_input: HandlerInput) -> ReminderDialogue:
     return ReminderDialogue(turn, handler_input)
 
 
-def send(turn: CoachTurn, handler_input: HandlerInput, reply: ReminderReply) -> Response:
+def send_reminder_reply(
+    turn: CoachTurn, handler_input: HandlerInput, reply: ReminderReply
+) -> Response:
+    """The reminder dialogue's answer: its speech, with its card or permission question."""
     builder = handler_input.response_builder
     if reply.card is not None:
         builder.set_card(reply.card)
@@ -139,13 +115,3 @@ def send(turn: CoachTurn, handler_input: HandlerInput, reply: ReminderReply) -> 
         # Alexa asks next: no reprompt, and the session is Alexa's until the answer.
         return builder.speak(reply.plan.ssml()).add_directive(reply.ask_permission).response
     return turn.respond(reply.plan)
-
-
-REMINDER_HANDLERS: tuple[type[CoachHandler], ...] = (
-    SetReminderHandler,
-    ChangeReminderHandler,
-    WhenIsReminderHandler,
-    StopReminderHandler,
-    ReminderAnswerHandler,
-    PermissionAnswerHandler,
-)

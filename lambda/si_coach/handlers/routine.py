@@ -6,8 +6,6 @@ turn (turn.py) holds the user's progress.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import replace
 
 from ask_sdk_core.dispatch_components import AbstractExceptionHandler
 from ask_sdk_core.handler_input import HandlerInput
@@ -16,7 +14,6 @@ from ask_sdk_model import Response
 
 from si_coach.alexa.request import request_locale, resolved_slot_id, slot_was_heard
 from si_coach.dialogue.conversation import (
-    QuestionKind,
     help_for,
     history_answer,
     launch_greeting,
@@ -26,13 +23,13 @@ from si_coach.dialogue.conversation import (
     prompt,
     side_answer,
 )
-from si_coach.dialogue.repair import CHOICE_QUESTIONS, fallback_answer, yes_no_answer
+from si_coach.dialogue.repair import after_answer, fallback_answer, yes_no_answer
+from si_coach.dialogue.state import SESSION_MORE_ABOUT, QuestionKind
 from si_coach.dialogue.turn import CoachTurn
-from si_coach.handlers.base import CoachHandler, LoadedOnFirstUse
-from si_coach.handlers.privacy import PRIVACY_HANDLERS
-from si_coach.handlers.reminder import REMINDER_HANDLERS, offer_after_routine
+from si_coach.handlers.base import CoachHandler
+from si_coach.handlers.reminder import offer_after_routine, send_reminder_reply
 from si_coach.routine.catalogue import Pace, Side
-from si_coach.routine.outcomes import UnknownExercise, WhichExercise
+from si_coach.routine.outcomes import HowTo, UnknownExercise, WhichExercise
 from si_coach.routine.pacing import Event, EventKind, Phase
 from si_coach.voice.speaker import voice_for
 from si_coach.voice.speech import SpeechPlan
@@ -65,6 +62,8 @@ class LaunchHandler(CoachHandler):
 
     def answer(self, turn: CoachTurn, handler_input: HandlerInput) -> SpeechPlan:
         plan, question = launch_greeting(turn.conversation())
+        if turn.hold_lapsed:
+            plan = plan.after(turn.voice.reply().line("answers.hold_lapsed").lead())
         if turn.store_unread:
             plan = plan.after(turn.voice.reply().line("answers.store_unreachable").lead())
         turn.ask_question(question)
@@ -90,36 +89,46 @@ class RoutineEventHandler(CoachHandler):
         plan = turn.run(Event(kind, exercise_id))
         if any(isinstance(o, UnknownExercise | WhichExercise) for o in turn.outcomes):
             turn.ask_question(QuestionKind.CHOOSE_EXERCISE)
+        for outcome in turn.outcomes:
+            if isinstance(outcome, HowTo) and turn.voice.how_to_is_brief(outcome):
+                turn.session[SESSION_MORE_ABOUT] = outcome.variant_id
         return offer_after_routine(turn, handler_input, before, plan)
 
 
+class TellMeMoreHandler(CoachHandler):
+    """ "Tell me more" after a brief how-to: the rest of it (how it grows, what it works)."""
+
+    INTENTS = ("TellMeMoreIntent",)
+
+    def answer(self, turn: CoachTurn, handler_input: HandlerInput) -> SpeechPlan:
+        talk = turn.conversation()
+        variant_id = turn.session.get(SESSION_MORE_ABOUT) or turn.progress.routine.variant_id
+        back = turn.voice.back(talk.place)
+        if variant_id is None or turn.catalogue.find_variant(variant_id) is None:
+            return help_for(talk)
+        name = turn.voice.variant_name(variant_id)
+        more = turn.voice.more_about(variant_id)
+        reply = turn.voice.reply()
+        if more:
+            reply.line("answers.more_lead", exercise=name).text(*more)
+        else:
+            reply.line("answers.nothing_more", exercise=name)
+        return reply.text(back).ask(back)
+
+
 class YesNoHandler(CoachHandler):
-    """Answers the question the last response asked; a bare "yes" mid-routine means next."""
+    """Yes or no: answers the open question (repair.QUESTIONS), or the last instruction."""
 
     INTENTS = ("AMAZON.YesIntent", "AMAZON.NoIntent")
 
-    def answer(self, turn: CoachTurn, handler_input: HandlerInput) -> SpeechPlan:
-        yes = is_intent_name("AMAZON.YesIntent")(handler_input)
-        question = turn.pending_question()
-        if question is QuestionKind.START_ROUTINE:
-            if yes:
-                return turn.run(Event(EventKind.START))
-            turn.ask_question(None)
-            return help_for(turn.conversation(), lead_key="answers.okay")
-        if question is QuestionKind.RESUME:
-            if yes:
-                return turn.run(Event(EventKind.RESUME))
-            turn.ask_question(None)
-            return prompt(
-                turn.conversation(), "answers.resume_declined", "answers.resume_declined_reprompt"
-            )
-        if question is QuestionKind.GO_AGAIN:
-            if yes:
-                return turn.run(Event(EventKind.START_OVER))
-            return turn.run(Event(EventKind.STOP))
-        if question is None or question in CHOICE_QUESTIONS:
-            return yes_no_answer(turn, question, yes)
-        return help_for(turn.conversation())
+    def handle(self, handler_input: HandlerInput) -> Response:
+        turn = CoachTurn.of(handler_input)
+        answered = yes_no_answer(turn, is_intent_name("AMAZON.YesIntent")(handler_input))
+        if isinstance(answered, SpeechPlan):
+            after_answer(turn, answered, keeps_question=False, missed=False)
+            return turn.respond(answered)
+        # The reminder dialogue's answer, sent with its permission question or card.
+        return send_reminder_reply(turn, handler_input, answered)
 
 
 class OverviewHandler(CoachHandler):
@@ -146,10 +155,14 @@ class HistoryHandler(CoachHandler):
 
 
 class InjuredSideHandler(CoachHandler):
-    INTENTS = ("InjuredSideIntent",)
+    """ "My left side is injured", or "I can only do my right side" (the other is injured)."""
+
+    INTENTS = ("InjuredSideIntent", "GoodSideIntent")
 
     def answer(self, turn: CoachTurn, handler_input: HandlerInput) -> SpeechPlan:
         side_id = resolved_slot_id(handler_input, "side")
+        if is_intent_name("GoodSideIntent")(handler_input) and side_id in ("left", "right"):
+            side_id = Side(side_id).other.value
         if side_id not in ("left", "right", "none"):
             turn.ask_question(QuestionKind.INJURED_SIDE)
             return prompt(
@@ -158,7 +171,7 @@ class InjuredSideHandler(CoachHandler):
                 "answers.which_side_injured_reprompt",
             )
         injured = None if side_id == "none" else Side(side_id)
-        turn.progress = replace(turn.progress, injured_side=injured)
+        turn.change(injured_side=injured)
         carry_on = None
         if turn.progress.routine.phase in (Phase.READY, Phase.IN_SET, Phase.UP_NEXT):
             carry_on = turn.run(Event(EventKind.START))
@@ -173,7 +186,7 @@ class PaceHandler(CoachHandler):
         if pace_id not in {p.value for p in Pace}:
             turn.ask_question(QuestionKind.PACE)
             return prompt(turn.conversation(), "answers.which_pace", "answers.which_pace_reprompt")
-        turn.progress = replace(turn.progress, pace=Pace(pace_id))
+        turn.change(pace=Pace(pace_id))
         return pace_answer(turn.conversation())
 
 
@@ -233,43 +246,3 @@ class ApologyHandler(AbstractExceptionHandler):
             .ask(words.line("answers.error_reprompt"))
             .response
         )
-
-
-# The questions asked mid-exercise, and "what did you say": handled by the classes named,
-# in si_coach/handlers/questions.py, which is loaded on the first such question.
-QUESTION_HANDLERS = {
-    "HoldTimeIntent": "HoldTimeHandler",
-    "RepsLeftIntent": "RepsLeftHandler",
-    "WhatsNextIntent": "WhatsNextHandler",
-    "WhichSideIntent": "WhichSideHandler",
-    "EquipmentIntent": "EquipmentHandler",
-    "MissingEquipmentIntent": "MissingEquipmentHandler",
-    "RoutineLengthIntent": "RoutineLengthHandler",
-    "ExercisesLeftIntent": "ExercisesLeftHandler",
-    "AMAZON.RepeatIntent": "PardonHandler",
-}
-
-
-def _questions() -> LoadedOnFirstUse:
-    return LoadedOnFirstUse("si_coach.handlers.questions", QUESTION_HANDLERS)
-
-
-# In dispatch order: the fallback answers whatever no other handler takes; the features'
-# yes-and-no handlers come before YesNoHandler, which answers every other question.
-HANDLERS: tuple[Callable[[], CoachHandler], ...] = (
-    LaunchHandler,
-    RoutineEventHandler,
-    *REMINDER_HANDLERS,
-    *PRIVACY_HANDLERS,
-    YesNoHandler,
-    OverviewHandler,
-    ListExercisesHandler,
-    HistoryHandler,
-    InjuredSideHandler,
-    PaceHandler,
-    HelpHandler,
-    _questions,
-    SessionEndedHandler,
-    FallbackHandler,
-)
-HANDLED_INTENTS = frozenset(name for make in HANDLERS for name in make().INTENTS)

@@ -9,8 +9,11 @@ only from a confirmed answer, so nothing untrue is stored.
 
 Like si_coach.alexa.settings_api it uses urllib3 (already loaded by botocore), not `requests`, to
 keep the cold start short; it calls HTTPS endpoints only, and times out quickly, because
-the whole turn must be answered within Alexa's eight seconds. The JSON follows ask-sdk-model's
-ReminderRequest / Trigger / Recurrence / AlertInfo classes (see docs/reminders.md).
+the whole turn must be answered within Alexa's eight seconds. Answers are read within
+bounds (si_coach.reminders.bounded_answers): one too large, inflated too far, nested too deep
+or in an unknown encoding is a MALFORMED_ANSWER, like any answer that says nothing usable.
+The JSON follows ask-sdk-model's ReminderRequest / Trigger / Recurrence / AlertInfo classes
+(see docs/reminders.md).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import json
 import logging
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from functools import cache
@@ -30,6 +33,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import urllib3
 from ask_sdk_model import RequestEnvelope
 
+from si_coach.reminders.bounded_answers import UnusableAnswerError, json_answer, read_answer
 from si_coach.reminders.time_of_day import TimeOfDay
 
 log = logging.getLogger(__name__)
@@ -304,19 +308,30 @@ class RemindersClient:
                 timeout=self._timeout,
                 retries=False,
                 redirect=False,
+                # The body is read and inflated within bounds by read_answer, not by urllib3.
+                preload_content=False,
+                decode_content=False,
             )
+            data = read_answer(response)
+        except UnusableAnswerError as error:
+            if not 200 <= response.status < 300:
+                # An error's status says what went wrong; its unusable body adds nothing.
+                failure = _failure_for(response.status, None)
+                return self._failed(method, ReminderError(failure, response.status))
+            failure = ReminderError(ReminderFailure.MALFORMED_ANSWER, response.status)
+            return self._failed(method, replace(failure, message=str(error)))
         except (urllib3.exceptions.HTTPError, OSError) as error:
             failure = _failure_for_exception(error)
             return self._failed(method, ReminderError(failure, message=str(error)))
         status = response.status
         if 200 <= status < 300:
-            if not response.data.strip():
+            if not data.strip():
                 return {}
-            decoded = _json_object(response.data)
+            decoded = _json_object(data)
             if decoded is None:
                 return self._failed(method, ReminderError(ReminderFailure.MALFORMED_ANSWER, status))
             return decoded
-        details = _json_object(response.data) or {}
+        details = _json_object(data) or {}
         code = details.get("code") if isinstance(details.get("code"), str) else None
         message = details.get("message") if isinstance(details.get("message"), str) else ""
         failure = _failure_for(status, code)
@@ -377,8 +392,8 @@ def _zone(time_zone_id: str) -> ZoneInfo:
 
 def _json_object(data: bytes) -> dict[str, Any] | None:
     try:
-        decoded = json.loads(data)
-    except (ValueError, UnicodeDecodeError):
+        decoded = json_answer(data)
+    except UnusableAnswerError:
         return None
     return decoded if isinstance(decoded, dict) else None
 

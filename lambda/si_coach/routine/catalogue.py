@@ -12,6 +12,7 @@ reaches its high end. The level is kept in the user's progress record.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache, cached_property
@@ -86,6 +87,8 @@ class Variant:
     """One way of doing an exercise, with its own dosing (most exercises have one)."""
 
     id: str
+    # How the progress record names it (routine/progress.py): short, and never reused.
+    code: str
     exercise_id: str
     sides: Sides
     sets: int
@@ -127,9 +130,6 @@ class Catalogue:
         """Every item any exercise needs, in catalogue order."""
         return tuple(dict.fromkeys(item for need in self.needs for item in need.any_of))
 
-    def needs_of(self, exercise_id: str) -> tuple[Need, ...]:
-        return tuple(need for need in self.needs if need.exercise_id == exercise_id)
-
     @cached_property
     def variants(self) -> tuple[Variant, ...]:
         """Every variant in routine order."""
@@ -138,6 +138,16 @@ class Catalogue:
     @cached_property
     def variant_ids(self) -> frozenset[str]:
         return frozenset(v.id for v in self.variants)
+
+    @cached_property
+    def variant_codes(self) -> Mapping[str, str]:
+        """Each variant's stored code, by its id."""
+        return {v.id: v.code for v in self.variants}
+
+    @cached_property
+    def variants_by_code(self) -> Mapping[str, str]:
+        """Each variant's id, by its stored code."""
+        return {v.code: v.id for v in self.variants}
 
     def variant(self, variant_id: str) -> Variant:
         for candidate in self.variants:
@@ -215,6 +225,7 @@ def _variant(raw: dict, exercise_id: str, default_rest: RestSeconds) -> Variant:
         raise CatalogueError(f"{where}: sets must be a whole number of at least 1")
     variant = Variant(
         id=_text(raw, "id", where),
+        code=_text(raw, "code", where),
         exercise_id=exercise_id,
         sides=sides,
         sets=sets,
@@ -254,6 +265,11 @@ def parse_catalogue(raw: dict) -> Catalogue:
     }
     if clashing:
         raise CatalogueError(f"ids must be unique: {sorted(clashing)}")
+    codes = [v.code for e in exercises for v in e.variants]
+    # A code is never also an id, so records that named variants by id still read.
+    clashing = {c for c in codes if codes.count(c) > 1} | (set(codes) & set(variant_ids))
+    if clashing:
+        raise CatalogueError(f"variant codes must be unique and not ids: {sorted(clashing)}")
     needs = tuple(_need(entry, exercise_ids) for entry in raw.get("needs", []))
     return Catalogue(exercises=tuple(exercises), needs=needs)
 

@@ -56,12 +56,17 @@ class Place(NamedTuple):
 
 
 class BlockAnnounced(NamedTuple):
-    """A block's set-up, then a wait for "next". `whole`: the full set-up, not a bridge."""
+    """A block's set-up, then a wait for "next". `whole`: the full set-up, not a bridge.
+
+    `one_side`: an exercise done on each side is done on the block's side only today (the
+    other side is injured), so its dose is said for that side alone.
+    """
 
     block: Block
     dose: Dose
     lead: Lead
     whole: bool
+    one_side: bool = False
 
 
 class UpNext(NamedTuple):

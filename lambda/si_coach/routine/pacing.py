@@ -66,6 +66,10 @@ STATE_SCHEMA_VERSION = 1
 PACING_BUDGET_SECONDS = 78.0
 # Room kept free after a block's set-up is added to a response that paced reps.
 CLOSING_ROOM_SECONDS = 2.0
+# A block's last long hold that leaves no room for the next block's set-up is carried into
+# the next response with this much of it left: time to say "next" while holding, and room
+# after it for the release, the finish and the set-up, said together.
+CARRIED_FOR_SET_UP_SECONDS = 15
 
 
 class Phase(StrEnum):
@@ -235,6 +239,10 @@ class PacingEngine:
             sides = [None]
         return [Block(variant, side, n) for side in sides for n in range(1, variant.sets + 1)]
 
+    def one_side_only(self, block: Block, coaching: Coaching) -> bool:
+        """Whether `block`'s exercise, done on each side, is done on this side alone."""
+        return block.side is not None and coaching.injured_side is not None
+
     def current_block(self, state: RoutineState, coaching: Coaching) -> Block:
         variant = self.catalogue.variant(state.variant_id or "")
         for block in self.blocks(variant, coaching):
@@ -330,7 +338,8 @@ def _announcement(engine: PacingEngine, block: Block, coaching: Coaching, lead: 
     """A new variant (or a resumed block) gets its whole set-up; the next side or set of the
     same variant a short bridge."""
     whole = lead is Lead.YOU_ARE_ON or block == engine.blocks(block.variant, coaching)[0]
-    return BlockAnnounced(block, engine.dose(block.variant, coaching), lead, whole)
+    dose = engine.dose(block.variant, coaching)
+    return BlockAnnounced(block, dose, lead, whole, one_side=engine.one_side_only(block, coaching))
 
 
 def _announce(
@@ -412,17 +421,30 @@ def _pace(engine: PacingEngine, state: RoutineState, coaching: Coaching, now: fl
         reps_done += 1
         if reps_done < dose.reps:
             chunk.add(Rest(rest, reps_done - 1))
+    last_in_chunk = _even_split(engine, block, coaching, chunk, reps_done, rest)
     while reps_done < dose.reps:
         beats = _rep_beats(block, dose, rest, reps_done, reps_done == chunk_start)
         if (
             reps_done > chunk_start
             and chunk.elapsed + chunk.seconds(*beats) > PACING_BUDGET_SECONDS
-        ):
+        ) or reps_done > last_in_chunk:
+            break
+        # The block's last rep is said with what follows it: the finish and the next block's
+        # set-up, in one response. Where they don't fit, the last rep waits for the next
+        # response (or, alone and long, its hold is carried), so that the set-up is never
+        # put off to a turn of its own.
+        set_up_fits = reps_done + 1 < dose.reps or (
+            chunk.elapsed + chunk.seconds(*beats) + _finish_seconds(engine, block, coaching, chunk)
+            <= MAX_PLANNED_SECONDS - CLOSING_ROOM_SECONDS
+        )
+        if not set_up_fits and reps_done > chunk_start:
             break
         if variant.sides is not Sides.ALTERNATING and dose.hold_seconds > MAX_COUNTED_HOLD_SECONDS:
             lead_in = beats[:2]  # the label and the action, up to "Hold."
             started_at = chunk.elapsed + chunk.seconds(*lead_in)
             room = int(PACING_BUDGET_SECONDS - started_at)
+            if not set_up_fits:
+                room = min(room, dose.hold_seconds - CARRIED_FOR_SET_UP_SECONDS)
             if room < dose.hold_seconds:
                 covered = max(0, room)
                 chunk.add(*lead_in, Hold(dose.hold_seconds, covered, False, reps_done))
@@ -445,6 +467,37 @@ def _pace(engine: PacingEngine, state: RoutineState, coaching: Coaching, now: fl
         )
         return Step(new_state, tuple(chunk.outcomes))
     return _finish_block(engine, state, block, chunk, coaching)
+
+
+def _even_split(  # noqa: PLR0917 - the pacing loop's own state, passed as it stands
+    engine: PacingEngine, block: Block, coaching: Coaching, chunk: _Chunk, first: int, rest: int
+) -> int:
+    """The last rep this response may pace: all of them, unless the reps left would fit
+    but for the set-up that follows them; then half now and half with the set-up, rather
+    than all but one ("say next for the last one")."""
+    dose = engine.dose(block.variant, coaching)
+    left = dose.reps - first
+    reps = sum(
+        chunk.seconds(*_rep_beats(block, dose, rest, rep, rep == first))
+        for rep in range(first, dose.reps)
+    )
+    reps_fit = chunk.elapsed + reps <= PACING_BUDGET_SECONDS
+    finish = _finish_seconds(engine, block, coaching, chunk)
+    set_up_fits = chunk.elapsed + reps + finish <= MAX_PLANNED_SECONDS - CLOSING_ROOM_SECONDS
+    if left > 1 and reps_fit and not set_up_fits:
+        return first + (left + 1) // 2 - 1
+    return dose.reps
+
+
+def _finish_seconds(engine: PacingEngine, block: Block, coaching: Coaching, chunk: _Chunk) -> float:
+    """How long the finish of `block` takes to say, with the following block's set-up."""
+    following = engine.next_block(block, coaching)
+    if following is None:
+        return chunk.seconds(VariantFinished(block.variant.id), RoutineFinished())
+    finished = (
+        VariantFinished(block.variant.id) if following.variant != block.variant else SetFinished()
+    )
+    return chunk.seconds(finished, _announcement(engine, following, coaching, Lead.NEXT))
 
 
 def _finish_block(
@@ -490,6 +543,11 @@ def _keep_holding(state: RoutineState, chunk: _Chunk, seconds_left: int, reps_do
 # the request is sent. So playback had got at most this much short of the gap between the
 # two timestamps; taking it off never counts a rep the user did not finish.
 BARGE_IN_ALLOWANCE_SECONDS = 2.0
+# "Next" said during a rep ("I'm ahead of you") credits the rep in progress only once this
+# much of its hold has surely been heard (playback reckoned with the allowance above, so in
+# real time the user has heard this much plus up to two seconds: most of the hold). A rep
+# cut off early in its hold has not been done; it is paced again.
+HOLD_HEARD_FOR_NEXT = 0.5
 
 
 @dataclass(frozen=True)
@@ -503,6 +561,9 @@ class PacedResponse:
     first_rep: int  # the block's rep index of the first rep led
     # A hold still running when the speech ends (the long stretch) starts here.
     carried_hold_start: float | None = None
+    # Each rep's (last) hold, start and end: how much of it "next" found heard.
+    hold_starts: tuple[float, ...] = ()
+    hold_ends: tuple[float, ...] = ()
 
     def to_dict(self) -> dict:
         return {
@@ -512,6 +573,7 @@ class PacedResponse:
             "ends": list(self.rep_ends),
             "first": self.first_rep,
             "carried": self.carried_hold_start,
+            "holds": [list(self.hold_starts), list(self.hold_ends)],
         }
 
     @classmethod
@@ -525,12 +587,24 @@ class PacedResponse:
                 rep_ends=tuple(float(x) for x in raw["ends"]),
                 first_rep=_whole(raw["first"]),
                 carried_hold_start=None if raw["carried"] is None else float(raw["carried"]),
+                # A record without holds (older sessions): "next" credits no rep in progress.
+                hold_starts=tuple(float(x) for x in raw.get("holds", [[], []])[0]),
+                hold_ends=tuple(float(x) for x in raw.get("holds", [[], []])[1]),
             )
-        except (KeyError, TypeError) as error:
+        except (KeyError, TypeError, IndexError) as error:
             raise ValueError(f"paced response is malformed: {error}") from error
         if len(paced.rep_starts) != len(paced.rep_ends):
             raise ValueError("paced response has unpaired reps")
+        if len(paced.hold_starts) != len(paced.hold_ends):
+            raise ValueError("paced response has unpaired holds")
         return paced
+
+    def hold_heard_enough(self, rep: int, played: float) -> bool:
+        """Whether `played` seconds in, most of the `rep`-th rep's hold had been heard."""
+        if rep >= len(self.hold_starts):
+            return False
+        start, end = self.hold_starts[rep], self.hold_ends[rep]
+        return played >= start + HOLD_HEARD_FOR_NEXT * (end - start)
 
 
 def reps_heard(paced: PacedResponse, now: float, *, ahead: bool = False) -> int | None:
@@ -538,8 +612,9 @@ def reps_heard(paced: PacedResponse, now: float, *, ahead: bool = False) -> int 
 
     None: the whole response played (or the user spoke inside a hold that outlasts it,
     whose end time rules), so everything it led counts. `ahead` is "next" said mid-chunk:
-    the user is ahead of the coach, so the rep in progress counts as done too; reps not
-    yet begun never do.
+    the user is ahead of the coach, so the rep in progress counts as done too once most of
+    its hold has been heard (HOLD_HEARD_FOR_NEXT); a rep cut off earlier in its hold, and a
+    rep not yet begun, never do.
     """
     gap = now - paced.answered_at
     if gap >= paced.length:
@@ -550,7 +625,7 @@ def reps_heard(paced: PacedResponse, now: float, *, ahead: bool = False) -> int 
         carried = paced.carried_hold_start
         if carried is None or played >= carried:
             return None
-    elif ahead and played >= paced.rep_starts[heard]:
+    elif ahead and paced.hold_heard_enough(heard, played):
         heard += 1
     return heard
 

@@ -3,18 +3,27 @@ and the token of their daily reminder.
 
 The record is what the storage port saves for each Alexa user. It is kept small and
 bounded (it must fit one DynamoDB write unit, 1 KB, however long it is used): only the two
-most recent active days keep their list of exercises, variants are stored by short codes
-(VARIANT_CODES), empty values and zero levels are left out, and a reminder token is kept
-only up to MAX_REMINDER_TOKEN_CHARACTERS; the device's time zone is kept with the date it
-was last checked. It holds exercise progress and preferences only,
+most recent active days keep their list of exercises, variants are stored by the short
+codes of the catalogue (catalogue.toml, `code`), empty values and zero levels are left out,
+and a reminder token is kept only up to MAX_REMINDER_TOKEN_CHARACTERS; the time zone of the
+device that last asked for it is kept with the date it was checked and a short tag of that
+device (another device asks for its own). It holds exercise progress and preferences only,
 never symptoms or pain reports. Records of the previous schema (1: full variant ids, every
 field written out) are still read.
+
+Each stored field is decoded on its own: a damaged field is reset (with a log line) and the
+rest is kept, so the next save repairs the record. `generation` counts the user's deletions:
+a deleted record leaves a marker holding only its revision and generation, so a session
+that read the record before the deletion can tell, and never writes the old data back.
+`merge` combines two copies field by field, taking a setting from this session's copy only
+when this session changed it (`Changes`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TypeVar
@@ -23,25 +32,11 @@ from si_coach.routine.catalogue import Catalogue, Pace, Side
 from si_coach.routine.pacing import Coaching, RoutineState
 
 RECORD_SCHEMA_VERSION = 2
+GENERATION_KEY = "gen"
 # Schemas this module can read: 1 named variants by their ids and wrote every field.
 READABLE_SCHEMAS = frozenset({1, RECORD_SCHEMA_VERSION})
 _E = TypeVar("_E", Side, Pace)
 RECENT_DAYS_KEPT = 2
-# How the record names each variant in its days and levels. Part of the stored format:
-# never change or reuse a code; a new variant gets a new one (a variant without a code is
-# stored by its id, which costs room in the record).
-VARIANT_CODES: Mapping[str, str] = {
-    "hip_abduction": "ab",
-    "hip_adduction": "ad",
-    "bridge": "br",
-    "knee_to_chest_one_leg": "k1",
-    "knee_to_chest_both_legs": "k2",
-    "clamshell": "cl",
-    "quadriceps_stretch": "qs",
-    "hamstring_wall_stretch": "hs",
-    "lower_trunk_rotation": "tr",
-}
-_VARIANTS_BY_CODE = {code: variant_id for variant_id, code in VARIANT_CODES.items()}
 # Alexa's alert tokens are UUIDs (36 characters); a longer one is not stored, and the
 # reminder is found through the Reminders API's list instead.
 MAX_REMINDER_TOKEN_CHARACTERS = 64
@@ -50,6 +45,14 @@ MAX_REMINDER_TOKEN_CHARACTERS = 64
 ZONE_REFRESH_DAYS = 7
 # IANA zone names are at most 32 characters ("America/Argentina/ComodRivadavia").
 MAX_TIME_ZONE_CHARACTERS = 40
+# A kept time zone names its device by this many hex digits of a hash of the device id:
+# enough to tell a household's devices apart, and no device id in the record.
+DEVICE_TAG_CHARACTERS = 6
+# The largest count (days, streak, level) a record is read with; a larger stored count is
+# damage. A century of daily use is 36,525 days; the voice says every count up to this.
+MAX_COUNT = 999_999_999
+# The largest revision or deletion generation read; beyond it a record counts as damaged.
+MAX_REVISION = 10**15
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +86,14 @@ class Progress:
     # did: a session starts without asking again until it is ZONE_REFRESH_DAYS old.
     time_zone: str | None = None
     time_zone_checked_on: date | None = None
+    # The tag of the device the kept time zone belongs to (see `device_tag`).
+    time_zone_device: str | None = None
+    # How many times the user's data was deleted; a write from a copy of an older
+    # generation never replaces the record (see the module docstring).
+    generation: int = 0
+    # The stored revision was unusable (not a whole number): the next save replaces the
+    # record outright. Not part of the record's value.
+    revision_damaged: bool = field(default=False, compare=False)
 
     @property
     def is_new_user(self) -> bool:
@@ -132,15 +143,18 @@ class Progress:
             )
         return progress
 
-    def known_time_zone(self, today: date) -> str | None:
-        """The kept time zone, while it is fresh enough to trust without asking again."""
+    def known_time_zone(self, today: date, device: str | None = None) -> str | None:
+        """The kept time zone, while it is fresh enough to trust without asking again and
+        (when `device`, a device tag, is given) it is that device's."""
         checked = self.time_zone_checked_on
         if self.time_zone is None or checked is None:
             return None
+        if device is not None and self.time_zone_device != device:
+            return None
         return self.time_zone if 0 <= (today - checked).days < ZONE_REFRESH_DAYS else None
 
-    def with_time_zone(self, zone: str, today: date) -> Progress:
-        return replace(self, time_zone=zone, time_zone_checked_on=today)
+    def with_time_zone(self, zone: str, today: date, device: str | None = None) -> Progress:
+        return replace(self, time_zone=zone, time_zone_checked_on=today, time_zone_device=device)
 
     def with_reminder(self, token: str | None) -> Progress:
         """This record knowing the reminder `token` (None: no reminder is known).
@@ -153,18 +167,23 @@ class Progress:
         declined = None if token is not None else self.reminder_declined_on
         return replace(self, reminder_token=token, reminder_declined_on=declined)
 
-    def to_dict(self) -> dict:
-        """The stored form: compact, with empty values left out (see the module docstring)."""
+    def to_dict(self, catalogue: Catalogue) -> dict:
+        """The stored form: compact, with empty values left out (see the module docstring);
+        variants by the catalogue's codes."""
+        codes = catalogue.variant_codes
         routine = {k: v for k, v in self.routine.to_dict().items() if v is not None}
         record: dict = {
             "schema": RECORD_SCHEMA_VERSION,
             "revision": self.revision,
             "routine": routine,
-            "days": [[d.day.isoformat(), _codes(d.completed)] for d in self.recent_days],
+            "days": [
+                [d.day.isoformat(), [codes.get(v, v) for v in d.completed]]
+                for d in self.recent_days
+            ],
             "streak": self.streak_days,
             "active_days": self.active_days,
             "pace": self.pace.value,
-            "levels": {VARIANT_CODES.get(k, k): v for k, v in self.levels.items() if v},
+            "levels": {codes.get(k, k): v for k, v in self.levels.items() if v},
         }
         if self.injured_side is not None:
             record["injured_side"] = self.injured_side.value
@@ -173,68 +192,105 @@ class Progress:
         if self.reminder_declined_on is not None:
             record["declined"] = self.reminder_declined_on.isoformat()
         if self.time_zone is not None and self.time_zone_checked_on is not None:
-            record["tz"] = [self.time_zone, self.time_zone_checked_on.isoformat()]
+            zone = [self.time_zone, self.time_zone_checked_on.isoformat()]
+            record["tz"] = [*zone, self.time_zone_device] if self.time_zone_device else zone
+        if self.generation:
+            record[GENERATION_KEY] = self.generation
         return record
 
     @classmethod
-    def from_dict(cls, raw: Mapping, catalogue: Catalogue) -> Progress:
-        """Rebuild a saved record; parts that are damaged are reset, and the reset is logged."""
+    def from_dict(cls, raw: object, catalogue: Catalogue) -> Progress:
+        """Rebuild a saved record, each field on its own: a damaged field is reset and the
+        reset logged; the rest is kept."""
         if not raw:
             return cls()
         if not isinstance(raw, Mapping):
             log.warning("progress record is a %s; starting afresh", type(raw).__name__)
             return cls()
+        revision, damaged = _revision(raw.get("revision"))
+        generation, _ = _revision(raw.get(GENERATION_KEY), "deletion generation")
+        progress = cls(revision=revision, generation=generation, revision_damaged=damaged)
         schema = raw.get("schema")
-        if isinstance(schema, bool) or schema not in READABLE_SCHEMAS:
+        if isinstance(schema, int | float | None) and (
+            isinstance(schema, bool) or schema not in READABLE_SCHEMAS
+        ):
             log.warning("progress record has unknown schema %r; starting afresh", _schema(raw))
             # The revision is kept, so the fresh record can still replace the stored one.
-            return cls(revision=_count(raw.get("revision")))
-        progress = cls(revision=_count(raw.get("revision")))
-        try:
-            progress = replace(
-                progress, routine=RoutineState.from_dict(_routine_fields(raw), catalogue)
-            )
-        except (KeyError, ValueError) as error:
-            log.warning("saved routine position unusable (%s); starting the routine afresh", error)
-        try:
-            days = tuple(
-                ActiveDay(date.fromisoformat(d), _variant_ids(done, catalogue))
-                for d, done in raw.get("days", [])
-            )[:RECENT_DAYS_KEPT]
-        except (TypeError, ValueError):
-            log.warning("saved history unusable; history reset")
-            days = ()
-        levels = {}
-        for key, value in (raw.get("levels") or {}).items():
-            variant_id = _variant_id(key, catalogue)
-            if variant_id is not None and _count(value):
-                levels[variant_id] = _count(value)
-        token = raw.get("reminder")
-        zone, zone_checked = _time_zone(raw.get("tz"))
+            return progress
+        if not isinstance(schema, int | float | None):
+            log.warning("saved schema %r unusable; read as the current schema", schema)
+            raw = {**raw, "schema": RECORD_SCHEMA_VERSION}
+        fields = {
+            "routine": lambda: RoutineState.from_dict(_routine_fields(raw), catalogue),
+            "recent_days": lambda: _days(raw.get("days"), catalogue),
+            "streak_days": lambda: _counted(raw.get("streak"), "streak"),
+            "active_days": lambda: _counted(raw.get("active_days"), "active days"),
+            "injured_side": lambda: _setting(Side, raw.get("injured_side"), None),
+            "pace": lambda: _setting(Pace, raw.get("pace"), Pace.NORMAL),
+            "levels": lambda: _levels(raw.get("levels"), catalogue),
+            "reminder_token": lambda: _token(raw.get("reminder")),
+            "reminder_declined_on": lambda: _date(raw.get("declined")),
+        }
+        decoded: dict = {}
+        for name, decode in fields.items():
+            try:
+                decoded[name] = decode()
+            except (KeyError, TypeError, ValueError, OverflowError) as error:
+                log.warning("saved %s unusable (%s); reset", name, error)
+        zone, checked, device = _time_zone(raw.get("tz"))
         return replace(
             progress,
-            recent_days=days,
-            streak_days=_count(raw.get("streak")),
-            active_days=_count(raw.get("active_days")),
-            injured_side=_enum(Side, raw.get("injured_side")),
-            pace=_enum(Pace, raw.get("pace")) or Pace.NORMAL,
-            levels=levels,
-            reminder_token=token if isinstance(token, str) and token.strip() else None,
-            reminder_declined_on=_date(raw.get("declined")),
+            **decoded,
             time_zone=zone,
-            time_zone_checked_on=zone_checked,
+            time_zone_checked_on=checked,
+            time_zone_device=device,
         )
 
 
-def merge(stored: Progress, ours: Progress, base: Progress | None = None) -> Progress:
-    """Combine two copies of one user's record so that no completed exercise is lost.
+def device_tag(device_id: object) -> str | None:
+    """A short tag naming a device in the record (never the device id itself)."""
+    if not isinstance(device_id, str) or not device_id:
+        return None
+    return hashlib.sha256(device_id.encode()).hexdigest()[:DEVICE_TAG_CHARACTERS]
 
-    Days and their completed exercises are united; counts and levels take the higher value;
-    the routine position and settings come from whichever copy moved last. The reminder
-    (its token and any "no") is ours when this session changed it since `base`, the copy it
-    started from (None: a fresh record), and the stored one's otherwise, so a reminder set
-    or stopped on one device is not undone by another device's routine.
+
+# The fields a session can change, as `Changes` names them.
+SIDE, PACE, REMINDER, TIME_ZONE, PLACE = "side", "pace", "reminder", "tz", "place"
+CHANGEABLE = frozenset({SIDE, PACE, REMINDER, TIME_ZONE, PLACE})
+Changes = frozenset[str]
+
+
+def changes_of(names: Iterable[object]) -> Changes:
+    """The known field names in `names` (anything else, from a damaged session, is dropped)."""
+    return frozenset(n for n in names if isinstance(n, str) and n in CHANGEABLE)
+
+
+def merge(
+    stored: Progress,
+    ours: Progress,
+    base: Progress | None = None,
+    changed: Changes | None = None,
+) -> Progress:
+    """Combine the stored copy of a user's record with this session's, losing nothing.
+
+    `base` is the copy this session started from (None: it never read the store, and started
+    from a fresh record); `changed` names the fields this session changed since `base`
+    (None: every field that differs from `base`). Finished days and exercises are united:
+    the days and levels this session added are added to the stored counts. Each setting,
+    the reminder, the time zone and the place in the routine come from this session's copy
+    only when it changed them, so a session that never read the store resets nothing.
     """
+    start = base if base is not None else Progress()
+    if changed is None:
+        changed = _differences(start, ours)
+    stored_pairs = {(d.day, v) for d in stored.recent_days for v in d.completed}
+    start_pairs = {(d.day, v) for d in start.recent_days for v in d.completed}
+    ours_new = [
+        (d.day, v)
+        for d in reversed(ours.recent_days)
+        for v in d.completed
+        if (d.day, v) not in start_pairs and (d.day, v) not in stored_pairs
+    ]
     days: dict[date, list[str]] = {}
     for copy in (stored, ours):
         for entry in copy.recent_days:
@@ -243,36 +299,88 @@ def merge(stored: Progress, ours: Progress, base: Progress | None = None) -> Pro
     recent = tuple(
         ActiveDay(day, tuple(days[day])) for day in sorted(days, reverse=True)[:RECENT_DAYS_KEPT]
     )
-    latest = ours if ours.routine.updated_at >= stored.routine.updated_at else stored
+    stored_days = {d.day for d in stored.recent_days}
+    new_days = {day for day, _ in ours_new if day not in stored_days}
+    levels = dict(stored.levels)
+    for _, variant_id in ours_new:
+        levels[variant_id] = levels.get(variant_id, 0) + 1
     levels = {
-        k: max(stored.levels.get(k, 0), ours.levels.get(k, 0))
-        for k in {*stored.levels, *ours.levels}
+        k: min(_top(k), max(levels.get(k, 0), ours.levels.get(k, 0)))
+        for k in {*levels, *ours.levels}
     }
-    start = base if base is not None else Progress()
-    reminder = ours if _reminder(ours) != _reminder(start) else stored
-    zoned = max((stored, ours), key=lambda copy: copy.time_zone_checked_on or date.min)
+    place = stored.routine
+    if PLACE in changed:
+        stored_moved = base is not None and stored.routine != base.routine
+        if not stored_moved or ours.routine.updated_at >= stored.routine.updated_at:
+            place = ours.routine
+    reminder = ours if REMINDER in changed else stored
+    zoned = ours if TIME_ZONE in changed else stored
     return replace(
-        latest,
+        stored,
+        routine=place,
         recent_days=recent,
         streak_days=max(stored.streak_days, ours.streak_days),
-        active_days=max(stored.active_days, ours.active_days),
+        active_days=max(stored.active_days + len(new_days), ours.active_days),
+        injured_side=ours.injured_side if SIDE in changed else stored.injured_side,
+        pace=ours.pace if PACE in changed else stored.pace,
         levels=levels,
         revision=max(stored.revision, ours.revision),
         reminder_token=reminder.reminder_token,
         reminder_declined_on=reminder.reminder_declined_on,
         time_zone=zoned.time_zone,
         time_zone_checked_on=zoned.time_zone_checked_on,
+        time_zone_device=zoned.time_zone_device,
     )
 
 
-def _time_zone(stored: object) -> tuple[str | None, date | None]:
-    """A kept time zone and the date it was checked, or nothing when it is unusable."""
-    if not (isinstance(stored, list) and len(stored) == 2 and isinstance(stored[0], str)):
-        return None, None
-    checked = _date(stored[1])
-    if checked is None or not stored[0] or len(stored[0]) > MAX_TIME_ZONE_CHARACTERS:
-        return None, None
-    return stored[0], checked
+_TOPS: dict[str, int] = {}
+
+
+def _top(variant_id: str) -> int:
+    """A variant's top level (levels are raised by one a day up to it)."""
+    if not _TOPS:
+        from si_coach.routine.catalogue import default_catalogue  # noqa: PLC0415
+
+        _TOPS.update({v.id: v.top_level for v in default_catalogue().variants})
+    return _TOPS.get(variant_id) or MAX_COUNT
+
+
+def _differences(start: Progress, ours: Progress) -> Changes:
+    """The fields `ours` changed since `start`."""
+    changed = set()
+    if ours.injured_side != start.injured_side:
+        changed.add(SIDE)
+    if ours.pace != start.pace:
+        changed.add(PACE)
+    if _reminder(ours) != _reminder(start):
+        changed.add(REMINDER)
+    if (ours.time_zone, ours.time_zone_checked_on) != (start.time_zone, start.time_zone_checked_on):
+        changed.add(TIME_ZONE)
+    if ours.routine != start.routine:
+        changed.add(PLACE)
+    return frozenset(changed)
+
+
+def _time_zone(stored: object) -> tuple[str | None, date | None, str | None]:
+    """A kept time zone, the date it was checked and its device's tag; nothing when unusable."""
+    if stored is None:
+        return None, None, None
+    usable = (
+        isinstance(stored, list)
+        and len(stored) in (2, 3)
+        and isinstance(stored[0], str)
+        and 0 < len(stored[0]) <= MAX_TIME_ZONE_CHARACTERS
+        and _date(stored[1]) is not None
+    )
+    device = stored[2] if usable and len(stored) == 3 else None
+    if not usable or not (device is None or _is_tag(device)):
+        log.warning("saved time zone unusable; reset")
+        return None, None, None
+    return stored[0], _date(stored[1]), device
+
+
+def _is_tag(value: object) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= DEVICE_TAG_CHARACTERS
 
 
 def _reminder(progress: Progress) -> tuple[str | None, date | None]:
@@ -283,15 +391,11 @@ def _schema(raw: object) -> object:
     return raw.get("schema") if isinstance(raw, Mapping) else type(raw).__name__
 
 
-def _codes(variant_ids: tuple[str, ...]) -> list[str]:
-    return [VARIANT_CODES.get(v, v) for v in variant_ids]
-
-
 def _variant_id(stored: object, catalogue: Catalogue) -> str | None:
     """The variant a stored name means: a code, or (schema 1) an id; None when unknown."""
     if not isinstance(stored, str):
         return None
-    variant_id = _VARIANTS_BY_CODE.get(stored, stored)
+    variant_id = catalogue.variants_by_code.get(stored, stored)
     return variant_id if variant_id in catalogue.variant_ids else None
 
 
@@ -299,12 +403,63 @@ def _variant_ids(stored: object, catalogue: Catalogue) -> tuple[str, ...]:
     if not isinstance(stored, list):
         raise TypeError("a day's exercises must be a list")
     found = (_variant_id(item, catalogue) for item in stored)
-    return tuple(v for v in found if v is not None)
+    return tuple(dict.fromkeys(v for v in found if v is not None))
+
+
+def _days(stored: object, catalogue: Catalogue) -> tuple[ActiveDay, ...]:
+    """The recent days, newest first; a damaged entry is dropped alone (and logged)."""
+    if stored is None:
+        return ()
+    if not isinstance(stored, list):
+        raise TypeError("the days must be a list")
+    days: dict[date, ActiveDay] = {}
+    for entry in stored:
+        try:
+            day, done = entry
+            parsed = date.fromisoformat(day)
+            days.setdefault(parsed, ActiveDay(parsed, _variant_ids(done, catalogue)))
+        except (TypeError, ValueError) as error:
+            log.warning("a saved day is unusable (%s); that day is dropped", error)
+    newest = sorted(days, reverse=True)[:RECENT_DAYS_KEPT]
+    return tuple(days[day] for day in newest)
+
+
+def _levels(stored: object, catalogue: Catalogue) -> dict[str, int]:
+    if stored is None:
+        return {}
+    if not isinstance(stored, Mapping):
+        raise TypeError(f"levels must be a map, not a {type(stored).__name__}")
+    levels = {}
+    for key, value in stored.items():
+        variant_id = _variant_id(key, catalogue)
+        level = _counted(value, "level", quiet=True)
+        if variant_id is not None and level:
+            levels[variant_id] = min(level, catalogue.variant(variant_id).top_level or level)
+    return levels
+
+
+def _token(stored: object) -> str | None:
+    if stored is None:
+        return None
+    if not (isinstance(stored, str) and stored.strip()):
+        raise TypeError("the reminder token must be text")
+    return stored if len(stored) <= MAX_REMINDER_TOKEN_CHARACTERS else None
+
+
+def _setting(kind: type[_E], stored: object, default: _E | None) -> _E | None:
+    if stored is None:
+        return default
+    try:
+        return kind(stored)  # type: ignore[call-arg]
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{stored!r} is not a {kind.__name__.lower()}") from error
 
 
 def _routine_fields(raw: Mapping) -> Mapping:
     """The stored routine with the empty fields the compact form leaves out put back."""
-    routine = raw["routine"]
+    routine = raw.get("routine")
+    if routine is None:  # a deletion marker, or a record that never began the routine
+        return RoutineState().to_dict()
     if raw.get("schema") == 1 or not isinstance(routine, Mapping):
         return routine
     empty = {"variant": None, "side": None, "hold_ends_at": None, "paused_from": None}
@@ -318,16 +473,32 @@ def _date(value: object) -> date | None:
         return None
 
 
-def _count(value: object) -> int:
-    try:
-        number = int(value)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
+def _counted(value: object, name: str, *, quiet: bool = False) -> int:
+    """A stored count: a whole number from 0 to MAX_COUNT; anything else is damage."""
+    if value is None:
         return 0
-    return max(0, number)
+    whole = _whole(value)
+    if whole is None or whole > MAX_COUNT:
+        if quiet:
+            return 0
+        raise ValueError(f"{name} {value!r} is not a count")
+    return whole
 
 
-def _enum(kind: type[_E], value: object) -> _E | None:
-    try:
-        return kind(value)  # type: ignore[call-arg]
-    except ValueError:
+def _revision(value: object, name: str = "revision") -> tuple[int, bool]:
+    """A stored revision (or generation), and whether it was damaged (then 0)."""
+    if value is None:
+        return 0, False
+    whole = _whole(value)
+    if whole is None or whole > MAX_REVISION:
+        log.warning("saved %s %r unusable; the next save replaces the record", name, value)
+        return 0, True
+    return whole, False
+
+
+def _whole(value: object) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
         return None
+    if isinstance(value, float) and not value.is_integer():
+        return None
+    return int(value) if value >= 0 else None

@@ -3,9 +3,9 @@ what comes next, which side, what is needed and what can stand in for it, and ho
 routine takes today.
 
 Pure: each answer reads the routine state, the catalogue and the user's coaching (levels,
-pace, injured side) and returns a fact for the voice to say (question_handlers.py). None of
-them moves the user's place, and a hold carried across responses keeps running: its end
-time stays as it was.
+pace, injured side) and returns a fact for the voice to say (si_coach/handlers/questions.py).
+None of them moves the user's place, and a hold carried across responses keeps running: its
+end time stays as it was.
 """
 
 from __future__ import annotations
@@ -54,13 +54,6 @@ class Where:
         phase = state.paused_from if state.phase is Phase.PAUSED else state.phase
         return phase in (Phase.IN_SET, Phase.HOLDING) or state.reps_done > 0
 
-    def hold_left(self) -> int | None:
-        """Seconds to the end of a hold carried across responses; None when none runs."""
-        state = self.settled
-        if state.phase is not Phase.HOLDING or state.hold_ends_at is None:
-            return None
-        return max(0, round(state.hold_ends_at - self.now))
-
 
 # -- facts -----------------------------------------------------------------------------------
 
@@ -83,8 +76,6 @@ class HoldTime(NamedTuple):
 
 class HoldTimes(NamedTuple):
     holds: tuple[HoldTime, ...]
-    # Seconds left of the hold under way, when the user asks about the one they are in.
-    held_now: int | None = None
 
 
 class RepsLeft(NamedTuple):
@@ -175,8 +166,7 @@ def hold_time(where: Where, exercise_id: str | None) -> HoldTimes | NotOnAnExerc
         )
         for v in variants
     )
-    on_it = block is not None and block.variant in variants
-    return HoldTimes(holds, where.hold_left() if on_it else None)
+    return HoldTimes(holds)
 
 
 def reps_left(where: Where) -> RepsLeft | NotOnAnExercise:

@@ -82,12 +82,16 @@ def first_count(span: ScreenSpan) -> int:
 
 
 def planned_changes(
-    spans: Sequence[ScreenSpan], closing_instruction: str, closing_counters: str = ""
+    spans: Sequence[ScreenSpan],
+    closing_instruction: str,
+    closing_counters: str = "",
+    speech_ends_at: float = 0.0,
 ) -> list[ScreenChange]:
     """What the countdown should show and when, before it is turned into commands.
 
     `closing_counters` (the screen's own counters line) comes back with the closing
-    instruction when the spans left another one showing.
+    instruction when the spans left another one showing. Neither shows before
+    `speech_ends_at`: "Rep 7 of 10, say next" must not appear while rep 6 is still said.
     """
     if not spans:
         return []
@@ -113,7 +117,7 @@ def planned_changes(
             )
         following = spans[index + 1] if index + 1 < len(spans) else None
         if following is None:
-            closing_at = span.end + CLOSING_AFTER_SECONDS
+            closing_at = max(span.end + CLOSING_AFTER_SECONDS, speech_ends_at)
             changes.append(ScreenChange(closing_at, COUNT_ID, ""))
             changes.append(ScreenChange(closing_at, PHASE_ID, closing_instruction))
             if closing_counters and counters and closing_counters != counters:
@@ -125,10 +129,13 @@ def planned_changes(
 
 
 def countdown_commands(
-    spans: Sequence[ScreenSpan], closing_instruction: str, closing_counters: str = ""
+    spans: Sequence[ScreenSpan],
+    closing_instruction: str,
+    closing_counters: str = "",
+    speech_ends_at: float = 0.0,
 ) -> list[dict]:
     """The onMount commands for a response's spans: [] when there is nothing to count down."""
-    changes = planned_changes(spans, closing_instruction, closing_counters)
+    changes = planned_changes(spans, closing_instruction, closing_counters, speech_ends_at)
     if not changes:
         return []
     commands: list[dict] = []

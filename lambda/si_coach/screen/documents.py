@@ -103,7 +103,7 @@ def render_directives(screen: Screen, apl_max_version: str | None) -> list[dict]
     document["graphics"] = {pose: graphics[pose] for pose in poses if pose in graphics}
     if isinstance(screen, ExerciseScreen):
         commands = countdown_commands(
-            screen.spans, screen.closing_instruction, screen.counters_label
+            screen.spans, screen.closing_instruction, screen.counters_label, screen.closing_at
         )
         if commands:
             document["mainTemplate"]["items"][0]["onMount"] = commands

@@ -92,6 +92,8 @@ class ExerciseScreen:
     buttons: tuple[ScreenButton, ...] = ()
     # Words for the progress bar ("Exercise 3 of 9"); "" shows the bar alone.
     progress_label: str = ""
+    # When the speech ends: the closing instruction never shows before it.
+    closing_at: float = 0.0
 
     def __post_init__(self) -> None:
         for name in ("steps", "spans", "buttons"):

@@ -22,10 +22,12 @@ from __future__ import annotations
 import base64
 import math
 import os
+import random
 import threading
 import time
 import weakref
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from decimal import (
     Clamped,
     Context,
@@ -42,9 +44,16 @@ import botocore.session
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.exceptions import PersistenceException
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as EndpointUnreachableError
 from botocore.loaders import Loader
 
+from si_coach.storage.budget import (
+    STORAGE_SECONDS_OUTSIDE_A_REQUEST,
+    StorageBudget,
+    StorageTimeBudgetSpentError,
+    budget_for,
+)
 from si_coach.storage.lifecycle import (
     EXPIRY_ATTRIBUTE,
     expiry_after_save,
@@ -65,12 +74,37 @@ PROGRESS_RECORD_ATTRIBUTE = "attributes"
 
 DEFAULT_REGION = "us-east-1"
 
-# Alexa waits about 8 s for an answer and the function times out at 7: a throttled or
-# unreachable table gets one quick retry, then the skill answers without it.
+CONNECT_TIMEOUT_SECONDS = 0.4
+"""The longest a new connection (TCP and TLS) may take; reserved from the budget per attempt."""
+SHORTEST_READ_SECONDS = 0.1
+"""An attempt is made only while at least this long is left for its answer."""
+ATTEMPTS = 3
+"""Attempts at one call, while the request's storage budget lasts (see ``_call``)."""
+FIRST_RETRY_PAUSE_SECONDS = 0.05
+
+# Alexa waits about 8 s for an answer and the function times out at 7. The adapter retries
+# by itself, within the request's storage budget (si_coach.storage.budget), so botocore's
+# own retries are off: their pauses could not be bounded by the budget. The read timeout
+# here is the longest any attempt may wait; each attempt is given what its budget leaves.
 CLIENT_CONFIG = Config(
-    connect_timeout=1,
-    read_timeout=2,
-    retries={"max_attempts": 2, "mode": "standard"},
+    connect_timeout=CONNECT_TIMEOUT_SECONDS,
+    read_timeout=STORAGE_SECONDS_OUTSIDE_A_REQUEST,
+    retries={"total_max_attempts": 1, "mode": "standard"},
+)
+
+# DynamoDB's answers worth another attempt: the table or the service is busy for a moment.
+_TRANSIENT_ERROR_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "InternalServerError",
+        "ServiceUnavailable",
+    }
+)
+# The read timeout of the attempt being made, for the before-send hook.
+_attempt_read_timeout: ContextVar[float | None] = ContextVar(
+    "si_coach_dynamodb_read_timeout", default=None
 )
 
 # DynamoDB's number rules, as boto3 checks them before sending: 38 significant digits,
@@ -247,6 +281,10 @@ class ProgressTableAdapter(AbstractPersistenceAdapter):
     revision (see ``si_coach.storage.revisions``); a failed condition is a StaleProgressError.
     A stored record past its expiry counts as absent, for reads and for that condition.
     ``clock`` gives the current time in epoch seconds (tests move it).
+
+    Every call waits at most what is left of its request's storage budget
+    (``si_coach.storage.budget``), connection, retries and pauses included; past it, the
+    call fails with a PersistenceException like any other store fault.
     """
 
     def __init__(
@@ -259,7 +297,9 @@ class ProgressTableAdapter(AbstractPersistenceAdapter):
         self.table_name = table_name
         self.client = client
         self.clock = clock
-        self.partition_key_name = PARTITION_KEY_NAME
+        client.meta.events.register(
+            "before-send.dynamodb", _limit_attempt_wait, unique_id=_limit_attempt_wait.__name__
+        )
 
     def _key(self, request_envelope: RequestEnvelope) -> dict[str, Any]:
         return {PARTITION_KEY_NAME: {"S": user_id_key(request_envelope)}}
@@ -268,8 +308,14 @@ class ProgressTableAdapter(AbstractPersistenceAdapter):
         # A consistent read, so that a record re-read after a write conflict is the latest.
         key = self._key(request_envelope)
         try:
-            reply = self.client.get_item(TableName=self.table_name, Key=key, ConsistentRead=True)
-        except (BotoCoreError, ClientError) as error:
+            reply = _call(
+                budget_for(request_envelope),
+                self.client.get_item,
+                TableName=self.table_name,
+                Key=key,
+                ConsistentRead=True,
+            )
+        except (BotoCoreError, ClientError, StorageTimeBudgetSpentError) as error:
             raise PersistenceException(f"Could not read the progress record: {error}") from error
         item = reply.get("Item") or {}
         record = item.get(PROGRESS_RECORD_ATTRIBUTE)
@@ -298,21 +344,77 @@ class ProgressTableAdapter(AbstractPersistenceAdapter):
         if expected is not None:
             request |= _revision_condition(expected, now)
         try:
-            self.client.put_item(**request)
+            _call(budget_for(request_envelope), self.client.put_item, **request)
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
                 stale = f"stored progress is not at revision {expected}"
                 raise StaleProgressError(stale) from error
             raise PersistenceException(f"Could not save the progress record: {error}") from error
-        except BotoCoreError as error:
+        except (BotoCoreError, StorageTimeBudgetSpentError) as error:
             raise PersistenceException(f"Could not save the progress record: {error}") from error
 
     def delete_attributes(self, request_envelope: RequestEnvelope) -> None:
         key = self._key(request_envelope)
         try:
-            self.client.delete_item(TableName=self.table_name, Key=key)
-        except (BotoCoreError, ClientError) as error:
+            _call(
+                budget_for(request_envelope),
+                self.client.delete_item,
+                TableName=self.table_name,
+                Key=key,
+            )
+        except (BotoCoreError, ClientError, StorageTimeBudgetSpentError) as error:
             raise PersistenceException(f"Could not delete the progress record: {error}") from error
+
+
+def _call(budget: StorageBudget, operation: Callable[..., Any], **arguments: Any) -> Any:
+    """``operation(**arguments)``, retried on transient faults while ``budget`` lasts.
+
+    Each attempt reserves CONNECT_TIMEOUT_SECONDS for a new connection and may wait for its
+    answer only as long as the rest of the budget; a pause before a retry is made only when
+    an attempt can still follow it. Raises the last fault, or StorageTimeBudgetSpentError when
+    no attempt could be made at all.
+    """
+    for attempt in range(ATTEMPTS):
+        read_timeout = budget.remaining() - CONNECT_TIMEOUT_SECONDS
+        if read_timeout < SHORTEST_READ_SECONDS:
+            raise StorageTimeBudgetSpentError("the request's storage time is used up")
+        token = _attempt_read_timeout.set(read_timeout)
+        try:
+            return operation(**arguments)
+        except (ClientError, HTTPClientError, EndpointUnreachableError) as fault:
+            pause = FIRST_RETRY_PAUSE_SECONDS * 2**attempt * (0.5 + random.random() / 2)
+            left_after_pause = budget.remaining() - pause - CONNECT_TIMEOUT_SECONDS
+            if (
+                not _transient(fault)
+                or attempt + 1 == ATTEMPTS
+                or left_after_pause < SHORTEST_READ_SECONDS
+            ):
+                raise
+            time.sleep(pause)
+        finally:
+            _attempt_read_timeout.reset(token)
+    raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+def _transient(fault: Exception) -> bool:
+    if isinstance(fault, ClientError):
+        error = fault.response.get("Error", {})
+        status = fault.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        return error.get("Code") in _TRANSIENT_ERROR_CODES or status >= 500
+    # Connection refused or dropped, and time-outs: the next attempt may get through.
+    return True
+
+
+def _limit_attempt_wait(request: Any, **_: Any) -> None:
+    """botocore's before-send hook: the attempt being sent waits only what its budget leaves.
+
+    botocore reads ``read_timeout`` from the request's context as a per-request override of
+    the client's read timeout.
+    """
+    read_timeout = _attempt_read_timeout.get()
+    context = getattr(request, "context", None)
+    if read_timeout is not None and isinstance(context, dict):
+        context["read_timeout"] = read_timeout
 
 
 def _revision_condition(expected: int, now: float) -> dict[str, Any]:

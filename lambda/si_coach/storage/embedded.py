@@ -12,6 +12,7 @@ several processes may use the same file: writes take the database lock up front
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -28,6 +29,8 @@ from si_coach.storage.revisions import StaleProgressError, expected_revision, st
 if TYPE_CHECKING:
     from ask_sdk_model import RequestEnvelope
 
+
+log = logging.getLogger(__name__)
 
 DATABASE_FILE_NAME = "progress.sqlite3"
 
@@ -82,7 +85,7 @@ class EmbeddedProgressStore(AbstractPersistenceAdapter):
                 )
                 connection.execute("COMMIT")
                 return {}
-        return json.loads(row[0])
+        return _record(row[0], user_id)
 
     def save_attributes(
         self, request_envelope: RequestEnvelope, attributes: dict[str, Any]
@@ -103,7 +106,7 @@ class EmbeddedProgressStore(AbstractPersistenceAdapter):
                 row = connection.execute(
                     "SELECT record_json FROM progress_record WHERE user_id = ?", (user_id,)
                 ).fetchone()
-                found = stored_revision(json.loads(row[0])) if row else 0
+                found = stored_revision(_record(row[0], user_id)) if row else 0
                 if found != expected:
                     connection.execute("ROLLBACK")
                     raise StaleProgressError(
@@ -182,3 +185,13 @@ class EmbeddedProgressStore(AbstractPersistenceAdapter):
                     raise
                 time.sleep(0.02)
         self._schema_ready = True
+
+
+def _record(record_json: str, user_id: str) -> Any:
+    """A stored row's record; a row that is not JSON reads as no record (and is logged), so
+    the next save replaces it."""
+    try:
+        return json.loads(record_json)
+    except (TypeError, ValueError):
+        log.warning("stored progress of a user is not JSON; it counts as no record")
+        return {}

@@ -3,9 +3,14 @@ delete it when the user asks or disables the skill.
 
 It wraps the storage port (the SDK's AbstractPersistenceAdapter; adapters in storage/).
 Writes are conditional on the record's revision: when another device saved first, the
-stored record is read again and merged with this session's, so neither loses anything.
-A record that has vanished since this session read it was deleted on purpose ("delete my
-data" on another device): the session's old copy is dropped, never written back.
+stored record is read again and merged with this session's, field by field, so neither
+loses anything (see `si_coach.routine.progress.merge`).
+
+Deleting a record ("delete my data", or the skill disabled) removes the item and writes in
+its place a marker holding nothing of the user's: the next revision and a newer deletion
+generation. Revisions therefore never repeat, so every session that read the record before
+the deletion fails its conditional write, reads the marker (or the records written after
+it), sees the newer generation, and drops its old copy instead of writing it back.
 """
 
 from __future__ import annotations
@@ -17,7 +22,13 @@ from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_model import RequestEnvelope
 
 from si_coach.routine.catalogue import Catalogue
-from si_coach.routine.progress import Progress, merge
+from si_coach.routine.progress import (
+    GENERATION_KEY,
+    RECORD_SCHEMA_VERSION,
+    Changes,
+    Progress,
+    merge,
+)
 from si_coach.storage import StaleProgressError
 from si_coach.storage.revisions import REVISION_KEY
 
@@ -51,20 +62,30 @@ class ProgressStore:
         return dict(record)
 
     def save(
-        self, envelope: RequestEnvelope, current: Progress, base: Progress | None
+        self,
+        envelope: RequestEnvelope,
+        current: Progress,
+        base: Progress | None,
+        changed: Changes | None = None,
     ) -> Progress | None:
-        """Write `current`, made from `base` (None: the stored record was never read).
+        """Write `current`, made from `base` (None: the stored record was never read), where
+        this session changed the fields named in `changed` (None: whatever differs from `base`).
 
-        Returns what was written, merged with the stored record where needed, or None when
-        it could not be saved (the session keeps the progress for a later turn).
+        Returns what was written, merged with the stored record where needed; the stored
+        record itself when this session's copy is older than a deletion; or None when it
+        could not be saved (the session keeps the progress for a later turn).
         """
         if base is None:
             stored = self.load(envelope)
             if stored is None:
                 return None
-            current, base = merge(stored, current), stored
+            current, base = merge(stored, current, None, changed), stored
+            if current == stored:
+                return stored
         for _ in range(self.ATTEMPTS):
-            record = current.to_dict() | {REVISION_KEY: base.revision + 1}
+            if base.revision_damaged and not self._clear_damaged(envelope):
+                return None
+            record = current.to_dict(self.catalogue) | {REVISION_KEY: base.revision + 1}
             try:
                 self.adapter.save_attributes(envelope, record)
                 return Progress.from_dict(record, self.catalogue)
@@ -73,32 +94,70 @@ class ProgressStore:
                 stored = self.load(envelope)
                 if stored is None:
                     return None
-                if stored.revision == 0 and base.revision > 0:
-                    log.info("progress was deleted meanwhile; this session starts afresh")
-                    return Progress()
-                current, base = merge(stored, current, base), stored
+                if stored.generation > base.generation or (
+                    stored.revision == 0 and base.revision > 0 and not stored.revision_damaged
+                ):
+                    log.info("progress was deleted meanwhile; this session's copy is dropped")
+                    return stored
+                current, base = merge(stored, current, base, changed), stored
+                changed = None  # merged: what still differs from the stored copy is ours
             except Exception:
                 log.exception("could not save progress; it stays in the session for a later turn")
                 return None
         log.warning("progress still conflicting after %d attempts", self.ATTEMPTS)
         return None
 
-    def delete(self, envelope: RequestEnvelope) -> bool:
-        """Delete the user's record; False when the store could not be reached."""
+    def _clear_damaged(self, envelope: RequestEnvelope) -> bool:
+        """Remove a record whose revision is unusable, so the repaired one can be written."""
+        log.warning("stored progress has an unusable revision; replacing the record")
         try:
             self.adapter.delete_attributes(envelope)
         except Exception:
-            log.exception("could not delete the progress record")
+            log.exception("could not replace the damaged progress record")
             return False
         return True
 
+    def delete(self, envelope: RequestEnvelope) -> Progress | None:
+        """Replace the user's record by the deletion marker (see the module docstring).
 
-def worth_saving(saved: Progress, current: Progress) -> bool:
+        Returns the marker, now what the store holds; None when the store could not be
+        reached (nothing is deleted then).
+        """
+        for _ in range(self.ATTEMPTS):
+            stored = self.load(envelope)
+            if stored is None:
+                return None
+            if stored.revision_damaged and not self._clear_damaged(envelope):
+                return None
+            record = deletion_marker(stored)
+            try:
+                self.adapter.save_attributes(envelope, record)
+                return Progress.from_dict(record, self.catalogue)
+            except StaleProgressError:
+                log.info("progress was saved elsewhere while deleting; deleting that too")
+            except Exception:
+                log.exception("could not delete the progress record")
+                return None
+        log.warning("progress still conflicting after %d attempts; not deleted", self.ATTEMPTS)
+        return None
+
+
+def deletion_marker(stored: Progress) -> dict:
+    """What a deleted record leaves: its next revision and a newer deletion generation."""
+    return {
+        "schema": RECORD_SCHEMA_VERSION,
+        REVISION_KEY: stored.revision + 1,
+        GENERATION_KEY: stored.generation + 1,
+    }
+
+
+def worth_saving(saved: Progress, current: Progress, position_counts: bool = True) -> bool:
     """True when a change would be missed if the session ended now without a goodbye.
 
     Moving between reps is not saved on every turn; reaching a new side, set or exercise,
     pausing (which "it hurts" does too), finishing, and any change of history, settings or
-    the reminder are.
+    the reminder are. With `position_counts` False (a session that does not own its place
+    in the routine), a move alone is not.
     """
 
     def durable(progress: Progress) -> tuple:
@@ -106,8 +165,8 @@ def worth_saving(saved: Progress, current: Progress) -> bool:
         phase = "active" if routine.phase.active else routine.phase.value
         position = (routine.variant_id, routine.side, routine.set_number)
         return (
-            phase,
-            position,
+            phase if position_counts else None,
+            position if position_counts else None,
             progress.recent_days,
             progress.streak_days,
             progress.active_days,

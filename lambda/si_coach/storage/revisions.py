@@ -26,6 +26,9 @@ def expected_revision(record: Mapping) -> int | None:
     return revision - 1
 
 
-def stored_revision(record: Mapping) -> int:
+def stored_revision(record: object) -> int:
+    """A stored record's revision; 0 for a missing one, or a record that is not a map."""
+    if not isinstance(record, Mapping):
+        return 0
     revision = record.get(REVISION_KEY)
     return revision if isinstance(revision, int) and not isinstance(revision, bool) else 0

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
-from si_coach.routine.catalogue import Catalogue, Dose, Sides, default_catalogue
+from si_coach.routine.catalogue import Catalogue, Dose, Side, Sides, default_catalogue
 from si_coach.routine.limits import MAX_COUNTED_HOLD_SECONDS
 from si_coach.routine.outcomes import (
     Action,
@@ -145,8 +145,9 @@ class Voice:
 
     def the_exercises(self, variant_ids: Sequence[str]) -> str:
         """ "the bridge, the clamshell and the hip abduction"."""
+        words = self.wording
         names = [
-            self.wording.line("answers.the_exercise", exercise=self.variant_name(v))
+            self.grammar.definite(self.variant_name(v), words.variant(v).gender)
             for v in variant_ids
         ]
         return self.grammar.join(names)
@@ -159,8 +160,8 @@ class Voice:
             return self.wording.line("answers.back_carry_on", block=self.block_name(place.block))
         return self.wording.line("answers.back_start")
 
-    def dose_lines(self, variant_id: str, dose: Dose) -> list[str]:
-        """ "Hold for five seconds. Do it ten times." """
+    def dose_lines(self, variant_id: str, dose: Dose, only_side: Side | None = None) -> list[str]:
+        """ "Hold for five seconds. Do it ten times." (`only_side`: the one side done today)"""
         variant = self.catalogue.variant(variant_id)
         duration = self.grammar.duration(dose.hold_seconds)
         key = (
@@ -168,10 +169,22 @@ class Voice:
             if variant.sides is Sides.ALTERNATING
             else "routine.hold_for"
         )
-        return [self.wording.line(key, duration=duration), self.reps_line(variant_id, dose)]
+        reps = self.reps_line(variant_id, dose, only_side)
+        return [self.wording.line(key, duration=duration), reps]
 
-    def reps_line(self, variant_id: str, dose: Dose) -> str:
+    def reps_line(self, variant_id: str, dose: Dose, only_side: Side | None = None) -> str:
         each_side = self.catalogue.variant(variant_id).sides is Sides.EACH
+        if each_side and only_side is not None:
+            side = self.wording.side(only_side)
+            if dose.sets > 1:
+                return self.wording.line(
+                    "routine.do_sets_one_side",
+                    sets=self.grammar.count(dose.sets, "set"),
+                    reps=self.grammar.number(dose.reps),
+                    side=side,
+                )
+            count = self.grammar.count(dose.reps, "time")
+            return self.wording.line("routine.do_times_one_side", count=count, side=side)
         if dose.sets > 1:
             key = "routine.do_sets_each_side" if each_side else "routine.do_sets"
             return self.wording.line(
@@ -409,7 +422,8 @@ class Voice:
                 lines.append(
                     words.line("routine.set_number", number=self.grammar.number(block.set_number))
                 )
-            lines.extend(self.dose_lines(block.variant.id, outcome.dose))
+            only_side = block.side if outcome.one_side else None
+            lines.extend(self.dose_lines(block.variant.id, outcome.dose, only_side))
             lines.append(words.line("routine.say_next_in_position"))
             return lines
         if block.side is not None and block.set_number == 1:
@@ -441,6 +455,11 @@ class Voice:
         return self.wording.line("routine.keep_holding_cue")
 
     def _how_to(self, outcome: HowTo) -> list[str]:
+        """The steps and the dose; the rest too, unless an exercise is under way.
+
+        Mid-exercise the user is on the mat, waiting to go on: the answer stops at what to
+        do and how often, and offers the rest ("tell me more", `more_about`).
+        """
         words = self.wording
         variant = self.catalogue.variant(outcome.variant_id)
         variant_words = words.variant(variant.id)
@@ -452,11 +471,27 @@ class Voice:
         duration = self.grammar.duration(outcome.dose.hold_seconds)
         lines.extend(step.format(duration=duration) for step in variant_words.steps)
         lines.append(self.reps_line(variant.id, outcome.dose))
-        lines.append(self._range_line(variant.id))
-        lines.extend(variant_words.notes)
+        if self.how_to_is_brief(outcome) and self.more_about(variant.id):
+            lines.append(words.line("answers.more_offer"))
+        else:
+            lines.extend(self.more_about(variant.id))
+        lines.append(self.back(outcome.place))
+        return [line for line in lines if line]
+
+    @staticmethod
+    def how_to_is_brief(outcome: HowTo) -> bool:
+        """Whether a how-to is said mid-exercise, the rest of it kept for "tell me more"."""
+        return outcome.place.standing in (Standing.ACTIVE, Standing.PAUSED)
+
+    def more_about(self, variant_id: str) -> list[str]:
+        """What a how-to says beyond the steps and the dose: how the dose grows, the notes,
+        what the exercise works."""
+        words = self.wording
+        variant = self.catalogue.variant(variant_id)
+        exercise_words = words.exercise(variant.exercise_id)
+        lines = [self._range_line(variant_id), *words.variant(variant_id).notes]
         if exercise_words.works:
             lines.append(words.line("answers.it_works", muscles=exercise_words.works))
-        lines.append(self.back(outcome.place))
         return [line for line in lines if line]
 
     def _range_line(self, variant_id: str) -> str:

@@ -22,13 +22,19 @@ from si_coach.routine.catalogue import Catalogue, Side, Sides, default_catalogue
 from si_coach.voice.wording import keys
 from si_coach.voice.wording.english import EnglishGrammar
 from si_coach.voice.wording.german import GermanGrammar
+from si_coach.voice.wording.grammar import Gender, Grammar
 from si_coach.voice.wording.spanish import SpanishGrammar
 
 WORDING_DIR = Path(__file__).parent
 DEFAULT_LANGUAGE = "en"
-# The grammar helper of each language, picked by a wording file's `language`.
-GRAMMARS = {"en": EnglishGrammar, "es": SpanishGrammar, "de": GermanGrammar}
-# Languages whose counted words have a gender: their [forms] rows carry it as a third item.
+# The grammar of each language (grammar.Grammar), picked by a wording file's `language`.
+GRAMMARS: dict[str, type[Grammar]] = {
+    "en": EnglishGrammar,
+    "es": SpanishGrammar,
+    "de": GermanGrammar,
+}
+# Languages whose counted words have a gender: their [forms] rows carry it as a third item,
+# one of these, and the grammar agrees its numbers with it ("una serie", "ein Tag").
 GENDERED = {"es": ("m", "f"), "de": ("m", "f", "n")}
 # Tables of a wording file that are not lines: every other table is a section of lines, whose
 # keys are declared in keys.py as "section.key".
@@ -57,6 +63,8 @@ class VariantWords:
     side_setup: str
     action_cue: str
     release_cue: str
+    # The name's grammatical gender, for languages whose articles have one.
+    gender: Gender | None = None
 
 
 @dataclass(frozen=True)
@@ -72,7 +80,7 @@ class Wording:
     safety_reminder: str
     safety_advice: tuple[str, ...]
     weekdays: tuple[str, ...]
-    grammar: EnglishGrammar | SpanishGrammar | GermanGrammar
+    grammar: Grammar
     # How a time of day is said: the checked [clock] table (see keys.CLOCK_PATTERNS).
     clock: Mapping[str, Any] = field(default_factory=dict)
 
@@ -188,11 +196,14 @@ def _content(
         fields = _fields(entry, keys.EXERCISE_FIELDS, f"{source}: exercises.{exercise_id}")
         exercises[exercise_id] = ExerciseWords(**{k: " ".join(v) for k, v in fields.items()})
     variants = {}
-    for variant_id, entry in variants_raw.items():
-        fields = _fields(entry, keys.VARIANT_FIELDS, f"{source}: variants.{variant_id}")
+    for variant_id, raw_entry in variants_raw.items():
+        where = f"{source}: variants.{variant_id}"
+        entry = dict(raw_entry) if isinstance(raw_entry, dict) else raw_entry
+        gender = _gender(entry.pop("gender", None) if isinstance(entry, dict) else None, where)
+        fields = _fields(entry, keys.VARIANT_FIELDS, where)
         single = {"name", "side_setup", "action_cue", "release_cue"}
         variants[variant_id] = VariantWords(
-            **{k: " ".join(v) if k in single else v for k, v in fields.items()}
+            **{k: " ".join(v) if k in single else v for k, v in fields.items()}, gender=gender
         )
         sides = catalogue.variant(variant_id).sides
         if sides is Sides.EACH and not fields["side_setup"]:
@@ -203,6 +214,17 @@ def _content(
                 f"{source}: variants.{variant_id}: a variant without sides cannot name a side"
             )
     return exercises, variants
+
+
+def _gender(value: object, where: str) -> Gender | None:
+    """A variant's optional `gender`: one of Gender's values."""
+    if value is None:
+        return None
+    try:
+        return Gender(value)
+    except ValueError:
+        genders = ", ".join(g.value for g in Gender)
+        raise WordingError(f"{where}.gender must be one of {genders}") from None
 
 
 def _fields(
@@ -276,11 +298,9 @@ def parse_wording(
     sides = _table(raw, "sides", source)
     if set(sides) != set(keys.SIDES):
         raise WordingError(f"{source}: [sides] needs exactly {', '.join(keys.SIDES)}")
-    gendered = {"genders": {name: forms[name][2] for name in keys.FORMS}} if genders else {}
-    grammar = GRAMMARS[language](
-        forms={name: tuple(forms[name][:2]) for name in keys.FORMS},
-        **{name: grammar_raw[name] for name in keys.GRAMMAR_FIELDS},
-        **gendered,
+    grammar = GRAMMARS[language].from_tables(
+        {name: tuple(forms[name]) for name in keys.FORMS},
+        {name: grammar_raw[name] for name in keys.GRAMMAR_FIELDS},
     )
     texts = {key: _texts(value, key) for key, value in lines.items()}
     return Wording(

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Self
+
+from si_coach.voice.wording.grammar import Gender
 
 MASCULINE = "m"
 FEMININE = "f"
@@ -37,11 +40,39 @@ class GermanGrammar:
     # The gender of each counted word ("m", "f" or "n"), from the third item of its [forms] row.
     genders: Mapping[str, str] = field(default_factory=dict)
 
+    @classmethod
+    def from_tables(cls, forms: Mapping[str, tuple[str, ...]], table: Mapping[str, str]) -> Self:
+        """The grammar from [forms] (singular, plural, gender) and [grammar]; names in the
+        wording carry their own article, so [grammar]'s definite_article is unused."""
+        return cls(
+            forms={name: (row[0], row[1]) for name, row in forms.items()},
+            list_separator=table["list_separator"],
+            list_last=table["list_last"],
+            duration_joiner=table["duration_joiner"],
+            genders={name: row[2] for name, row in forms.items() if len(row) > 2},
+        )
+
+    def definite(self, noun: str, gender: Gender | None) -> str:
+        """A name with its article: the wording's names carry theirs ("el puente"), so a
+        name without a gender is said as written; one with a gender gets the article."""
+        if gender is None:
+            return noun
+        code = {Gender.MASCULINE: MASCULINE, Gender.FEMININE: FEMININE}.get(gender, NEUTER)
+        return f"{self.article(code)} {noun}"
+
     def number(self, value: int, gender: str | None = None) -> str:
-        """A number from 0 to 999 in one word, as German writes it ("einundzwanzig",
+        """A whole number as German writes it ("einundzwanzig",
         "hunderteins"). Alone, one is "eins"; before a noun "ein" or "eine"."""
-        if not 0 <= value < 1000:
+        if value < 0:
             raise ValueError(f"{value} is outside what the voice says")
+        if value >= 1_000_000:
+            millions, rest = divmod(value, 1_000_000)
+            head = "eine Million" if millions == 1 else f"{self.number(millions)} Millionen"
+            return head + (f" {self.number(rest, gender)}" if rest else "")
+        if value >= 1000:
+            thousands, rest = divmod(value, 1000)
+            head = ("ein" if thousands == 1 else self.number(thousands)) + "tausend"
+            return head + (self.number(rest, gender) if rest else "")
         if value == 1 and gender is not None:
             return _INDEFINITE[gender]
         hundreds, rest = divmod(value, 100)

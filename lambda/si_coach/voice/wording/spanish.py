@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Self
+
+from si_coach.voice.wording.grammar import Gender
 
 MASCULINE = "m"
 FEMININE = "f"
@@ -40,11 +43,39 @@ class SpanishGrammar:
     # The gender of each counted word ("m" or "f"), from the third item of its [forms] row.
     genders: Mapping[str, str] = field(default_factory=dict)
 
+    @classmethod
+    def from_tables(cls, forms: Mapping[str, tuple[str, ...]], table: Mapping[str, str]) -> Self:
+        """The grammar from [forms] (singular, plural, gender) and [grammar]; names in the
+        wording carry their own article, so [grammar]'s definite_article is unused."""
+        return cls(
+            forms={name: (row[0], row[1]) for name, row in forms.items()},
+            list_separator=table["list_separator"],
+            list_last=table["list_last"],
+            duration_joiner=table["duration_joiner"],
+            genders={name: row[2] for name, row in forms.items() if len(row) > 2},
+        )
+
+    def definite(self, noun: str, gender: Gender | None) -> str:
+        """A name with its article: the wording's names carry theirs ("el puente"), so a
+        name without a gender is said as written; one with a gender gets the article."""
+        if gender is None:
+            return noun
+        code = {Gender.MASCULINE: MASCULINE, Gender.FEMININE: FEMININE}.get(gender, MASCULINE)
+        return f"{self.article(code)} {noun}"
+
     def number(self, value: int, gender: str | None = None) -> str:
-        """A number from 0 to 999 as words. Alone it is counted ("uno", "veintiuno"); before
+        """A whole number as words. Alone it is counted ("uno", "veintiuno"); before
         a masculine noun "un", "veintiún"; before a feminine one "una", "doscientas"."""
-        if not 0 <= value < 1000:
+        if value < 0:
             raise ValueError(f"{value} is outside what the voice says")
+        if value >= 1_000_000:
+            millions, rest = divmod(value, 1_000_000)
+            head = "un millón" if millions == 1 else f"{self.number(millions, MASCULINE)} millones"
+            return head + (f" {self.number(rest, gender)}" if rest else "")
+        if value >= 1000:
+            thousands, rest = divmod(value, 1000)
+            head = "mil" if thousands == 1 else f"{self.number(thousands, gender or MASCULINE)} mil"
+            return head + (f" {self.number(rest, gender)}" if rest else "")
         hundreds, rest = divmod(value, 100)
         words = []
         if hundreds:
