@@ -15,15 +15,27 @@ collection), which a Lambda never spends between answers, so the time to the ans
 reported beside it. The children write no bytecode (PYTHONDONTWRITEBYTECODE): the project's
 modules are compiled at every cold start, as on Lambda, whose read-only /var/task gets no
 .pyc files for the function's own code unless the build ships them.
+
+From the artifact (`measure_artifact_cold_start`): the deployment artifact is built as
+`make package` builds it (scripts/package.py, with the bytecode the runtime's Python
+compiled), and both children run on an interpreter of the runtime's version (python3.13),
+isolated (-I -S -B) with the artifact alone on sys.path, as /var/task on Lambda. The skill
+answers one LaunchRequest; the floor imports botocore and ask_sdk_core.skill_builder from
+the artifact and makes one DynamoDB GetItem through a botocore client (the client the skill
+itself uses). Each is also run once under valgrind's callgrind, whose instruction counts
+are the machine-independent figure beside the noisy wall times.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,6 +81,22 @@ for _ in range(5):
     session.say("AMAZON.NextIntent")
 session.say("AMAZON.StopIntent")
 """
+
+
+# The artifact's children: argv[1] is the artifact's folder, put first on sys.path as
+# Lambda's /var/task is.
+ARTIFACT_SKILL_LAUNCH = "import sys\nsys.path.insert(0, sys.argv.pop(1))\n" + SKILL_LAUNCH
+ARTIFACT_FLOOR_GET_ITEM = """
+import sys
+sys.path.insert(0, sys.argv.pop(1))
+import botocore.session
+import ask_sdk_core.skill_builder
+client = botocore.session.get_session().create_client("dynamodb")
+client.get_item(TableName=sys.argv[1], Key={"id": {"S": sys.argv[2]}})
+print("answered", flush=True)
+"""
+# An isolated interpreter: no site-packages, no PYTHON* settings, no bytecode written.
+ISOLATED = ("-I", "-S", "-B")
 
 
 @dataclass(frozen=True)
@@ -140,10 +168,12 @@ def launch_envelope(user_id: str) -> dict:
     return captured[0]
 
 
-def timed_child(code: str, *arguments: str, env: dict[str, str]) -> ChildTimes:
+def timed_child(
+    code: str, *arguments: str, env: dict[str, str], python: tuple[str, ...] = (sys.executable,)
+) -> ChildTimes:
     started = time.perf_counter()
     with subprocess.Popen(
-        [sys.executable, "-c", code, *arguments],
+        [*python, "-c", code, *arguments],
         cwd=REPOSITORY,
         env=env,
         stdout=subprocess.PIPE,
@@ -194,3 +224,109 @@ def measure_cold_start(runs: int) -> ColdStart:
             for name, (code, *arguments) in (*pairs, *imports):
                 samples[name].append(timed_child(code, *arguments, env=env))
     return ColdStart(samples["skill"], samples["floor"], samples["si"], samples["fi"])
+
+
+@dataclass(frozen=True)
+class ArtifactColdStart:
+    """Cold starts from the built artifact, on the runtime's Python."""
+
+    runtime: str
+    interpreter: str
+    times: ColdStart
+    # Instructions executed (callgrind), skill and floor; None without valgrind.
+    skill_instructions: int | None
+    floor_instructions: int | None
+
+    @property
+    def instruction_ratio(self) -> float | None:
+        if not self.skill_instructions or not self.floor_instructions:
+            return None
+        return self.skill_instructions / self.floor_instructions
+
+
+def callgrind_instructions(command: list[str], env: dict[str, str]) -> int | None:
+    """Instructions `command` executes, counted by valgrind's callgrind; None without it."""
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        return None
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "callgrind.out"
+        result = subprocess.run(
+            [valgrind, "--tool=callgrind", f"--callgrind-out-file={out}", *command],
+            cwd=REPOSITORY,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode != 0 or "answered" not in result.stdout:
+            raise RuntimeError(f"callgrind child failed ({result.returncode}):\n{result.stderr}")
+        found = re.search(r"^(?:summary|totals):\s*(\d+)", out.read_text(), re.MULTILINE)
+    if found is None:
+        raise RuntimeError("callgrind wrote no instruction total")
+    return int(found.group(1))
+
+
+def measure_artifact_cold_start(runs: int, *, callgrind: bool = True) -> ArtifactColdStart:
+    """Cold starts from the artifact `make package` builds, on the runtime's Python."""
+    import boto3  # noqa: PLC0415
+
+    from scripts.package import (  # noqa: PLC0415
+        FUNCTION_LOGICAL_ID,
+        TEMPLATE,
+        build,
+        function_settings,
+        runtime_python,
+        runtime_version,
+    )
+
+    runtime = function_settings(TEMPLATE.read_text(encoding="utf-8"))["Runtime"]
+    python = runtime_python(runtime_version(runtime))
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        environment(fake_aws_settings()),
+        moto_server() as endpoint,
+    ):
+        build(Path(folder) / "build")
+        artifact = str(Path(folder) / "build" / FUNCTION_LOGICAL_ID)
+        dynamodb = boto3.resource("dynamodb", region_name=REGION, endpoint_url=endpoint)
+        table = create_template_table(dynamodb, "ProgressTable-bench-artifact")
+        settings = {k: v for k, v in fake_aws_settings().items() if v is not None}
+        seeding = {
+            **{k: v for k, v in os.environ.items() if k not in fake_aws_settings()},
+            **settings,
+            "TABLE_NAME": table.name,
+            "AWS_ENDPOINT_URL_DYNAMODB": endpoint,
+            "PYTHONPATH": os.pathsep.join(["lambda", "."]),
+        }
+        timed_child(SEED_RETURNING_USER % COLD_USER_ID + "\nprint('answered')", env=seeding)
+        # What Lambda's environment gives the function: no PYTHONPATH, no site-packages.
+        env = {
+            "PATH": os.environ.get("PATH", ""),
+            "LANG": "C.UTF-8",
+            **settings,
+            "TABLE_NAME": table.name,
+            "AWS_ENDPOINT_URL_DYNAMODB": endpoint,
+        }
+        envelope = json.dumps(launch_envelope(COLD_USER_ID))
+        interpreter = (str(python), *ISOLATED)
+        skill = (ARTIFACT_SKILL_LAUNCH, artifact, envelope)
+        floor = (ARTIFACT_FLOOR_GET_ITEM, artifact, table.name, COLD_USER_ID)
+        # Once each before timing: warms the file cache for both.
+        for code, *arguments in (skill, floor):
+            timed_child(code, *arguments, env=env, python=interpreter)
+        samples: dict[str, list[ChildTimes]] = {"skill": [], "floor": []}
+        for run in range(runs):
+            pairs = [("skill", skill), ("floor", floor)]
+            if run % 2:
+                pairs.reverse()
+            for name, (code, *arguments) in pairs:
+                samples[name].append(timed_child(code, *arguments, env=env, python=interpreter))
+        counts = [
+            callgrind_instructions([*interpreter, "-c", code, *arguments], env)
+            if callgrind
+            else None
+            for code, *arguments in (skill, floor)
+        ]
+    times = ColdStart(samples["skill"], samples["floor"], [], [])
+    return ArtifactColdStart(runtime, str(python), times, counts[0], counts[1])

@@ -30,6 +30,7 @@ from si_coach.routine.progress import (
     MAX_TIME_ZONE_CHARACTERS,
     ActiveDay,
     Progress,
+    RoutineChoices,
 )
 from si_coach.storage.lifecycle import EXPIRY_ATTRIBUTE, expiry_after_save
 
@@ -161,7 +162,8 @@ def largest_possible_record() -> Progress:
     any variant done; every variant finished on both days kept and at its top level; counts
     of a century of daily use and a revision of a trillion writes; a million deletions; a
     reminder token of the longest length kept, a day a reminder was declined, and the longest
-    time zone name kept with its device's tag.
+    time zone name kept with its device's tag; half the variants a short routine and half left
+    out (a variant is stored in one of the two at most), each finished on the last day.
     """
     catalogue = default_catalogue()
     variants = catalogue.variants
@@ -193,6 +195,11 @@ def largest_possible_record() -> Progress:
         time_zone_checked_on=date(2099, 12, 31),
         time_zone_device="d" * DEVICE_TAG_CHARACTERS,
         generation=999_999,
+        choices=RoutineChoices(
+            routine=every[: len(every) // 2],
+            left_out=frozenset(every[len(every) // 2 :]),
+            last_done=dict.fromkeys(every, date(2099, 12, 31)),
+        ),
     )
 
 

@@ -97,10 +97,14 @@ SpeechPart = Words | Pause
 
 _SSML_TOKEN = re.compile(r"<[^>]*>|[^<]+")
 _BREAK_TIME = re.compile(r"""time\s*=\s*["']\s*([\d.]+)\s*(ms|s)\s*["']""")
+_PERSON_NAME = re.compile(r"""<alexa:name\b[^>]*\bpersonId\s*=\s*["']([^"']*)["'][^>]*>""")
 
 
-def speech_parts(ssml: str) -> list[SpeechPart]:
-    """The words and pauses of an SSML string, in order; other tags are dropped."""
+def speech_parts(ssml: str, names: Mapping[str, str] | None = None) -> list[SpeechPart]:
+    """The words and pauses of an SSML string, in order; other tags are dropped. A person's
+    name, which Alexa would say from <alexa:name>, is taken from `names` (person id -> name)."""
+    if names:
+        ssml = _PERSON_NAME.sub(lambda tag: escape(names.get(tag.group(1), "")), ssml)
     parts: list[SpeechPart] = []
     for token in _SSML_TOKEN.findall(ssml):
         if token.startswith("<"):
@@ -422,6 +426,19 @@ class DeviceSession:
     # The AskFor the last response handed to Alexa: the next line answers it.
     permission_asked: dict | None = None
     locale: str = LOCALE
+    # The speaker Alexa recognises by voice (--person), by name; None: no one is recognised.
+    person: str | None = None
+
+    @property
+    def person_id(self) -> str | None:
+        if self.person is None:
+            return None
+        return f"amzn1.ask.person.local-{re.sub(r'[^A-Za-z0-9_-]', '_', self.person)}"
+
+    @property
+    def names(self) -> dict[str, str]:
+        """Who Alexa would name, by person id (the skill itself never learns the name)."""
+        return {self.person_id: self.person} if self.person and self.person_id else {}
 
     @property
     def alexa_device(self) -> AlexaDevice:
@@ -433,6 +450,7 @@ class DeviceSession:
             locale=self.locale,
             supported_interfaces=self.supported_interfaces,
             permission_scopes=self.permission_scopes,
+            person_id=self.person_id,
         )
 
     @property
@@ -644,7 +662,7 @@ class Console:
 
     def play(self, response: dict) -> None:
         """Play an answer: its speech, the screen beside it, and what Alexa does after."""
-        parts = speech_parts(response_ssml(response))
+        parts = speech_parts(response_ssml(response), self.device.names)
         self.device.clock.spoke(planned_seconds(parts, self.device.locale))
         frames = preview_frames((response.get("response") or {}).get("directives") or [])
         if frames:
@@ -769,6 +787,11 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         help="Alexa user id whose progress is used (default: one per login, kept between runs)",
     )
     parser.add_argument(
+        "--person",
+        metavar="NAME",
+        help="be a person Alexa recognises by voice: their own progress, greeted by name",
+    )
+    parser.add_argument(
         "--strict",
         action="store_true",
         help="understand only the model's samples as written, not as a statistical NLU would",
@@ -801,12 +824,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             out.write("--data-dir is unused: TABLE_NAME is set, so progress is in DynamoDB.\n")
     configure_logging()
     storage = storage_description(os.environ)
+    who = f"user {arguments.user}" + (f", person {arguments.person}" if arguments.person else "")
     with contextlib.ExitStack() as stack:
         apis = stack.enter_context(local_alexa_apis(machine_time_zone()))
-        out.write(
-            banner(f"{storage} (user {arguments.user})", fast=arguments.fast, alexa_apis=apis)
-            + "\n"
-        )
+        out.write(banner(f"{storage} ({who})", fast=arguments.fast, alexa_apis=apis) + "\n")
         return run_console(arguments, out, apis)
 
 
@@ -839,6 +860,7 @@ def run_console(arguments: argparse.Namespace, out: TextIO, apis: str | None) ->
             supported_interfaces=SCREEN_INTERFACES if arguments.screen else {},
             api_endpoint=apis,
             locale=locale,
+            person=arguments.person,
         ),
         model=model,
         player=SpeechPlayer(

@@ -74,6 +74,8 @@ class AlexaDevice:
     # Permission scopes the user has answered, as Alexa reports them: scope -> "GRANTED" or
     # "DENIED" (context.System.user.permissions.scopes).
     permission_scopes: dict[str, str] = field(default_factory=dict)
+    # The speaker Alexa recognised by voice (context.System.person); None: no one was.
+    person_id: str | None = None
 
     def context(self) -> dict:
         user: dict[str, Any] = {"userId": self.user_id}
@@ -92,28 +94,40 @@ class AlexaDevice:
                 "supportedInterfaces": self.supported_interfaces,
             },
         }
+        if self.person_id:
+            system["person"] = {"personId": self.person_id}
         if self.api_endpoint:
             system["apiEndpoint"] = self.api_endpoint
             system["apiAccessToken"] = "test-access-token"
         return {"System": system}
 
     def envelope(
-        self, request: dict, *, session_id: str, new: bool, attributes: dict, timestamp: datetime
+        self,
+        request: dict,
+        *,
+        session_id: str | None,
+        new: bool,
+        attributes: dict,
+        timestamp: datetime,
     ) -> dict:
-        """`request` wrapped as this device sends it.
+        """`request` wrapped as this device sends it; with no `session_id`, out of session
+        (no session object).
 
         requestId, timestamp and locale are filled in unless `request` gives its own, so a
         test can stamp one request with another time.
         """
-        return {
-            "version": "1.0",
+        session = {
             "session": {
                 "new": new,
                 "sessionId": session_id,
                 "application": {"applicationId": self.application_id},
                 "user": {"userId": self.user_id},
                 "attributes": attributes,
-            },
+            }
+        }
+        return {
+            "version": "1.0",
+            **(session if session_id is not None else {}),
             "context": self.context(),
             "request": {
                 "requestId": f"amzn1.echo-api.request.{uuid.uuid4()}",
@@ -137,7 +151,14 @@ class AlexaSession:
     # When the last request was sent: a barge-in is timed from it.
     last_sent: datetime | None = None
 
-    def send(self, request: dict) -> dict:
+    def send(self, request: dict, *, in_session: bool = True) -> dict:
+        """`request` sent in the open session, or a new one; with `in_session` False, out of
+        session (the open session, if any, is left as it was)."""
+        if not in_session:
+            envelope = self.device.envelope(
+                request, session_id=None, new=False, attributes={}, timestamp=self.clock
+            )
+            return self._sent(request, envelope, in_session=False)
         if self.session_id is None:
             self.session_id = f"amzn1.echo-api.session.{uuid.uuid4()}"
             self.attributes = {}
@@ -151,15 +172,20 @@ class AlexaSession:
             attributes=self.attributes,
             timestamp=self.clock,
         )
+        return self._sent(request, envelope, in_session=True)
+
+    def _sent(self, request: dict, envelope: dict, *, in_session: bool) -> dict:
         self.last_sent = self.clock
         response = self.handler(envelope, None)
         self.last_response = response
-        self.attributes = response.get("sessionAttributes") or {}
         body = response.get("response", {})
         self.clock += timedelta(
             seconds=speech_seconds(body.get("outputSpeech", {}).get("ssml", ""), self.device.locale)
             + self.reply_delay
         )
+        if not in_session:
+            return response
+        self.attributes = response.get("sessionAttributes") or {}
         if body.get("shouldEndSession", True) and request["type"] != "SessionEndedRequest":
             self.session_id = None
         return response
@@ -196,10 +222,40 @@ class AlexaSession:
             }
         )
 
-    def answer_permission_request(
-        self, status: str | None, token: str = "", code: str = "200", card_sent: bool = False
+    def resume_after_consent(
+        self,
+        status: str | None,
+        token: str = "",
+        code: str = "200",
+        card_sent: bool = False,
+        *,
+        in_session: bool = True,
     ) -> dict:
-        """Alexa's Connections.Response to an AskFor directive: the user's answer `status`
+        """Alexa's SessionResumedRequest once its voice-consent task (Connections.StartConnection
+        to AMAZON.AskForPermissionsConsent/2) is done: the user's answer `status` (ACCEPTED,
+        DENIED, NOT_ANSWERED; None leaves it out, as a failed task does), the directive's
+        `token` as sent, and `code` "200" when the task ran."""
+        result: dict[str, Any] = {"isCardThrown": card_sent}
+        if status is not None:
+            result["status"] = status
+        cause = {
+            "type": "ConnectionCompleted",
+            "token": token,
+            "status": {"code": code, "message": "OK" if code == "200" else "Failed"},
+            "result": result,
+        }
+        return self.send({"type": "SessionResumedRequest", "cause": cause}, in_session=in_session)
+
+    def answer_permission_request(
+        self,
+        status: str | None,
+        token: str = "",
+        code: str = "200",
+        card_sent: bool = False,
+        *,
+        in_session: bool = True,
+    ) -> dict:
+        """Alexa's older Connections.Response to an AskFor directive: the user's answer `status`
         (ACCEPTED, DENIED, NOT_ANSWERED; None leaves it out), the directive's `token` as sent,
         and `code` "200" when voice consent ran."""
         payload: dict[str, Any] = {
@@ -220,7 +276,8 @@ class AlexaSession:
                 "status": {"code": code, "message": "OK" if code == "200" else "Failed"},
                 "token": token,
                 "payload": payload,
-            }
+            },
+            in_session=in_session,
         )
 
     def end(self, reason: str = "USER_INITIATED") -> dict:

@@ -3,16 +3,26 @@
 `python scripts/package.py [--release] [--build-dir DIR]` (run by `make package`) writes:
 
 - DIR/SkillFunction/: the function's code, every file under the template's CodeUri
-  (lambda/: the code, the catalogue and any other data files, bytecode caches left out),
-  plus requirements.txt installed by pip for the template's runtime and architecture
-  (python3.14 on arm64: wheels only, for that Python version and platform, so a dependency
-  that does not support them fails the build);
+  (lambda/: the code, the catalogue and any other data files, local bytecode caches left
+  out), plus requirements.txt installed by pip for the template's runtime and architecture
+  (python3.13 on arm64: wheels only, for that Python version and platform, so a dependency
+  that does not support them fails the build); then every module compiled to bytecode by
+  the runtime's own Python version (see below);
 - DIR/template.yaml: template.yaml with the function's CodeUri pointing at that folder;
 - DIR/../si-coach-lambda.zip: the same folder zipped, for deploying without SAM.
 
 DIR defaults to .aws-sam/build, where `sam deploy` looks for a built template, so
 `.venv-sam/bin/sam deploy --guided` deploys this artifact. `sam build` itself would need the
 runtime's Python on this machine (or Docker and the SAM build images); this needs PyPI only.
+
+Lambda's code directory (/var/task) is read-only, so a function that ships no bytecode
+compiles every module from source at every cold start. The build compiles them with an
+interpreter of the runtime's minor version (`python3.13` on PATH, or pyenv's 3.13.x):
+`compileall --invalidation-mode unchecked-hash`, so the bytecode is used whatever the
+files' times after unzipping (Lambda's runtime never changes the sources beside it), with
+the paths tracebacks show as /var/task/... . Without such an interpreter the build stops
+and says so: bytecode for another version would be ignored by the runtime. Each TOML data
+file gets its parsed copy too (si_coach/routine/toml_files.py), so no cold start parses TOML.
 
 `--release` (`make package RELEASE=1`) first runs scripts/check_manifest.py in release mode,
 which refuses the placeholder endpoint in interaction_model/skill.json.
@@ -41,6 +51,8 @@ PLATFORMS = {
     "x86_64": ("manylinux2014_x86_64", "manylinux_2_28_x86_64", "manylinux_2_34_x86_64"),
 }
 LEFT_OUT = ("__pycache__", ".pyc", ".pyo")
+# Where Lambda puts the function's code: the path the bytecode records for tracebacks.
+LAMBDA_TASK_ROOT = "/var/task"
 
 
 class PackagingError(Exception):
@@ -69,9 +81,7 @@ def function_settings(template_text: str) -> dict[str, str]:
 
 
 def pip_target_arguments(runtime: str, architecture: str) -> list[str]:
-    version = runtime.removeprefix("python")
-    if not re.fullmatch(r"3\.\d+", version):
-        raise PackagingError(f"not a Python runtime: {runtime}")
+    version = runtime_version(runtime)
     abi = "cp" + version.replace(".", "")
     platforms = [argument for p in PLATFORMS[architecture] for argument in ("--platform", p)]
     return [
@@ -127,6 +137,81 @@ def install_requirements(requirements: Path, destination: Path, pip_arguments: l
         )
 
 
+def runtime_version(runtime: str) -> str:
+    """ "python3.13" -> "3.13"."""
+    version = runtime.removeprefix("python")
+    if not re.fullmatch(r"3\.\d+", version):
+        raise PackagingError(f"not a Python runtime: {runtime}")
+    return version
+
+
+def runtime_python(version: str) -> Path:
+    """An interpreter of the runtime's Python version ("3.13"): `python3.13` on PATH, or
+    the newest pyenv install of it (PYENV_ROOT, else ~/.pyenv)."""
+    pyenv_root = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv")
+    candidates = [Path(found)] if (found := shutil.which(f"python{version}")) else []
+    candidates += sorted(
+        pyenv_root.glob(f"versions/{version}.*/bin/python{version}"),
+        key=lambda path: [int(p) for p in re.findall(r"\d+", path.parents[1].name)],
+        reverse=True,
+    )
+    for candidate in candidates:
+        # A pyenv shim on PATH may stand for a version that is not installed.
+        result = subprocess.run(
+            [str(candidate), "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode == 0 and result.stdout.strip() == version:
+            return candidate
+    raise PackagingError(
+        f"no Python {version} here to compile the bytecode the runtime uses: install it "
+        f"(pyenv install {version}) or put python{version} on PATH"
+    )
+
+
+# Run by the runtime's Python in the artifact: the parsed copy of every TOML data file.
+_WRITE_PARSED_COPIES = """
+import sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from si_coach.routine.toml_files import write_parsed_copy
+for path in sorted(Path(sys.argv[1], "si_coach").rglob("*.toml")):
+    write_parsed_copy(path)
+"""
+
+
+def write_parsed_copies(python: Path, function_dir: Path) -> None:
+    """The parsed copy of each of the code's TOML data files, beside it in __pycache__."""
+    command = [str(python), "-I", "-S", "-B", "-c", _WRITE_PARSED_COPIES, str(function_dir)]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise PackagingError(f"the data files' parsed copies failed:\n{result.stderr}")
+
+
+def compile_bytecode(python: Path, function_dir: Path) -> None:
+    """Every module of ``function_dir`` compiled by ``python``, into its __pycache__."""
+    command = [
+        str(python),
+        "-m",
+        "compileall",
+        "-q",
+        "-j",
+        "0",
+        "--invalidation-mode",
+        "unchecked-hash",
+        "-s",
+        str(function_dir),
+        "-p",
+        LAMBDA_TASK_ROOT,
+        str(function_dir),
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise PackagingError(f"compileall failed:\n{result.stdout}{result.stderr}")
+
+
 def write_zip(folder: Path, zip_path: Path) -> None:
     """``folder`` zipped with fixed timestamps and order, so equal code gives an equal zip."""
     with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
@@ -157,6 +242,9 @@ def build(build_dir: Path) -> Path:
     )
     for cache in function_dir.rglob("__pycache__"):
         shutil.rmtree(cache, ignore_errors=True)
+    python = runtime_python(runtime_version(settings["Runtime"]))
+    write_parsed_copies(python, function_dir)
+    compile_bytecode(python, function_dir)
 
     built_template = re.sub(
         rf"^(\s+CodeUri:\s*){re.escape(settings['CodeUri'])}\s*$",

@@ -32,9 +32,16 @@ REQUEST_TYPES = [
     "CanFulfillIntentRequest",
     "System.ExceptionEncountered",
     "Connections.Response",
+    "SessionResumedRequest",
     "AlexaSkillEvent.SkillEnabled",
     "Display.ElementSelected",
 ]
+CONSENT_CAUSE = {
+    "type": "ConnectionCompleted",
+    "token": "daily-reminder@08:00",
+    "status": {"code": "200", "message": "OK"},
+    "result": {"status": "ACCEPTED"},
+}
 FUZZ_SETTINGS = settings(
     max_examples=EXAMPLES,
     deadline=None,
@@ -98,6 +105,9 @@ def envelopes(draw: st.DrawFn) -> object:
             "name": draw(st.sampled_from(MODEL_INTENTS) | texts),
             "slots": draw(slots()),
         }
+    if draw(st.booleans()):
+        # A consent task's answer (SessionResumedRequest), whole or strange.
+        request["cause"] = draw(st.just(CONSENT_CAUSE) | json_values)
     envelope: dict = {
         "version": "1.0",
         "session": {

@@ -23,7 +23,8 @@ from si_coach.routine.catalogue import (
     parse_catalogue,
 )
 from si_coach.routine.pacing import Coaching, Event, EventKind, PacingEngine, RoutineState
-from si_coach.routine.questions import ANSWER_GAP_SECONDS, Where, routine_length
+from si_coach.routine.plan import ANSWER_GAP_SECONDS
+from si_coach.routine.questions import Where, routine_length
 from si_coach.voice.speaker import voice_for
 from si_coach.voice.wording import all_wordings, wording_for
 from tests.support.phases import PHASES, phase, probe, routine, walk_to

@@ -223,9 +223,12 @@ def test_without_the_permission_alexa_is_asked_to_ask_for_it(
     body = session.last_response["response"]
     assert session.text == "To remind you, I need your permission to set reminders."
     (directive,) = body["directives"]
-    assert directive["type"] == "Connections.SendRequest"
-    assert directive["name"] == "AskFor"
-    assert directive["payload"]["permissionScopes"][0]["permissionScope"] == REMINDERS_PERMISSION
+    assert directive["type"] == "Connections.StartConnection"
+    assert directive["uri"] == "connection://AMAZON.AskForPermissionsConsent/2"
+    assert directive["input"]["@type"] == "AskForPermissionsConsentRequest"
+    assert directive["input"]["permissionScopes"] == [
+        {"permissionScope": REMINDERS_PERMISSION, "consentLevel": "ACCOUNT"}
+    ]
     assert directive["token"] == "daily-reminder@08:00"
     assert "reprompt" not in body, "Alexa asks next"
     assert "shouldEndSession" not in body
@@ -233,14 +236,36 @@ def test_without_the_permission_alexa_is_asked_to_ask_for_it(
     assert "reminder" not in record(moto_dynamodb_table)
 
 
-def test_accepted_sets_the_agreed_reminder_in_a_new_session(
-    skill, endpoint, alexa, moto_dynamodb_table
+# Both forms of Alexa's answer: today's SessionResumedRequest, and the older
+# Connections.Response to AskFor; each in a session (a new one) and out of one (no session).
+ANSWER_FORMS = {
+    "resumed": AlexaSession.resume_after_consent,
+    "connections-response": AlexaSession.answer_permission_request,
+}
+WHERE = {"in a session": True, "out of session": False}
+
+
+def answer_consent(session: AlexaSession, form: str, where: str, *args, **kwargs) -> dict:
+    response = ANSWER_FORMS[form](session, *args, in_session=WHERE[where], **kwargs)
+    assert "went wrong" not in session.text
+    if not WHERE[where]:
+        # Nothing to carry on in: the answer is spoken, and ends.
+        assert response["response"]["shouldEndSession"] is True
+        assert "reprompt" not in response["response"]
+        assert "sessionAttributes" not in response
+    return response
+
+
+@pytest.mark.parametrize("where", WHERE)
+@pytest.mark.parametrize("form", ANSWER_FORMS)
+def test_accepted_sets_the_agreed_reminder(
+    skill, endpoint, alexa, moto_dynamodb_table, *, form, where
 ) -> None:
     session = ask_without_permission(skill, endpoint)
     token = directives_of(session.last_response)[0]["token"]
     assert session.session_id is None, "the answer may come back as a new session"
     session.device.permission_scopes = {REMINDERS_PERMISSION: "GRANTED"}
-    response = session.answer_permission_request("ACCEPTED", token=token)
+    response = answer_consent(session, form, where, "ACCEPTED", token=token)
     assert session.text.startswith(f"Thanks. {DONE_EIGHT}")
     assert card_of(response) is None
     (created,) = alexa.calls("POST")
@@ -248,6 +273,8 @@ def test_accepted_sets_the_agreed_reminder_in_a_new_session(
     assert record(moto_dynamodb_table)["reminder"] == next(iter(alexa.reminders))
 
 
+@pytest.mark.parametrize("where", WHERE)
+@pytest.mark.parametrize("form", ANSWER_FORMS)
 @pytest.mark.parametrize(
     ("status", "code", "card_sent", "said", "card"),
     [
@@ -260,12 +287,12 @@ def test_accepted_sets_the_agreed_reminder_in_a_new_session(
     ids=["denied", "denied, Alexa sent the card", "not answered", "failed", "not declared"],
 )
 def test_every_other_answer_sets_nothing_and_says_how_to_allow_it_later(
-    skill, endpoint, alexa, moto_dynamodb_table, *, status, code, card_sent, said, card
+    skill, endpoint, alexa, moto_dynamodb_table, *, form, where, status, code, card_sent, said, card
 ) -> None:
     session = ask_without_permission(skill, endpoint)
     token = directives_of(session.last_response)[0]["token"]
-    response = session.answer_permission_request(
-        status, token=token, code=code, card_sent=card_sent
+    response = answer_consent(
+        session, form, where, status, token=token, code=code, card_sent=card_sent
     )
     assert session.text.startswith(said)
     if card:
@@ -283,10 +310,24 @@ def test_every_other_answer_sets_nothing_and_says_how_to_allow_it_later(
     assert (declined is not None) is (status == "DENIED")
 
 
-def test_an_accepted_answer_without_our_time_asks_for_the_time(skill, endpoint, alexa) -> None:
+@pytest.mark.parametrize("form", ANSWER_FORMS)
+def test_an_accepted_answer_without_our_time_asks_for_the_time(
+    skill, endpoint, alexa, form
+) -> None:
     session = AlexaSession(skill, device(endpoint), clock=MORNING)
-    session.answer_permission_request("ACCEPTED", token="something-else")
+    answer_consent(session, form, "in a session", "ACCEPTED", token="something-else")
     assert session.text == "Thanks. What time each day should I remind you?"
+    assert alexa.calls("POST") == []
+
+
+@pytest.mark.parametrize("form", ANSWER_FORMS)
+def test_out_of_session_an_accepted_answer_without_our_time_says_how_to_set_one(
+    skill, endpoint, alexa, moto_dynamodb_table, form
+) -> None:
+    # A new user: no record, no session, no turn carried from before.
+    session = AlexaSession(skill, device(endpoint), clock=MORNING)
+    answer_consent(session, form, "out of session", "ACCEPTED", token="something-else")
+    assert session.text == "Thanks. Now you can ask me to remind you every day. See you next time."
     assert alexa.calls("POST") == []
 
 

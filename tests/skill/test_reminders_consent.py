@@ -84,11 +84,12 @@ def test_a_consent_token_alone_does_not_mean_reminders_are_granted() -> None:
 
 
 def test_the_voice_consent_directive_has_the_documented_shape() -> None:
+    # Amazon's Voice-Forward Consent API reference: StartConnection to the version-2 task.
     directive = SERIALIZER.serialize(ask_for_permission(TimeOfDay(19, 30)))
     assert directive == {
-        "type": "Connections.SendRequest",
-        "name": "AskFor",
-        "payload": {
+        "type": "Connections.StartConnection",
+        "uri": "connection://AMAZON.AskForPermissionsConsent/2",
+        "input": {
             "@type": "AskForPermissionsConsentRequest",
             "@version": "2",
             "permissionScopes": [
@@ -108,7 +109,15 @@ def test_without_an_agreed_time_the_token_names_only_the_reminder() -> None:
 
 # -- every answer -----------------------------------------------------------------------
 
+# The two forms of the answer: today's SessionResumedRequest, and the older
+# Connections.Response to AskFor.
+ANSWER_FORMS = {
+    "resumed": AlexaSession.resume_after_consent,
+    "connections-response": AlexaSession.answer_permission_request,
+}
 
+
+@pytest.mark.parametrize("form", ANSWER_FORMS)
 @pytest.mark.parametrize(
     ("status", "outcome", "card"),
     [
@@ -117,11 +126,10 @@ def test_without_an_agreed_time_the_token_names_only_the_reminder() -> None:
         ("NOT_ANSWERED", ConsentOutcome.NOT_ANSWERED, True),
     ],
 )
-def test_each_answer_and_whether_a_card_should_follow(status, outcome, card) -> None:
-    request = sent(
-        AlexaDevice(),
-        lambda s: s.answer_permission_request(status, token=ask_for_permission(TimeOfDay(8)).token),
-    ).request
+def test_each_answer_and_whether_a_card_should_follow(form, status, outcome, card) -> None:
+    answer_with = ANSWER_FORMS[form]
+    token = ask_for_permission(TimeOfDay(8)).token
+    request = sent(AlexaDevice(), lambda s: answer_with(s, status, token=token)).request
     assert is_consent_answer(request)
     answer = read_consent_answer(request)
     assert answer.outcome is outcome
@@ -130,24 +138,39 @@ def test_each_answer_and_whether_a_card_should_follow(status, outcome, card) -> 
     assert answer.needs_card is card
 
 
-def test_no_second_card_when_alexa_sent_one() -> None:
-    request = sent(
-        AlexaDevice(), lambda s: s.answer_permission_request("DENIED", card_sent=True)
-    ).request
+@pytest.mark.parametrize("form", ANSWER_FORMS)
+def test_no_second_card_when_alexa_sent_one(form) -> None:
+    answer_with = ANSWER_FORMS[form]
+    request = sent(AlexaDevice(), lambda s: answer_with(s, "DENIED", card_sent=True)).request
     answer = read_consent_answer(request)
     assert answer.outcome is ConsentOutcome.DENIED
     assert answer.card_sent_by_alexa
     assert not answer.needs_card
 
 
+@pytest.mark.parametrize("form", ANSWER_FORMS)
 @pytest.mark.parametrize("code", ["400", "500"])
-def test_where_voice_consent_could_not_run_the_card_is_the_way(code) -> None:
-    # 400: the manifest lacks the permission; 500: the consent flow failed on this device.
-    request = sent(AlexaDevice(), lambda s: s.answer_permission_request(None, code=code)).request
+def test_where_voice_consent_could_not_run_the_card_is_the_way(form, code) -> None:
+    # 400: the manifest lacks the permission; 500: the consent task failed on this device.
+    answer_with = ANSWER_FORMS[form]
+    request = sent(AlexaDevice(), lambda s: answer_with(s, None, code=code)).request
     answer = read_consent_answer(request)
     assert answer.outcome is ConsentOutcome.FAILED
     assert answer.status_code == code
     assert answer.needs_card
+
+
+def test_a_failed_task_that_still_names_a_status_is_a_failure() -> None:
+    request = sent(AlexaDevice(), lambda s: s.resume_after_consent("ACCEPTED", code="500")).request
+    assert read_consent_answer(request).outcome is ConsentOutcome.FAILED
+
+
+def test_a_resumed_session_without_a_result_is_a_failure() -> None:
+    raw = raw_envelope(AlexaDevice(), lambda s: s.resume_after_consent("ACCEPTED"))
+    del raw["request"]["cause"]["result"]
+    request = deserialized(raw).request
+    assert is_consent_answer(request)
+    assert read_consent_answer(request).outcome is ConsentOutcome.FAILED
 
 
 def test_a_status_given_only_inside_the_scope_entry_is_read_too() -> None:
@@ -167,8 +190,9 @@ def test_a_token_that_carries_no_valid_time_gives_none(token) -> None:
     assert answer.agreed_time is None
 
 
-def test_an_answer_without_a_status_is_a_failure() -> None:
-    request = sent(AlexaDevice(), lambda s: s.answer_permission_request(None)).request
+@pytest.mark.parametrize("form", ANSWER_FORMS)
+def test_an_answer_without_a_status_is_a_failure(form) -> None:
+    request = sent(AlexaDevice(), lambda s: ANSWER_FORMS[form](s, None)).request
     assert read_consent_answer(request).outcome is ConsentOutcome.FAILED
 
 

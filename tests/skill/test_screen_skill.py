@@ -8,7 +8,11 @@ Show (APL 1.6) beside a speaker, progress in DynamoDB (moto).
   countdown's commands, played back by summing their delays, show each one within 0.5 s.
 - Every button, in every phase, gives exactly the response the spoken intent gives.
 - An interruption's answer replaces the screen: no timer of the interrupted chunk runs on.
-- Every response fits Alexa's response-size limit (24 KiB; see docs/screens.md).
+- Every response stays under 18 KB, a quarter below Alexa's response-size limit (24 KiB; see
+  docs/screens.md), on a device with APL 1.4 or later (the countdown as data, run by a tick
+  handler); an older one (today's commands) stays under the limit itself.
+- The tick handler, run frame by frame from the document's own expressions, shows every
+  change within one tick of the time the data gives it.
 """
 
 from __future__ import annotations
@@ -35,28 +39,41 @@ from si_coach.screen.countdown import (
     COUNT_ID,
     COUNTERS_ID,
     PHASE_ID,
+    TICK_MILLISECONDS,
     ScreenChange,
-    command_timeline,
     displayable,
 )
+from si_coach.screen.documents import countdown_timeline
 from si_coach.screen.events import INTENT_FOR_ACTION
 from si_coach.voice.speaker import count_words
 from si_coach.voice.speech import COUNT_WORD_SECONDS, WORDS_PER_SECOND
 from si_coach.voice.wording import wording_for
 from tests.skill.test_interruptions import cue_pieces, piece_seconds
+from tests.support.apl_ticks import FRAME_MILLISECONDS, run_ticks
 
 CATALOGUE = default_catalogue()
 WORDS = wording_for("en-US")
 TOLERANCE = 0.5
-# The strictest response-size limit Alexa has documented and enforced (docs/screens.md).
+# The strictest response-size limit Alexa has documented and enforced (docs/screens.md), and
+# the most a response may be: a quarter below it, for languages with longer words.
 RESPONSE_LIMIT_BYTES = 24 * 1024
+RESPONSE_BUDGET_BYTES = 18 * 1024
 RENDER_DOCUMENT = "Alexa.Presentation.APL.RenderDocument"
 ROOT = Path(__file__).resolve().parents[2]
 TOP_LEVELS = {v.id: v.top_level for v in CATALOGUE.variants}
 
 
-def screen_device(name: str) -> AlexaDevice:
-    return AlexaDevice(user_id=f"amzn1.ask.account.{name}", supported_interfaces=SCREEN_INTERFACES)
+# The countdown's two forms: as data run by a tick handler (APL 1.4 on), as commands before.
+APL_VERSIONS = {"tick handler (APL 1.6)": "1.6", "commands (APL 1.3)": "1.3"}
+
+
+def screen_device(name: str, apl: str | None = None) -> AlexaDevice:
+    interfaces = (
+        SCREEN_INTERFACES
+        if apl is None
+        else {"Alexa.Presentation.APL": {"runtime": {"maxVersion": apl}}}
+    )
+    return AlexaDevice(user_id=f"amzn1.ask.account.{name}", supported_interfaces=interfaces)
 
 
 def seed(table, user_id: str, progress: Progress) -> None:
@@ -201,7 +218,7 @@ def assert_countdown_follows_the_speech(response: dict) -> int:
     ssml = response["response"]["outputSpeech"]["ssml"]
     spoken = ssml_stretches(ssml)
     speech_end = ssml_pieces(ssml)[-1].end
-    changes = command_timeline(on_mount(the_render(response)))
+    changes = countdown_timeline(the_render(response))
     if not spoken:
         assert changes == [], "a countdown without a hold or rest in the speech"
         return 0
@@ -295,8 +312,8 @@ ROUTINES = {
 }
 
 
-def whole_routine(skill, table, name: str) -> Iterator[dict]:
-    device = screen_device(re.sub(r"\W", "", name))
+def whole_routine(skill, table, name: str, apl: str | None = None) -> Iterator[dict]:
+    device = screen_device(re.sub(r"\W", "", name) + (apl or ""), apl)
     seed(table, device.user_id, ROUTINES[name])
     session = AlexaSession(skill, device)
     yield session.launch()
@@ -309,30 +326,67 @@ def whole_routine(skill, table, name: str) -> Iterator[dict]:
     raise AssertionError("the routine never ended")
 
 
+@pytest.mark.parametrize("apl", APL_VERSIONS.values(), ids=list(APL_VERSIONS))
 @pytest.mark.parametrize("name", list(ROUTINES))
 def test_every_countdown_of_a_whole_routine_follows_the_speech(
-    skill, moto_dynamodb_table, name: str
+    skill, moto_dynamodb_table, name: str, apl: str
 ) -> None:
-    counted = [
-        assert_countdown_follows_the_speech(response)
-        for response in whole_routine(skill, moto_dynamodb_table, name)
-    ]
+    responses = list(whole_routine(skill, moto_dynamodb_table, name, apl))
+    counted = [assert_countdown_follows_the_speech(response) for response in responses]
     assert sum(counted) > 50
     assert sum(1 for n in counted if n) > 10
+    ticking = [r for r in responses if "handleTick" in str(the_render(r)["document"])]
+    assert bool(ticking) is (apl == "1.6")
+    assert all(on_mount(the_render(r)) == [] for r in ticking)
 
 
 @pytest.mark.parametrize("name", list(ROUTINES))
-def test_every_response_fits_the_response_size_limit(skill, moto_dynamodb_table, name) -> None:
-    device = screen_device(re.sub(r"\W", "", name))
-    seed(moto_dynamodb_table, device.user_id, ROUTINES[name])
+def test_the_tick_handler_shows_each_change_within_a_tick_of_its_time(
+    skill, moto_dynamodb_table, name: str
+) -> None:
+    ran = 0
+    for response in whole_routine(skill, moto_dynamodb_table, name, "1.6"):
+        render = the_render(response)
+        planned = countdown_timeline(render)
+        if not planned:
+            continue
+        until = round(planned[-1].at * 1000) + 2 * TICK_MILLISECONDS
+        shown = run_ticks(render, until)
+        # Every change, in order, on the component the data names, with its text.
+        assert [(c, t) for _, c, t in shown] == [(c.component, c.text) for c in planned]
+        for (at_ms, _, _), change in zip(shown, planned, strict=True):
+            late = at_ms / 1000 - change.at
+            # Never early; at most a tick and a frame late.
+            assert 0 <= late <= (TICK_MILLISECONDS + FRAME_MILLISECONDS) / 1000, (change, late)
+        ran += 1
+    assert ran > 10
+
+
+def response_sizes(skill, table, name: str, apl: str | None) -> dict[int, int]:
+    device = screen_device(re.sub(r"\W", "", name) + "SIZE" + (apl or ""), apl)
+    seed(table, device.user_id, ROUTINES[name])
     session = AlexaSession(skill, device)
     responses = list(conversation(session))
-    responses += list(whole_routine(skill, moto_dynamodb_table, name))
-    sizes = {}
-    for index, response in enumerate(responses):
-        # As the Lambda runtime sends it (json with its default separators) and more: every
-        # character outside ASCII counted as its six-character escape.
-        sizes[index] = len(json.dumps(response).encode("utf-8"))
+    responses += list(whole_routine(skill, table, name, apl))
+    # As the Lambda runtime sends it (json with its default separators) and more: every
+    # character outside ASCII counted as its six-character escape.
+    return {index: len(json.dumps(r).encode("utf-8")) for index, r in enumerate(responses)}
+
+
+@pytest.mark.parametrize("name", list(ROUTINES))
+def test_every_response_stays_a_quarter_under_the_size_limit(
+    skill, moto_dynamodb_table, name
+) -> None:
+    sizes = response_sizes(skill, moto_dynamodb_table, name, "1.6")
+    largest = max(sizes, key=sizes.get)
+    assert sizes[largest] <= RESPONSE_BUDGET_BYTES, (largest, sizes[largest])
+
+
+@pytest.mark.parametrize("name", list(ROUTINES))
+def test_before_apl_1_4_every_response_fits_the_size_limit(
+    skill, moto_dynamodb_table, name
+) -> None:
+    sizes = response_sizes(skill, moto_dynamodb_table, name, "1.3")
     largest = max(sizes, key=sizes.get)
     assert sizes[largest] <= RESPONSE_LIMIT_BYTES, (largest, sizes[largest])
 
@@ -348,7 +402,7 @@ def test_a_hold_carried_past_the_response_counts_down_what_is_left(
     response = session.say("AMAZON.NextIntent")
     assert routine_phase(session) == "holding"
     assert assert_countdown_follows_the_speech(response) == 1
-    changes = command_timeline(on_mount(the_render(response)))
+    changes = countdown_timeline(the_render(response))
     last_count = [c.text for c in changes if c.component == COUNT_ID and c.text][-1]
     assert last_count not in ("", "0")
     assert screen_data(response)["phase"] == WORDS.line("screen.keep_holding")
@@ -498,7 +552,7 @@ def barged_in(skill, name: str, seconds: float) -> AlexaSession:
     session.say("StartRoutineIntent")
     answered_at = session.clock
     chunk = session.say("AMAZON.NextIntent")
-    assert command_timeline(on_mount(the_render(chunk)))[-1].at > seconds + 10
+    assert countdown_timeline(the_render(chunk))[-1].at > seconds + 10
     session.clock = answered_at + timedelta(seconds=seconds)
     return session
 
@@ -518,6 +572,8 @@ def test_an_interruption_replaces_the_screen_and_no_timer_runs_on(skill, intent,
     response = session.say(intent, **slots)
     render = the_render(response)
     assert on_mount(render) == []
+    assert countdown_timeline(render) == []
+    assert "handleTick" not in render["document"]["mainTemplate"]["items"][0]
     frames = preview_frames([render])
     assert len(frames) == 1
     data = render["datasources"]["screen"]
@@ -528,7 +584,7 @@ def test_next_after_an_interruption_counts_down_only_the_new_chunk(skill) -> Non
     session = barged_in(skill, "NEXTAGAIN", 20)
     response = session.say("AMAZON.NextIntent")
     assert assert_countdown_follows_the_speech(response) > 0
-    changes = command_timeline(on_mount(the_render(response)))
+    changes = countdown_timeline(the_render(response))
     # The rep cut short is counted again from its start; the screen says which rep that is.
     heard = session.attributes["paced"]["first"]
     first_counters = next(c.text for c in changes if c.component == "c")
@@ -667,8 +723,7 @@ def test_the_next_rep_and_say_next_show_only_once_the_voice_has_finished(skill) 
         for text, pause in re.findall(r'([^<]*)(?:<break time="(\d+)ms"/>)?', strip_speak(ssml))
     )
     assert speech_ends > speech_seconds(ssml) - 1.0
-    onmount = the_render(response)["document"]["mainTemplate"]["items"][0]["onMount"]
-    changes = command_timeline(onmount)
+    changes = countdown_timeline(the_render(response))
     closing = WORDS.line("screen.say_next")
     shown = [c for c in changes if c.component == PHASE_ID and c.text == displayable(closing)]
     assert shown, changes[-3:]

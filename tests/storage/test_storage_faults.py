@@ -122,12 +122,12 @@ def test_an_unreadable_store_still_coaches_and_merges_once_it_answers(
     assert stored_progress(table).recent_days[0].completed == ("bridge",)
 
     today = AlexaSession(handler, clock=yesterday.clock + timedelta(days=1))
-    writes_before = faults.calls["PutItem"]
+    writes_before = faults.calls["UpdateItem"]
     faults.failing["GetItem"] = fault
     today.launch()
     assert today.text.startswith("I can't reach your saved progress just now.")
     finish_exercise(today, "hip_abduction")
-    assert faults.calls["PutItem"] == writes_before, "no write while the stored record is unknown"
+    assert faults.calls["UpdateItem"] == writes_before, "no write while the record is unknown"
     assert stored(table) == before
 
     faults.failing.clear()
@@ -148,7 +148,7 @@ def test_a_fault_that_passes_at_once_is_retried_within_the_turn(faulty_skill, ta
     handler, faults = faulty_skill
     session = AlexaSession(handler)
     faults.failing["GetItem"], faults.times["GetItem"] = fault, 1
-    faults.failing["PutItem"], faults.times["PutItem"] = fault, 1
+    faults.failing["UpdateItem"], faults.times["UpdateItem"] = fault, 1
     session.launch()
     assert not session.text.startswith("I can't reach your saved progress just now.")
     finish_exercise(session, "bridge")
@@ -168,7 +168,7 @@ def test_a_failed_write_mid_session_is_saved_on_a_later_turn(faulty_skill, table
     handler, faults = faulty_skill
     session = AlexaSession(handler)
     session.launch()
-    faults.failing["PutItem"] = fault
+    faults.failing["UpdateItem"] = fault
     finish_exercise(session, "bridge")
     assert "couldn't save" not in session.text, "mid-session, the next turn will save"
     assert stored(table) == {}
@@ -185,7 +185,7 @@ def test_a_failed_write_at_the_end_of_a_session_is_said_out_loud(
     session = AlexaSession(handler)
     session.launch()
     session.say("StartRoutineIntent")
-    faults.failing["PutItem"] = fault
+    faults.failing["UpdateItem"] = fault
     response = session.say("PainIntent")
     assert session.text.startswith("Stop now.")
     assert session.text.endswith("I couldn't save your progress just now, sorry.")
@@ -267,7 +267,7 @@ def test_two_devices_interleaved_lose_no_finished_exercise(faulty_skill, table):
     finished_today = set(stored_progress(table).recent_days[0].completed)
     assert heard <= finished_today
     assert len(heard) >= 6, "both devices finished several exercises"
-    assert faults.calls["PutItem"] > record["revision"], "some writes conflicted and were merged"
+    assert faults.calls["UpdateItem"] > record["revision"], "some writes conflicted and were merged"
 
 
 @pytest.mark.parametrize("fault", FAULTS)
@@ -281,7 +281,7 @@ def test_a_failed_delete_is_said_and_the_record_stays_whole(faulty_skill, table,
     session.launch()
     session.say("DeleteMyDataIntent")
     # A deletion replaces the record by its deletion marker: a write.
-    faults.failing["PutItem"] = fault
+    faults.failing["UpdateItem"] = fault
     session.say("AMAZON.YesIntent")
     assert session.text.startswith("I couldn't delete your data just now. Nothing has changed.")
     faults.failing.clear()

@@ -465,6 +465,31 @@ def test_piped_sessions_remember_progress_between_runs(tmp_path: Path) -> None:
     assert "Traceback" not in first.stderr + second.stderr
 
 
+def test_the_console_can_play_a_recognised_person(tmp_path: Path) -> None:
+    """--person NAME: Alexa recognises the speaker, who keeps their own progress and is
+    greeted by the name Alexa would say (the skill itself sends only the person id)."""
+    sam = run_console(
+        "open s. i. joint coach\nstart my routine\nstop\n",
+        "--fast",
+        "--person",
+        "Sam",
+        data_dir=tmp_path,
+    )
+    assert sam.returncode == 0, sam.stderr
+    assert "person Sam" in sam.stdout
+    assert "Hello, Sam." in sam.stdout
+    assert "Welcome to S.I. joint coach." in sam.stdout
+    # Someone else, unrecognised, on the same account: not Sam's progress, and no name.
+    other = run_console("open s. i. joint coach\nstop\n", "--fast", data_dir=tmp_path)
+    assert "Welcome to S.I. joint coach." in other.stdout
+    assert "Hello," not in other.stdout
+    again = run_console(
+        "open s. i. joint coach\nstop\n", "--fast", "--person", "Sam", data_dir=tmp_path
+    )
+    assert "Hello, Sam." in again.stdout
+    assert "Welcome back." in again.stdout
+
+
 def test_odd_input_never_stops_the_console(tmp_path: Path) -> None:
     lines = "\n".join(["open", "", "!!!", "ünïcödé ☃", "x" * 20000, "help", ""])
     result = run_console(lines, "--fast", data_dir=tmp_path)

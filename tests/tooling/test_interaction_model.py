@@ -75,6 +75,11 @@ CUSTOM_INTENT_SLOTS = {
     "TooEasyIntent": {},
     "GoodSideIntent": {"side": "SIDE"},
     "CanIUseIntent": {"equipment": "EQUIPMENT"},
+    "ShortRoutineIntent": {"minutes": "AMAZON.NUMBER"},
+    "StretchesOnlyIntent": {},
+    "FullRoutineIntent": {},
+    "LeaveOutIntent": {"exercise": "EXERCISE"},
+    "PutBackIntent": {"exercise": "EXERCISE"},
 }
 BUILT_IN_INTENTS = {
     "AMAZON.NextIntent",
@@ -186,6 +191,12 @@ ROUTES = [
     ("delete my data", "DeleteMyDataIntent"),
     ("forget my progress", "DeleteMyDataIntent"),
     ("what do you keep about me", "WhatDoYouKeepIntent"),
+    ("i'm short on time today", "ShortRoutineIntent"),
+    ("a short routine today", "ShortRoutineIntent"),
+    ("just the stretches", "StretchesOnlyIntent"),
+    ("the full routine", "FullRoutineIntent"),
+    ("leave out the hamstring stretch", "LeaveOutIntent"),
+    ("put the hamstring stretch back", "PutBackIntent"),
 ]
 RESOLUTIONS = [
     ("EXERCISE", "pillow squeeze", "hip_adduction"),

@@ -3,6 +3,7 @@ and bad catalogue data is rejected."""
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from pathlib import Path
@@ -17,6 +18,7 @@ from si_coach.routine.catalogue import (
     default_catalogue,
     parse_catalogue,
 )
+from si_coach.routine.toml_files import parsed_copy_path, read_toml, write_parsed_copy
 from si_coach.voice.wording import all_wordings, wording_for
 
 ARTICLE = Path(__file__).resolve().parents[3] / "shared" / "seed" / "si-joint-exercises.txt"
@@ -177,3 +179,37 @@ def test_bad_data_is_refused_with_a_clear_error(mutate, message: str) -> None:
     mutate(raw)
     with pytest.raises(CatalogueError, match=message):
         parse_catalogue(raw)
+
+
+# -- the parsed copies the package ships (si_coach.routine.toml_files) ---------------------
+
+
+def test_a_data_files_parsed_copy_is_read_while_the_file_is_unchanged(tmp_path) -> None:
+    data_file = tmp_path / "catalogue.toml"
+    data_file.write_text('name = "bridge"\nreps = [1, 2.5]\n', encoding="utf-8")
+    assert write_parsed_copy(data_file)
+    assert parsed_copy_path(data_file).parent.name == "__pycache__"
+    assert read_toml(data_file) == {"name": "bridge", "reps": [1, 2.5]}
+    # The copy is what is read: one that says otherwise, with the file's hash, wins.
+    copy = json.loads(parsed_copy_path(data_file).read_text(encoding="utf-8"))
+    copy["data"] = {"name": "from the copy"}
+    parsed_copy_path(data_file).write_text(json.dumps(copy), encoding="utf-8")
+    assert read_toml(data_file) == {"name": "from the copy"}
+
+
+def test_a_stale_or_broken_parsed_copy_is_ignored(tmp_path) -> None:
+    data_file = tmp_path / "wording.toml"
+    data_file.write_text('line = "old"\n', encoding="utf-8")
+    write_parsed_copy(data_file)
+    data_file.write_text('line = "new"\n', encoding="utf-8")
+    assert read_toml(data_file) == {"line": "new"}
+    parsed_copy_path(data_file).write_text("{not json", encoding="utf-8")
+    assert read_toml(data_file) == {"line": "new"}
+
+
+def test_toml_dates_have_no_parsed_copy(tmp_path) -> None:
+    data_file = tmp_path / "dated.toml"
+    data_file.write_text("day = 2026-11-23\n", encoding="utf-8")
+    assert not write_parsed_copy(data_file)
+    assert not parsed_copy_path(data_file).exists()
+    assert str(read_toml(data_file)["day"]) == "2026-11-23"

@@ -56,7 +56,10 @@ def forget_answered(
         # What the store holds now is the deletion marker: the session carries on from it,
         # and its old copy is never saved back.
         turn.forget(marker or Progress())
-        reply.line("privacy.forgotten")
+        if turn.person_id is not None:
+            reply.named_line("privacy.forgotten_person", turn.person_id)
+        else:
+            reply.line("privacy.forgotten")
         if had_reminder:
             reply.line("privacy.reminder_stays")
     back = turn.voice.back(turn.conversation().place)
@@ -64,13 +67,17 @@ def forget_answered(
 
 
 def forget_disabled_user(store: ProgressStore | None, envelope: RequestEnvelope) -> None:
-    """AlexaSkillEvent.SkillDisabled: the user's record is deleted, whether or not Alexa
-    keeps their user id for a later re-enable (a re-enabled skill starts afresh)."""
+    """AlexaSkillEvent.SkillDisabled: every record of the account is deleted (its own and each
+    recognised person's), whether or not Alexa keeps the user id for a later re-enable (a
+    re-enabled skill starts afresh)."""
     event = skill_disabled(envelope)
     if event is None or store is None:
         return
-    if store.delete(envelope) is not None:
-        log.info("skill disabled: the user's record is deleted (id kept: %s)", event.user_id_kept)
+    if store.delete_account(envelope):
+        log.info(
+            "skill disabled: every record of the account is deleted (id kept: %s)",
+            event.user_id_kept,
+        )
     else:
-        # The record expires by itself after 400 days unused (the table's time to live).
-        log.error("skill disabled: the user's record could not be deleted")
+        # The records expire by themselves after 400 days unused (the table's time to live).
+        log.error("skill disabled: a record of the account could not be deleted")

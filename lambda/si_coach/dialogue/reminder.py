@@ -3,13 +3,13 @@ recurring reminder created, read, moved or stopped; and a reminder offered once 
 routine is done.
 
 Each step takes the request's turn and returns a `ReminderReply`: the speech, and the
-permission question (`AskFor`) or the Alexa-app card it needs. The Reminders API is reached
-through si_coach.reminders; only a reminder the API confirmed is remembered (its token, in
-the progress record), and every failure gets a short spoken explanation and stores nothing
-untrue. Amazon's reminder guidelines shape the flow: the time and the repetition are
-confirmed before anything is set, the reminder is restated once set with how to change
-it, and after a "no" no reminder is offered again for a week. Every word is a key of the
-wording data ([reminders]).
+permission question (Alexa's consent task) or the Alexa-app card it needs. The Reminders
+API is reached through si_coach.reminders; only a reminder the API confirmed is
+remembered (its token, in the progress record), and every failure gets a short spoken
+explanation and stores nothing untrue. Amazon's reminder guidelines shape the flow: the
+time and the repetition are confirmed before anything is set, the reminder is restated
+once set with how to change it, and after a "no" no reminder is offered again for a week.
+Every word is a key of the wording data ([reminders]).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from functools import cached_property
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_model.interfaces.connections import SendRequestDirective
+from ask_sdk_model.interfaces.connections.v1 import StartConnectionDirective
 from ask_sdk_model.ui import Card
 
 from si_coach.alexa.request import FALLBACK_TIME_ZONE, known_device_time_zone, request_locale
@@ -80,11 +80,11 @@ class ReminderReply:
     """What to answer: the speech, and the permission question or card it comes with.
 
     With `ask_permission`, Alexa speaks next: the speech has no reprompt, and the user's
-    answer arrives as a Connections.Response request.
+    answer arrives as a SessionResumedRequest (or, in the older form, a Connections.Response).
     """
 
     plan: SpeechPlan
-    ask_permission: SendRequestDirective | None = None
+    ask_permission: StartConnectionDirective | None = None
     card: Card | None = None
 
 
@@ -189,6 +189,10 @@ class ReminderDialogue:
         self.turn.ask_question(None)
         if answer.outcome is ConsentOutcome.GRANTED:
             lead = self._reply().line("reminders.permission_granted").ask("")
+            if answer.agreed_time is None and not self.turn.in_session:
+                # No session to ask the time in: how to set it next time.
+                thanks = self._reply().line("reminders.permission_granted")
+                return self._close(thanks.line("reminders.permission_granted_ask_again"))
             if answer.agreed_time is None:
                 return self._ask_time(lead=lead)
             return self._with_lead(lead, self._agreed(answer.agreed_time, permission_known=True))
@@ -375,9 +379,11 @@ class ReminderDialogue:
         return self._close(reply)
 
     def _close(self, reply: Reply, card: Card | None = None) -> ReminderReply:
-        """End an answer: with how to carry on, or, once today's routine is done, goodbye."""
+        """End an answer: with how to carry on, or, once today's routine is done or when
+        there is no session to carry on in, goodbye."""
         talk = self.turn.conversation()
-        if talk.place.standing is Standing.FINISHED and talk.done_today():
+        done = talk.place.standing is Standing.FINISHED and talk.done_today()
+        if done or not self.turn.in_session:
             return ReminderReply(reply.line("reminders.see_you").end(), card=card)
         back = self.voice.back(talk.place)
         return ReminderReply(reply.text(back).ask(back), card=card)

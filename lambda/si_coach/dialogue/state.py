@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+# Whose record the session uses: a recognised person's tag, or "" for the account's. The
+# storage layer reads it (storage.lifecycle.record_key), so it is named there.
+from si_coach.storage.lifecycle import SESSION_RECORD_OWNER
+
 # -- the session's keys ---------------------------------------------------------------------
 
 # The user's progress record, carried through the session (turn.py).
@@ -57,6 +61,7 @@ SESSION_KEYS = frozenset(
         SESSION_LAST_SAID,
         SESSION_REMINDER_TIME,
         SESSION_MORE_ABOUT,
+        SESSION_RECORD_OWNER,
     }
 )
 

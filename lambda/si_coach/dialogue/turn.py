@@ -31,6 +31,7 @@ from html import escape
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ask_sdk_core.dispatch_components import AbstractRequestInterceptor, AbstractResponseInterceptor
+from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_request_type, is_intent_name, is_request_type
 from ask_sdk_model import Intent, IntentRequest, Response
@@ -50,6 +51,7 @@ from si_coach.dialogue.state import (
     SESSION_PACED,
     SESSION_PROGRESS,
     SESSION_QUESTION,
+    SESSION_RECORD_OWNER,
     SESSION_SAVED,
     SESSION_STORE_UNREAD,
     SESSION_TIME_ZONE,
@@ -67,6 +69,7 @@ from si_coach.routine.pacing import (
     reps_heard,
 )
 from si_coach.routine.progress import (
+    LEFT_OUT,
     PACE,
     PLACE,
     REMINDER,
@@ -78,6 +81,11 @@ from si_coach.routine.progress import (
     device_tag,
 )
 from si_coach.storage.budget import start_request_budget
+from si_coach.storage.lifecycle import (
+    person_tag,
+    recognised_person_id,
+    record_key,
+)
 from si_coach.storage.progress_store import ProgressStore, worth_saving
 from si_coach.voice.speaker import Voice, voice_for
 from si_coach.voice.speech import Span, SpanKind, SpeechPlan
@@ -96,7 +104,12 @@ _CHANGE_OF_FIELD = {
     "time_zone": TIME_ZONE,
     "time_zone_checked_on": TIME_ZONE,
     "time_zone_device": TIME_ZONE,
+    "choices": LEFT_OUT,
 }
+# Directives that hand the user to Alexa (the consent task; SendRequest is its older form).
+HANDING_OVER = frozenset({"Connections.StartConnection", "Connections.SendRequest"})
+# Requests answered in speech even out of session: Alexa's answer to the permission question.
+ANSWERS_OUT_OF_SESSION = frozenset({"SessionResumedRequest", "Connections.Response"})
 # The progress store, for handlers that delete a record (in session or not).
 STORE_ATTRIBUTE = "progress_store"
 
@@ -143,9 +156,32 @@ class CoachTurn:
         self.progress = self.saved = marker
         self.changed = frozenset()
 
+    @cached_property
+    def record_owner(self) -> str | None:
+        """The tag of the recognised person whose record this session uses; None: the
+        account's record (no one was recognised when the session began)."""
+        try:
+            return record_key(self.handler_input.request_envelope).person
+        except PersistenceException:
+            return None
+
+    @property
+    def person_id(self) -> str | None:
+        """The recognised speaker's person id, when this session uses their record: Alexa
+        says their name from it. None for the account's record."""
+        person_id = recognised_person_id(self.handler_input.request_envelope)
+        if self.record_owner is None or person_tag(person_id) != self.record_owner:
+            return None
+        return person_id
+
     @staticmethod
     def of(handler_input: HandlerInput) -> CoachTurn:
         return handler_input.attributes_manager.request_attributes[TURN_ATTRIBUTE]
+
+    @property
+    def in_session(self) -> bool:
+        """Whether the request came in a session (a consent answer may come without one)."""
+        return self.handler_input.request_envelope.session is not None
 
     @cached_property
     def voice(self) -> Voice:
@@ -210,18 +246,22 @@ class CoachTurn:
         except ValueError:
             return None
 
-    def run(self, event: Event) -> SpeechPlan:
-        """Hand an event to the engine, record what was finished, and say what happened."""
+    def run(self, event: Event, *, lead: tuple[Outcome, ...] = ()) -> SpeechPlan:
+        """Hand an event to the engine, record what was finished, and say what happened
+        (after `lead`, outcomes decided before the event, such as today's chosen routine)."""
         progress = self._before_event = self.progress
         step = self.engine.handle(
             progress.routine, event, self.now.timestamp(), progress.coaching()
         )
         progress = progress.complete(step.completed, self.today, self.catalogue)
+        if step.state.phase is Phase.FINISHED and progress.choices.routine:
+            # A short routine lasts until it is done: the next one is the whole routine.
+            progress = replace(progress, choices=replace(progress.choices, routine=()))
         self.progress = replace(progress, routine=step.state)
         if step.completed or (step.state != self._before_event.routine and not self.store_unread):
             self.changed |= {PLACE}
         self.ask_question(None)
-        outcomes = step.outcomes
+        outcomes = (*lead, *step.outcomes)
         if any(isinstance(o, SkippedPastLast) for o in outcomes):
             outcomes = (*outcomes, self._today_summary())
         self.outcomes = outcomes
@@ -338,7 +378,11 @@ class LoadTurnInterceptor(AbstractRequestInterceptor):
         handler_input.attributes_manager.request_attributes[STORE_ATTRIBUTE] = self.store
         request_type = get_request_type(handler_input)
         in_session = handler_input.request_envelope.session is not None
-        if not in_session and request_type not in ("LaunchRequest", "IntentRequest"):
+        if not in_session and request_type not in (
+            "LaunchRequest",
+            "IntentRequest",
+            *ANSWERS_OUT_OF_SESSION,
+        ):
             return  # skill events: no one to answer, no session to carry a turn in
         session = handler_input.attributes_manager.session_attributes if in_session else {}
         if not isinstance(session, dict):
@@ -376,6 +420,9 @@ class LoadTurnInterceptor(AbstractRequestInterceptor):
                     time_zone_device=zoned.time_zone_device,
                 )
         turn.hold_lapsed = hold_lapsed
+        if in_session:
+            # The session keeps the record it started with (storage.lifecycle.record_key).
+            session[SESSION_RECORD_OWNER] = turn.record_owner or ""
         turn.settle_interruption()
         handler_input.attributes_manager.request_attributes[TURN_ATTRIBUTE] = turn
 
@@ -571,10 +618,10 @@ def progress_store_of(handler_input: HandlerInput) -> ProgressStore | None:
 
 
 def _hands_over(response: Response) -> bool:
-    # A Connections.SendRequest (the permission question) hands the user to Alexa; the
-    # answer may come back in a new session, so this one is saved as if it ended.
+    # A Connections.StartConnection (the permission question) hands the user to Alexa; the
+    # answer may come back in a new session, or none, so this one is saved as if it ended.
     return any(
-        getattr(directive, "object_type", None) == "Connections.SendRequest"
+        getattr(directive, "object_type", None) in HANDING_OVER
         for directive in response.directives or ()
     )
 

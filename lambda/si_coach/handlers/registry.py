@@ -16,7 +16,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_intent_name
 from ask_sdk_model import Response
 
-from si_coach.handlers import privacy, reminder, routine
+from si_coach.handlers import privacy, reminder, routine, routine_choice
 from si_coach.handlers.base import CoachHandler
 
 
@@ -77,6 +77,11 @@ HANDLERS: tuple[Callable[[], CoachHandler], ...] = (
     routine.HistoryHandler,
     routine.InjuredSideHandler,
     routine.PaceHandler,
+    routine_choice.ShortRoutineHandler,
+    routine_choice.StretchesOnlyHandler,
+    routine_choice.FullRoutineHandler,
+    routine_choice.LeaveOutHandler,
+    routine_choice.PutBackHandler,
     routine.HelpHandler,
     QUESTIONS_ON_FIRST_USE,
     routine.SessionEndedHandler,

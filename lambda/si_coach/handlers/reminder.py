@@ -17,7 +17,7 @@ from ask_sdk_core.utils import get_request_type
 from ask_sdk_model import Response
 
 from si_coach.alexa.request import slot_value
-from si_coach.dialogue.turn import CoachTurn
+from si_coach.dialogue.turn import ANSWERS_OUT_OF_SESSION, CoachTurn
 from si_coach.handlers.base import CoachHandler
 from si_coach.routine.pacing import Phase
 from si_coach.voice.speech import SpeechPlan
@@ -69,10 +69,11 @@ class StopReminderHandler(ReminderHandler):
 
 
 class PermissionAnswerHandler(ReminderHandler):
-    """Alexa's Connections.Response to the permission question (AskFor)."""
+    """Alexa's answer to the permission question: a SessionResumedRequest once its consent
+    task is done, or the older Connections.Response to AskFor; in a session or out of one."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        if get_request_type(handler_input) != "Connections.Response":
+        if get_request_type(handler_input) not in ANSWERS_OUT_OF_SESSION:
             return False
         from si_coach.reminders import is_consent_answer  # noqa: PLC0415
 

@@ -66,6 +66,9 @@ class LaunchHandler(CoachHandler):
             plan = plan.after(turn.voice.reply().line("answers.hold_lapsed").lead())
         if turn.store_unread:
             plan = plan.after(turn.voice.reply().line("answers.store_unreachable").lead())
+        if turn.person_id is not None:
+            hello = turn.voice.reply().named_line("answers.hello_person", turn.person_id)
+            plan = plan.after(hello.lead())
         turn.ask_question(question)
         return plan
 

@@ -3,20 +3,25 @@ answer, and the Alexa-app card that asks for it where voice could not.
 
 A skill needs the user's permission (scope `alexa::alerts:reminders:skill:readwrite`)
 before it may create a reminder. The request says whether it is granted, in
-`context.System.user.permissions.scopes`. If not, the skill sends a `Connections.SendRequest`
-directive named `AskFor`; Alexa asks the user in its own words ("Do you give ... permission
-to update your reminders?"), and the answer comes back as a `Connections.Response` request
-whose `payload.status` is ACCEPTED, DENIED or NOT_ANSWERED. The directive's `token` comes
-back unchanged, so it carries the time the user had agreed to, and the skill can create
-that reminder as soon as the permission is granted.
+`context.System.user.permissions.scopes`. If not, the skill hands the user to Alexa's
+voice-forward consent task: a `Connections.StartConnection` directive whose `uri` is
+`connection://AMAZON.AskForPermissionsConsent/2` and whose `input` names the scope.
+Alexa asks the user in its own words ("Do you give ... permission to set reminders?"),
+then resumes the skill with a `SessionResumedRequest` whose `cause` (type
+`ConnectionCompleted`) carries the directive's `token` unchanged, a `status` (`code` "200"
+when the task ran) and a `result` whose `status` is ACCEPTED, DENIED or NOT_ANSWERED. The
+token carries the time the user had agreed to, so the skill can create that reminder as
+soon as the permission is granted.
 
-Where voice consent could not run, the answer's `status.code` is not "200" (Amazon's
-sample skills read 400 as a manifest without the permission, 500 as a failed consent
-flow), and no status is given. No request field says beforehand whether a device can do
-voice consent, so the skill learns it from the answer. Then, and after DENIED or
+The older form of the same answer, a `Connections.Response` named `AskFor` (to a
+`Connections.SendRequest`), is still answered: its `payload.status` holds the answer.
+
+Where voice consent could not run (a failed task), the `status.code` is not "200"
+(Amazon's sample skills read 400 as a manifest without the permission, 500 as a failed
+consent flow), and no answer is given. No request field says beforehand whether a device
+can do voice consent, so the skill learns it from the answer. Then, and after DENIED or
 NOT_ANSWERED, the skill sends an `AskForPermissionsConsent` card so the user can grant the
-permission in the Alexa app, unless the answer says Alexa already sent one
-(`payload.isCardThrown`).
+permission in the Alexa app, unless the answer says Alexa already sent one (`isCardThrown`).
 
 Everything here is pure: functions of the request that return ask-sdk-model objects.
 """
@@ -29,15 +34,21 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from ask_sdk_model import RequestEnvelope
-from ask_sdk_model.interfaces.connections import ConnectionsResponse, SendRequestDirective
+from ask_sdk_model import RequestEnvelope, SessionResumedRequest
+from ask_sdk_model.connection_completed import ConnectionCompleted
+from ask_sdk_model.interfaces.connections import ConnectionsResponse
+from ask_sdk_model.interfaces.connections.v1 import StartConnectionDirective
 from ask_sdk_model.ui import AskForPermissionsConsentCard
 
 from si_coach.reminders.time_of_day import TimeOfDay
 
 REMINDERS_PERMISSION = "alexa::alerts:reminders:skill:readwrite"
+# The voice-forward consent task, version 2, and its input's type.
+CONSENT_TASK = "connection://AMAZON.AskForPermissionsConsent/2"
+CONSENT_REQUEST_TYPE = "AskForPermissionsConsentRequest"
+# The name of the older answer (Connections.Response to a Connections.SendRequest).
 ASK_FOR = "AskFor"
-# What our AskFor directive's token starts with; the time agreed to follows the "@".
+# What our consent directive's token starts with; the time agreed to follows the "@".
 CONSENT_TOKEN = "daily-reminder"
 _TOKEN = re.compile(re.escape(CONSENT_TOKEN) + r"(?:@(?P<clock>\d{2}:\d{2}))?")
 
@@ -65,18 +76,18 @@ def reminders_permission(request_envelope: RequestEnvelope) -> PermissionState:
     return PermissionState.NOT_GRANTED
 
 
-def ask_for_permission(agreed_time: TimeOfDay | None = None) -> SendRequestDirective:
+def ask_for_permission(agreed_time: TimeOfDay | None = None) -> StartConnectionDirective:
     """The directive that has Alexa ask the user, by voice, for the reminders permission.
 
     `agreed_time`, the time the user has just confirmed, travels in the token and comes
     back in the answer. Send it without a reprompt: Alexa speaks next, and the user's
-    answer arrives as a Connections.Response request.
+    answer arrives as a SessionResumedRequest.
     """
     token = CONSENT_TOKEN if agreed_time is None else f"{CONSENT_TOKEN}@{agreed_time.clock}"
-    return SendRequestDirective(
-        name=ASK_FOR,
-        payload={
-            "@type": "AskForPermissionsConsentRequest",
+    return StartConnectionDirective(
+        uri=CONSENT_TASK,
+        input={
+            "@type": CONSENT_REQUEST_TYPE,
             "@version": "2",
             "permissionScopes": [
                 {"permissionScope": REMINDERS_PERMISSION, "consentLevel": "ACCOUNT"}
@@ -123,25 +134,37 @@ class ConsentAnswer:
 
 
 def is_consent_answer(request: object) -> bool:
-    """Whether `request` answers an AskFor directive (the skill sends no other)."""
+    """Whether `request` answers our permission question: a SessionResumedRequest after a
+    completed connection (the skill starts no other), or the older Connections.Response
+    to AskFor."""
+    if isinstance(request, SessionResumedRequest):
+        return isinstance(request.cause, ConnectionCompleted)
     return isinstance(request, ConnectionsResponse) and request.name == ASK_FOR
 
 
-def read_consent_answer(request: ConnectionsResponse) -> ConsentAnswer:
-    """The user's answer to our AskFor, from the Connections.Response request.
+def read_consent_answer(request: SessionResumedRequest | ConnectionsResponse) -> ConsentAnswer:
+    """The user's answer to our permission question.
 
-    Reads `payload.status` (both the version 1 and version 2 answers carry it there), and,
-    failing that, a status inside the entry of `payload.permissionScopes` for our scope.
+    From a SessionResumedRequest: `cause.status.code` and `cause.result.status`. From the
+    older Connections.Response: `status.code` and `payload.status`. In both, a status given
+    only inside the `permissionScopes` entry for our scope is read too.
     """
-    code = str(request.status.code) if request.status and request.status.code else None
-    payload: Mapping[str, Any] = request.payload or {}
-    agreed_time = _agreed_time(request.token)
-    card_sent = payload.get("isCardThrown") is True
+    if isinstance(request, SessionResumedRequest):
+        cause = request.cause
+        status = getattr(cause, "status", None)
+        token = getattr(cause, "token", None)
+        body = getattr(cause, "result", None)
+    else:
+        status, token, body = request.status, request.token, request.payload
+    code = str(status.code) if status is not None and status.code else None
+    result: Mapping[str, Any] = body if isinstance(body, Mapping) else {}
+    agreed_time = _agreed_time(token)
+    card_sent = result.get("isCardThrown") is True
     if code not in (None, "200"):
         return ConsentAnswer(ConsentOutcome.FAILED, agreed_time, card_sent, code)
-    outcome = _OUTCOMES.get(str(payload.get("status", "")).upper())
+    outcome = _OUTCOMES.get(str(result.get("status", "")).upper())
     if outcome is None:
-        outcome = _scope_outcome(payload.get("permissionScopes"))
+        outcome = _scope_outcome(result.get("permissionScopes"))
     return ConsentAnswer(outcome or ConsentOutcome.FAILED, agreed_time, card_sent, code)
 
 

@@ -11,12 +11,13 @@ reaches its high end. The level is kept in the user's progress record.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache, cached_property
 from pathlib import Path
+
+from si_coach.routine.toml_files import read_toml
 
 CATALOGUE_FILE = Path(__file__).with_name("catalogue.toml")
 SUPPORTED_SCHEMA_VERSION = 1
@@ -108,6 +109,8 @@ class Variant:
 class Exercise:
     id: str
     variants: tuple[Variant, ...]
+    # The article names it a stretch: "just the stretches" chooses these.
+    stretch: bool = False
 
 
 @dataclass(frozen=True)
@@ -251,6 +254,7 @@ def parse_catalogue(raw: dict) -> Catalogue:
             Exercise(
                 id=exercise_id,
                 variants=variants,
+                stretch=_flag(entry, "stretch", where),
             )
         )
     if not exercises:
@@ -274,6 +278,13 @@ def parse_catalogue(raw: dict) -> Catalogue:
     return Catalogue(exercises=tuple(exercises), needs=needs)
 
 
+def _flag(table: dict, key: str, where: str) -> bool:
+    value = table.get(key, False)
+    if not isinstance(value, bool):
+        raise CatalogueError(f"{where}: {key} must be true or false")
+    return value
+
+
 def _need(raw: dict, exercise_ids: list[str]) -> Need:
     where = f"need of {raw.get('exercise', '?')}"
     exercise_id = _text(raw, "exercise", where)
@@ -289,8 +300,7 @@ def _need(raw: dict, exercise_ids: list[str]) -> Need:
 
 
 def load_catalogue(path: Path = CATALOGUE_FILE) -> Catalogue:
-    with path.open("rb") as file:
-        return parse_catalogue(tomllib.load(file))
+    return parse_catalogue(read_toml(path))
 
 
 @cache

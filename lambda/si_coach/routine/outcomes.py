@@ -149,7 +149,10 @@ class VariantFinished(NamedTuple):
 
 
 class RoutineFinished(NamedTuple):
-    pass
+    """The last block of today's routine is done. `chosen`: it was a routine chosen for today
+    (a short one, or just the stretches), not the whole routine."""
+
+    chosen: bool = False
 
 
 class SkippedPastLast(NamedTuple):
@@ -206,6 +209,24 @@ class FinishedAlready(NamedTuple):
     pass
 
 
+class LeftOutToday(NamedTuple):
+    """The routine begins without exercises the user left out ("no doorway at home")."""
+
+    exercise_ids: tuple[str, ...]
+
+
+class TodaysRoutine(NamedTuple):
+    """A routine chosen for today (routine/plan.py): what it holds and about how long it
+    takes, why (the minutes the user has, or just the stretches), and what waits for a longer
+    day because it alone takes longer than the time."""
+
+    kind: str
+    variant_ids: tuple[str, ...]
+    seconds: float
+    minutes_asked: int | None
+    too_long: tuple[str, ...]
+
+
 class NotNow(NamedTuple):
     """An event that does nothing here; the voice says what would work."""
 
@@ -239,4 +260,6 @@ Outcome = (
     | Stopped
     | FinishedAlready
     | NotNow
+    | LeftOutToday
+    | TodaysRoutine
 )

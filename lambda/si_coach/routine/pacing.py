@@ -39,6 +39,7 @@ from si_coach.routine.outcomes import (
     HowTo,
     InBlock,
     Lead,
+    LeftOutToday,
     NotNow,
     Outcome,
     Paused,
@@ -121,6 +122,11 @@ class Coaching:
     injured_side: Side | None = None
     pace: Pace = Pace.NORMAL
     levels: Mapping[str, int] = field(default_factory=dict)
+    # Today's routine, when it is not the whole catalogue (a short routine): its variant ids.
+    # Empty means every variant. The order is always the catalogue's.
+    routine: tuple[str, ...] = ()
+    # Variants the user left out until they ask for them back ("no doorway at home").
+    left_out: frozenset[str] = frozenset()
 
     def level(self, variant: Variant) -> int:
         return self.levels.get(variant.id, 0)
@@ -286,7 +292,7 @@ class PacingEngine:
             )
             target = next((b for b in in_order[here + 1 :] if b in allowed), None)
             if target is None:
-                following = self.variant_after(variant, +1)
+                following = self.variant_after(variant, +1, coaching)
                 if following is None:
                     return RoutineState(phase=Phase.FINISHED, updated_at=state.updated_at)
                 target = self.blocks(following, coaching)[0]
@@ -301,16 +307,39 @@ class PacingEngine:
         index = blocks.index(block)
         if index + 1 < len(blocks):
             return blocks[index + 1]
-        variants = self.catalogue.variants
-        position = variants.index(block.variant)
-        if position + 1 < len(variants):
-            return self.blocks(variants[position + 1], coaching)[0]
-        return None
+        following = self.variant_after(block.variant, +1, coaching)
+        return None if following is None else self.blocks(following, coaching)[0]
 
-    def variant_after(self, variant: Variant, offset: int) -> Variant | None:
-        variants = self.catalogue.variants
-        position = variants.index(variant) + offset
-        return variants[position] if 0 <= position < len(variants) else None
+    def routine_variants(self, coaching: Coaching) -> tuple[Variant, ...]:
+        """Today's variants in routine order: the whole catalogue, or the chosen ones."""
+        everything = self.catalogue.variants
+        chosen = frozenset(coaching.routine or (v.id for v in everything))
+        today = tuple(v for v in everything if v.id in chosen and v.id not in coaching.left_out)
+        # Nothing left to do is never a routine: the whole one stands instead.
+        return today or everything
+
+    def left_out_exercises(self, coaching: Coaching) -> tuple[str, ...]:
+        """Exercises the user left out (every variant of them), in routine order; none when
+        leaving them out would leave nothing, since then the whole routine stands."""
+        kept = frozenset(v.id for v in self.routine_variants(replace(coaching, routine=())))
+        return tuple(
+            e.id for e in self.catalogue.exercises if all(v.id not in kept for v in e.variants)
+        )
+
+    def variant_after(self, variant: Variant, offset: int, coaching: Coaching) -> Variant | None:
+        """The variant `offset` steps from this one in today's routine. A variant outside it
+        (the user went to it by name) stands at its catalogue place among today's."""
+        everything = self.catalogue.variants
+        today = self.routine_variants(coaching)
+        if variant in today:
+            position = today.index(variant) + offset
+            return today[position] if 0 <= position < len(today) else None
+        here = everything.index(variant)
+        if offset > 0:
+            later = [v for v in today if everything.index(v) > here]
+            return later[offset - 1] if len(later) >= offset else None
+        earlier = [v for v in today if everything.index(v) < here]
+        return earlier[offset] if len(earlier) >= -offset else None
 
     def dose(self, variant: Variant, coaching: Coaching):
         return variant.dose(coaching.level(variant))
@@ -515,7 +544,7 @@ def _finish_block(
     else:
         chunk.add(SetFinished())
     if following is None:
-        chunk.add(RoutineFinished())
+        chunk.add(RoutineFinished(chosen=bool(coaching.routine)))
         return Step(RoutineState(phase=Phase.FINISHED), tuple(chunk.outcomes), completed)
     intro = _announcement(engine, following, coaching, Lead.NEXT)
     if chunk.elapsed + chunk.seconds(intro) <= MAX_PLANNED_SECONDS - CLOSING_ROOM_SECONDS:
@@ -651,10 +680,14 @@ Transition = Callable[[PacingEngine, RoutineState, Event, float, Coaching], Step
 def _begin_routine(
     engine: PacingEngine, state: RoutineState, event: Event, now: float, coaching: Coaching
 ) -> Step:
-    first = engine.blocks(engine.catalogue.variants[0], coaching)[0]
-    return _announce(
+    first = engine.blocks(engine.routine_variants(coaching)[0], coaching)[0]
+    step = _announce(
         engine, _at_block_start(RoutineState(), first, Phase.READY), coaching, lead=Lead.FIRST
     )
+    left_out = engine.left_out_exercises(coaching)
+    if not left_out:
+        return step
+    return replace(step, outcomes=(LeftOutToday(left_out), *step.outcomes))
 
 
 def _continue(
@@ -687,7 +720,7 @@ def _skip(
     engine: PacingEngine, state: RoutineState, event: Event, now: float, coaching: Coaching
 ) -> Step:
     current = engine.catalogue.variant(state.variant_id or "")
-    following = engine.variant_after(current, +1)
+    following = engine.variant_after(current, +1, coaching)
     if following is None:
         return Step(RoutineState(phase=Phase.FINISHED), (SkippedPastLast(),))
     return _go_to_variant(engine, state, following, coaching, lead=Lead.SKIPPING)
@@ -697,10 +730,10 @@ def _previous(
     engine: PacingEngine, state: RoutineState, event: Event, now: float, coaching: Coaching
 ) -> Step:
     if state.phase is Phase.FINISHED:
-        current = engine.catalogue.variants[-1]
+        current = engine.routine_variants(coaching)[-1]
         return _go_to_variant(engine, state, current, coaching, lead=Lead.BACK_TO)
     current = engine.catalogue.variant(state.variant_id or "")
-    earlier = engine.variant_after(current, -1)
+    earlier = engine.variant_after(current, -1, coaching)
     if earlier is None:
         return _go_to_variant(engine, state, current, coaching, lead=Lead.FIRST_ONE)
     return _go_to_variant(engine, state, earlier, coaching, lead=Lead.BACK_TO)

@@ -25,7 +25,7 @@ import hashlib
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import TypeVar
 
 from si_coach.routine.catalogue import Catalogue, Pace, Side
@@ -45,6 +45,10 @@ MAX_REMINDER_TOKEN_CHARACTERS = 64
 ZONE_REFRESH_DAYS = 7
 # IANA zone names are at most 32 characters ("America/Argentina/ComodRivadavia").
 MAX_TIME_ZONE_CHARACTERS = 40
+# The date each variant was last finished is kept as a day number from DAY_ZERO: four or five
+# digits instead of a ten-character date.
+DAY_ZERO = date(2020, 1, 1)
+MAX_DAY_NUMBER = (date(2999, 12, 31) - DAY_ZERO).days
 # A kept time zone names its device by this many hex digits of a hash of the device id:
 # enough to tell a household's devices apart, and no device id in the record.
 DEVICE_TAG_CHARACTERS = 6
@@ -63,6 +67,68 @@ class ActiveDay:
 
     day: date
     completed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RoutineChoices:
+    """What the user chose about their routine: the variants of the routine under way when it
+    is not the whole one (a short routine), the variants left out until they are asked back,
+    and the local date each variant was last finished (the planner takes the oldest first)."""
+
+    routine: tuple[str, ...] = ()
+    left_out: frozenset[str] = frozenset()
+    last_done: Mapping[str, date] = field(default_factory=dict)
+
+    def to_dict(self, catalogue: Catalogue) -> dict:
+        codes = catalogue.variant_codes
+        stored: dict = {}
+        # A variant left out is never in a short routine, so each code is stored once at most.
+        routine = tuple(v for v in self.routine if v not in self.left_out)
+        if routine:
+            stored["r"] = [codes.get(v, v) for v in routine]
+        if self.left_out:
+            stored["o"] = sorted(codes.get(v, v) for v in self.left_out)
+        if self.last_done:
+            stored["l"] = {
+                codes.get(v, v): (day - DAY_ZERO).days for v, day in self.last_done.items()
+            }
+        return stored
+
+    @classmethod
+    def from_dict(cls, raw: object, catalogue: Catalogue) -> RoutineChoices:
+        """Each part read on its own: a damaged part is dropped with a log line."""
+        if not isinstance(raw, Mapping):
+            if raw is not None:
+                log.warning("saved routine choices unusable; choices reset")
+            return cls()
+        choices = cls()
+        try:
+            choices = replace(choices, routine=_variant_ids(raw.get("r", []), catalogue))
+        except TypeError:
+            log.warning("saved short routine unusable; back to the whole routine")
+        try:
+            choices = replace(
+                choices, left_out=frozenset(_variant_ids(raw.get("o", []), catalogue))
+            )
+        except TypeError:
+            log.warning("saved left-out exercises unusable; none left out")
+        last = raw.get("l", {})
+        if not isinstance(last, Mapping):
+            log.warning("saved last-done dates unusable; dates reset")
+            last = {}
+        done = {}
+        for key, offset in last.items():
+            variant_id = _variant_id(key, catalogue)
+            if variant_id is None or isinstance(offset, bool) or not isinstance(offset, int):
+                continue
+            if 0 <= offset <= MAX_DAY_NUMBER:
+                done[variant_id] = DAY_ZERO + timedelta(days=offset)
+        return replace(choices, last_done=done)
+
+    def finished(self, variant_ids: tuple[str, ...], today: date) -> RoutineChoices:
+        done = dict(self.last_done)
+        done.update(dict.fromkeys(variant_ids, today))
+        return replace(self, last_done=done)
 
 
 @dataclass(frozen=True)
@@ -94,6 +160,7 @@ class Progress:
     # The stored revision was unusable (not a whole number): the next save replaces the
     # record outright. Not part of the record's value.
     revision_damaged: bool = field(default=False, compare=False)
+    choices: RoutineChoices = field(default_factory=RoutineChoices)
 
     @property
     def is_new_user(self) -> bool:
@@ -104,7 +171,13 @@ class Progress:
         return self.recent_days[0] if self.recent_days else None
 
     def coaching(self) -> Coaching:
-        return Coaching(injured_side=self.injured_side, pace=self.pace, levels=self.levels)
+        return Coaching(
+            injured_side=self.injured_side,
+            pace=self.pace,
+            levels=self.levels,
+            routine=self.choices.routine,
+            left_out=self.choices.left_out,
+        )
 
     def mark_active(self, today: date) -> Progress:
         """Count today as an active day (once), extending or restarting the streak."""
@@ -128,6 +201,7 @@ class Progress:
         if not variant_ids:
             return self
         progress = self.mark_active(today)
+        progress = replace(progress, choices=progress.choices.finished(variant_ids, today))
         for variant_id in variant_ids:
             today_entry = progress.recent_days[0]
             if variant_id in today_entry.completed:
@@ -196,6 +270,9 @@ class Progress:
             record["tz"] = [*zone, self.time_zone_device] if self.time_zone_device else zone
         if self.generation:
             record[GENERATION_KEY] = self.generation
+        choices = self.choices.to_dict(catalogue)
+        if choices:
+            record["plan"] = choices
         return record
 
     @classmethod
@@ -244,6 +321,7 @@ class Progress:
             time_zone=zone,
             time_zone_checked_on=checked,
             time_zone_device=device,
+            choices=RoutineChoices.from_dict(raw.get("plan"), catalogue),
         )
 
 
@@ -256,7 +334,8 @@ def device_tag(device_id: object) -> str | None:
 
 # The fields a session can change, as `Changes` names them.
 SIDE, PACE, REMINDER, TIME_ZONE, PLACE = "side", "pace", "reminder", "tz", "place"
-CHANGEABLE = frozenset({SIDE, PACE, REMINDER, TIME_ZONE, PLACE})
+LEFT_OUT = "left_out"
+CHANGEABLE = frozenset({SIDE, PACE, REMINDER, TIME_ZONE, PLACE, LEFT_OUT})
 Changes = frozenset[str]
 
 
@@ -279,6 +358,8 @@ def merge(
     the days and levels this session added are added to the stored counts. Each setting,
     the reminder, the time zone and the place in the routine come from this session's copy
     only when it changed them, so a session that never read the store resets nothing.
+    The short routine under way goes with the place; the exercises left out are a setting;
+    each variant keeps its latest finish.
     """
     start = base if base is not None else Progress()
     if changed is None:
@@ -315,6 +396,15 @@ def merge(
             place = ours.routine
     reminder = ours if REMINDER in changed else stored
     zoned = ours if TIME_ZONE in changed else stored
+    last_done = {
+        v: max(d for d in (stored.choices.last_done.get(v), ours.choices.last_done.get(v)) if d)
+        for v in {*stored.choices.last_done, *ours.choices.last_done}
+    }
+    choices = RoutineChoices(
+        ours.choices.routine if place is ours.routine else stored.choices.routine,
+        ours.choices.left_out if LEFT_OUT in changed else stored.choices.left_out,
+        last_done,
+    )
     return replace(
         stored,
         routine=place,
@@ -330,6 +420,7 @@ def merge(
         time_zone=zoned.time_zone,
         time_zone_checked_on=zoned.time_zone_checked_on,
         time_zone_device=zoned.time_zone_device,
+        choices=choices,
     )
 
 
@@ -358,6 +449,8 @@ def _differences(start: Progress, ours: Progress) -> Changes:
         changed.add(TIME_ZONE)
     if ours.routine != start.routine:
         changed.add(PLACE)
+    if ours.choices.left_out != start.choices.left_out:
+        changed.add(LEFT_OUT)
     return frozenset(changed)
 
 

@@ -16,13 +16,8 @@ from typing import NamedTuple
 
 from si_coach.routine.catalogue import Sides, Variant
 from si_coach.routine.outcomes import Block, Place, Standing
-from si_coach.routine.pacing import Coaching, Event, EventKind, PacingEngine, Phase, RoutineState
-
-# Between one response and the next: the user says "next" and Alexa answers. Added to each
-# response's planned time when the routine's length is estimated.
-ANSWER_GAP_SECONDS = 3.0
-# A routine walked further than this is a bug in the engine, not a long routine.
-MAX_RESPONSES = 2000
+from si_coach.routine.pacing import Coaching, PacingEngine, Phase, RoutineState
+from si_coach.routine.plan import paced_seconds
 
 
 @dataclass(frozen=True)
@@ -195,7 +190,7 @@ def whats_next(where: Where) -> Coming | NotOnAnExercise:
         return NotOnAnExercise(standing)
     block = where.block
     if block is None:
-        first = engine.blocks(engine.catalogue.variants[0], coaching)[0]
+        first = engine.blocks(engine.routine_variants(coaching)[0], coaching)[0]
         return Coming(now=None, after=first, current=None)
     following = engine.next_block(block, coaching)
     return Coming(now=None if where.begun else block, after=following, current=block)
@@ -251,28 +246,11 @@ def routine_length(where: Where) -> RoutineLength:
     user is under way, what is left from their place.
     """
     engine, coaching = where.engine, where.coaching
-    whole = _paced_seconds(engine, RoutineState(), coaching, where.now)
+    whole = paced_seconds(engine, RoutineState(), coaching, where.now)
     state = where.settled
     if not state.phase.in_routine:
         return RoutineLength(whole, None)
     if state.phase is Phase.PAUSED:
         state = replace(state, phase=state.paused_from or Phase.READY, paused_from=None)
-    left = _paced_seconds(engine, state, coaching, where.now)
+    left = paced_seconds(engine, state, coaching, where.now)
     return RoutineLength(whole, left)
-
-
-def _paced_seconds(
-    engine: PacingEngine, state: RoutineState, coaching: Coaching, now: float
-) -> float:
-    """Walk the routine from `state` to its end, saying next each time, and add up the time."""
-    total = 0.0
-    for _ in range(MAX_RESPONSES):
-        if state.phase is Phase.FINISHED:
-            return total
-        kind = EventKind.START if state.phase is Phase.NOT_STARTED else EventKind.NEXT
-        step = engine.handle(state, Event(kind), now, coaching)
-        seconds = engine.timing.seconds(step.outcomes) + ANSWER_GAP_SECONDS
-        total += seconds
-        now += seconds
-        state = step.state
-    raise RuntimeError("the routine did not finish; the engine is stuck")

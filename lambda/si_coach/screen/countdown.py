@@ -1,12 +1,20 @@
-"""The on-device countdown: APL commands built from a response's timeline of spans.
+"""The on-device countdown: what the screen shows and when, from a response's timeline of
+spans, in one of two forms by the device's APL version.
 
-The commands are one `Sequential` of `SetValue`s (what the screen shows), each waiting its
-`delay` (the common command property, which `Idle` also waits by) before it runs; the root
-component's `onMount` runs them as soon as the document is displayed, which is when the
-response's speech starts. Every wait is computed from the span times, rounded to the
-millisecond, and measured from the start of the response, so rounding never adds up. A
-response carries about a hundred of them, so each is kept as small as it can be: the delay
-rides on the change itself rather than on an `Idle` of its own.
+From APL 1.4 (which brought tick handlers): the changes travel as data, a list of
+[milliseconds, component, text], and a tick handler on the root component applies each once
+the document's `elapsedTime` reaches it (`tick_handlers`). A few hundred bytes of handler
+and about fifteen bytes a change, where a command costs about ninety: this keeps the
+largest response well under Alexa's size limit.
+
+Before APL 1.4 (1.1 to 1.3), the changes are commands: one `Sequential` of `SetValue`s
+(what the screen shows), each waiting its `delay` (the common command property, which
+`Idle` also waits by) before it runs; the root component's `onMount` runs them as soon as
+the document is displayed, which is when the response's speech starts. Every wait is
+computed from the span times, rounded to the millisecond, and measured from the start of
+the response, so rounding never adds up. A response carries about a hundred of them, so
+each is kept as small as it can be: the delay rides on the change itself rather than on an
+`Idle` of its own.
 The device's command clock does not drift either: APL's time manager advances each timer to
 its scheduled time, not the frame on which it fired (apl-core, `CoreTimeManager`).
 
@@ -18,8 +26,15 @@ After the last span the screen shows the closing instruction and no timer, and t
 line goes back to the screen's own (where the user stands now). The document itself starts in
 that same state, so a device that skips the commands never shows a timer; the first span's
 counters replace it at once.
-`command_timeline` runs the commands back as (time, component, text) changes, for the tests
-and the text preview.
+`command_timeline` runs the commands back as (time, component, text) changes, and
+`data_timeline` reads the data form, for the tests and the text preview.
+
+Both forms keep the same guarantees: every change is planned by `planned_changes`, and is
+measured from the moment the document is displayed (`elapsedTime` is zero then, and onMount
+runs then), which is when the speech starts. The tick handler looks every
+`TICK_MILLISECONDS` and applies up to `CHANGES_PER_TICK` due changes, more than are ever
+due at one moment, so each shows at most one tick (0.1 s) after its time. The document
+starts with no timer either way, so a device that runs neither never shows one.
 """
 
 from __future__ import annotations
@@ -154,6 +169,83 @@ def countdown_commands(
         commands.append(command)
     # screenLock keeps the screen from timing out while a long response plays.
     return [{"type": "Sequential", "screenLock": True, "commands": commands}]
+
+
+# The data form (APL 1.4 on): the root component's bound values, the changes (CHANGES_BIND,
+# bound to the datasource's list) and the index of the next one to apply (NEXT_BIND).
+TICK_APL_VERSION = (1, 4)
+ROOT_ID = "root"
+CHANGES_BIND = "c"
+NEXT_BIND = "k"
+TICK_MILLISECONDS = 100
+# More than the changes ever due at one moment (a span's counters, label and first count).
+CHANGES_PER_TICK = 4
+
+
+def countdown_data(
+    spans: Sequence[ScreenSpan],
+    closing_instruction: str,
+    closing_counters: str = "",
+    speech_ends_at: float = 0.0,
+) -> list[list]:
+    """The changes as data, [milliseconds, component, text] each: [] when there are none."""
+    changes = planned_changes(spans, closing_instruction, closing_counters, speech_ends_at)
+    return [
+        [round(change.at * 1000), change.component, displayable(change.text)] for change in changes
+    ]
+
+
+def _apply_next_change() -> dict:
+    """One step of the tick handler: the next change, if it is due, then the index on."""
+    due = (
+        f"${{{NEXT_BIND} < {CHANGES_BIND}.length && elapsedTime >= {CHANGES_BIND}[{NEXT_BIND}][0]}}"
+    )
+    change = f"{CHANGES_BIND}[{NEXT_BIND}]"
+    return {
+        "type": "Sequential",
+        "when": due,
+        "commands": [
+            {
+                "type": "SetValue",
+                "componentId": f"${{{change}[1]}}",
+                "property": "text",
+                "value": f"${{{change}[2]}}",
+            },
+            {
+                "type": "SetValue",
+                "componentId": ROOT_ID,
+                "property": NEXT_BIND,
+                "value": f"${{{NEXT_BIND} + 1}}",
+            },
+        ],
+    }
+
+
+def tick_binds(changes_expression: str) -> list[dict]:
+    """The root component's bound values for the tick handler; `changes_expression` points at
+    the datasource's list of changes."""
+    return [
+        {"name": CHANGES_BIND, "value": changes_expression},
+        {"name": NEXT_BIND, "value": 0},
+    ]
+
+
+def tick_handlers() -> list[dict]:
+    """The root component's handleTick: every tick, the changes that are due, in order."""
+    return [
+        {
+            "minimumDelay": TICK_MILLISECONDS,
+            "when": f"${{{NEXT_BIND} < {CHANGES_BIND}.length}}",
+            "commands": [_apply_next_change() for _ in range(CHANGES_PER_TICK)],
+        }
+    ]
+
+
+def data_timeline(changes: Iterable[Sequence]) -> list[ScreenChange]:
+    """The data form read back: each change at its planned time."""
+    return [
+        ScreenChange(int(at) / 1000, str(component), str(text)) for at, component, text in changes
+    ]
 
 
 def command_timeline(commands: Iterable[dict]) -> list[ScreenChange]:

@@ -3,12 +3,15 @@
 Each layout (`exercise.json`, `list.json`, `detail.json`) is merged with `common.json` (the
 colours and sizes for each viewport, shared layouts) when first loaded. A response's
 directive gets a copy with the pose drawings it shows (from `poses.json`) and, on the paced
-exercise screen, the countdown commands in the root component's `onMount`.
+exercise screen, the countdown (countdown.py): for a device with APL 1.4 or later, its
+changes as data (`countdown` in the datasource) applied by the root component's tick
+handler; for an older one, commands in the root component's `onMount`.
 
 APL version: the documents use only APL 1.1 features (VectorGraphic with AVG 1.0,
-SetValue, component onMount) and declare version 1.1, which every later runtime renders.
-A device whose `runtime.maxVersion` is older than 1.1, or that reports no APL support,
-gets no directive at all: the same response as a speaker without a screen.
+SetValue, component onMount) and declare version 1.1, which every later runtime renders;
+the exercise document with a tick handler declares 1.4. A device whose `runtime.maxVersion`
+is older than 1.1, or that reports no APL support, gets no directive at all: the same
+response as a speaker without a screen.
 """
 
 from __future__ import annotations
@@ -21,13 +24,26 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from si_coach.screen.countdown import countdown_commands
+from si_coach.screen.countdown import (
+    TICK_APL_VERSION,
+    ScreenChange,
+    command_timeline,
+    countdown_commands,
+    countdown_data,
+    data_timeline,
+    tick_binds,
+    tick_handlers,
+)
 from si_coach.screen.model import DetailScreen, ExerciseScreen, ListScreen, Screen
 
 DOCUMENTS_DIR = Path(__file__).with_name("documents")
 DOCUMENT_NAMES = ("exercise", "list", "detail")
 DOCUMENT_VERSION = "1.1"
 MINIMUM_APL_VERSION = (1, 1)
+# The exercise document's version when its countdown runs on a tick handler.
+TICK_DOCUMENT_VERSION = "1.4"
+# The datasource's list of countdown changes (the data form).
+COUNTDOWN_DATA = "countdown"
 RENDER_DOCUMENT = "Alexa.Presentation.APL.RenderDocument"
 # The token names the presentation; UserEvents from it carry the same token.
 TOKEN_PREFIX = "si-coach-"
@@ -102,11 +118,24 @@ def render_directives(screen: Screen, apl_max_version: str | None) -> list[dict]
     graphics = pose_graphics()
     document["graphics"] = {pose: graphics[pose] for pose in poses if pose in graphics}
     if isinstance(screen, ExerciseScreen):
-        commands = countdown_commands(
-            screen.spans, screen.closing_instruction, screen.counters_label, screen.closing_at
+        root = document["mainTemplate"]["items"][0]
+        countdown = (
+            screen.spans,
+            screen.closing_instruction,
+            screen.counters_label,
+            screen.closing_at,
         )
-        if commands:
-            document["mainTemplate"]["items"][0]["onMount"] = commands
+        if parse_apl_version(apl_max_version) >= TICK_APL_VERSION:
+            changes = countdown_data(*countdown)
+            if changes:
+                document["version"] = TICK_DOCUMENT_VERSION
+                data[COUNTDOWN_DATA] = changes
+                root["bind"] = tick_binds(f"${{payload.{DATASOURCE}.{COUNTDOWN_DATA}}}")
+                root["handleTick"] = tick_handlers()
+        else:
+            commands = countdown_commands(*countdown)
+            if commands:
+                root["onMount"] = commands
     return [
         {
             "type": RENDER_DOCUMENT,
@@ -115,6 +144,15 @@ def render_directives(screen: Screen, apl_max_version: str | None) -> list[dict]
             "datasources": {DATASOURCE: data},
         }
     ]
+
+
+def countdown_timeline(render: dict) -> list[ScreenChange]:
+    """What a RenderDocument directive's countdown shows and when, in either form ([] for a
+    screen without one)."""
+    changes = render.get("datasources", {}).get(DATASOURCE, {}).get(COUNTDOWN_DATA)
+    if changes:
+        return data_timeline(changes)
+    return command_timeline(render["document"]["mainTemplate"]["items"][0].get("onMount", []))
 
 
 def _text(text: str) -> str:

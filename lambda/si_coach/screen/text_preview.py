@@ -11,8 +11,8 @@ import html
 import re
 from dataclasses import dataclass
 
-from si_coach.screen.countdown import COUNT_ID, COUNTERS_ID, PHASE_ID, command_timeline
-from si_coach.screen.documents import DATASOURCE, RENDER_DOCUMENT
+from si_coach.screen.countdown import COUNT_ID, COUNTERS_ID, PHASE_ID
+from si_coach.screen.documents import DATASOURCE, RENDER_DOCUMENT, countdown_timeline
 
 PROGRESS_WIDTH = 10
 
@@ -83,9 +83,8 @@ def preview_frames(directives: list[dict]) -> list[PreviewFrame]:
         PHASE_ID: html.unescape(data["phase"]),
         COUNT_ID: data["count"],
     }
-    on_mount = render["document"]["mainTemplate"]["items"][0].get("onMount", [])
     frames = [PreviewFrame(0.0, _exercise_lines(data, live))]
-    for change in command_timeline(on_mount):
+    for change in countdown_timeline(render):
         live[change.component] = html.unescape(change.text)
         frame = PreviewFrame(change.at, _exercise_lines(data, live))
         # Changes made at the same moment show as one frame.

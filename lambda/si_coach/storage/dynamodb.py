@@ -1,8 +1,12 @@
 """DynamoDB adapter for progress records: the SDK's persistence port over a plain client.
 
 The table (partition key ``id``, a string) is defined in template.yaml; this module never
-creates it. Each Alexa user has one item: the key, the progress record under ``attributes``,
-and ``expires_at``, the record's time-to-live (see ``si_coach.storage.lifecycle``).
+creates it. Each Alexa account has one item: the key, the account's progress record under
+``attributes``, each recognised person's record under ``p_`` and their tag (see
+``si_coach.storage.lifecycle.record_key``), and ``expires_at``, the item's time-to-live,
+refreshed by every save. One item per account keeps "every record of the account" one read
+and one write, and needed no change to the table's key (records saved before people were
+told apart are the account's ``attributes``, as they were).
 
 The adapter talks to a botocore DynamoDB client (what ``boto3.client("dynamodb")`` returns)
 and converts values itself, so the skill only ever sees plain JSON types (``int``,
@@ -20,6 +24,7 @@ are refused with the SDK's PersistenceException, as the embedded store refuses t
 from __future__ import annotations
 
 import base64
+import logging
 import math
 import os
 import random
@@ -56,9 +61,10 @@ from si_coach.storage.budget import (
 )
 from si_coach.storage.lifecycle import (
     EXPIRY_ATTRIBUTE,
+    RecordKey,
     expiry_after_save,
     has_expired,
-    user_id_key,
+    record_key,
 )
 from si_coach.storage.revisions import REVISION_KEY, StaleProgressError, expected_revision
 
@@ -66,11 +72,24 @@ if TYPE_CHECKING:
     from ask_sdk_model import RequestEnvelope
     from botocore.client import BaseClient
 
+log = logging.getLogger(__name__)
+
 PARTITION_KEY_NAME = "id"
 """The ProgressTable's partition key."""
 
 PROGRESS_RECORD_ATTRIBUTE = "attributes"
-"""The item attribute holding the progress record (the name the SDK's own adapter uses)."""
+"""The item attribute holding the account's progress record (the name the SDK's own adapter
+uses)."""
+
+PERSON_RECORD_PREFIX = "p_"
+"""A recognised person's record is the item attribute of this prefix and their tag: every
+record of an account is one item, read or deleted at once."""
+
+
+def record_attribute(key: RecordKey) -> str:
+    """The item attribute holding the record of `key`."""
+    return PROGRESS_RECORD_ATTRIBUTE if key.person is None else PERSON_RECORD_PREFIX + key.person
+
 
 DEFAULT_REGION = "us-east-1"
 
@@ -275,11 +294,12 @@ def _plain_number(text: str) -> int | float:
 
 
 class ProgressTableAdapter(AbstractPersistenceAdapter):
-    """Progress records in the ProgressTable, one item per Alexa user id.
+    """Progress records in the ProgressTable, one item per Alexa account.
 
-    A record carrying a revision is written with a ``PutItem`` conditioned on the stored
-    revision (see ``si_coach.storage.revisions``); a failed condition is a StaleProgressError.
-    A stored record past its expiry counts as absent, for reads and for that condition.
+    A record carrying a revision is written with an ``UpdateItem`` of its own attribute,
+    conditioned on its stored revision (see ``si_coach.storage.revisions``); a failed
+    condition is a StaleProgressError. A stored record past its expiry counts as absent, for
+    reads and for that condition.
     ``clock`` gives the current time in epoch seconds (tests move it).
 
     Every call waits at most what is left of its request's storage budget
@@ -301,12 +321,30 @@ class ProgressTableAdapter(AbstractPersistenceAdapter):
             "before-send.dynamodb", _limit_attempt_wait, unique_id=_limit_attempt_wait.__name__
         )
 
-    def _key(self, request_envelope: RequestEnvelope) -> dict[str, Any]:
-        return {PARTITION_KEY_NAME: {"S": user_id_key(request_envelope)}}
-
     def get_attributes(self, request_envelope: RequestEnvelope) -> dict[str, Any]:
+        key = record_key(request_envelope)
+        item = self._item(request_envelope, key.user_id)
+        record = item.get(record_attribute(key))
+        if record is None:
+            return {}
+        return plain_value(record)
+
+    def account_record_keys(self, request_envelope: RequestEnvelope) -> list[RecordKey]:
+        """Every record of the request's account: its own and each recognised person's."""
+        user_id = record_key(request_envelope).user_id
+        keys = []
+        for name in self._item(request_envelope, user_id):
+            if name == PROGRESS_RECORD_ATTRIBUTE:
+                keys.append(RecordKey(user_id))
+            elif name.startswith(PERSON_RECORD_PREFIX):
+                keys.append(RecordKey(user_id, name[len(PERSON_RECORD_PREFIX) :]))
+        return keys
+
+    def _item(self, request_envelope: RequestEnvelope, user_id: str) -> dict[str, Any]:
+        """The account's item ({} when absent or expired); an expired item is deleted, so no
+        record in it comes back with a later save to another of its records."""
+        key = {PARTITION_KEY_NAME: {"S": user_id}}
         # A consistent read, so that a record re-read after a write conflict is the latest.
-        key = self._key(request_envelope)
         try:
             reply = _call(
                 budget_for(request_envelope),
@@ -318,33 +356,48 @@ class ProgressTableAdapter(AbstractPersistenceAdapter):
         except (BotoCoreError, ClientError, StorageTimeBudgetSpentError) as error:
             raise PersistenceException(f"Could not read the progress record: {error}") from error
         item = reply.get("Item") or {}
-        record = item.get(PROGRESS_RECORD_ATTRIBUTE)
-        if record is None:
+        now = self.clock()
+        if EXPIRY_ATTRIBUTE in item and has_expired(plain_value(item[EXPIRY_ATTRIBUTE]), now):
+            try:
+                _call(
+                    budget_for(request_envelope),
+                    self.client.delete_item,
+                    TableName=self.table_name,
+                    Key=key,
+                    ConditionExpression="#expiry <= :now",
+                    ExpressionAttributeNames={"#expiry": EXPIRY_ATTRIBUTE},
+                    ExpressionAttributeValues={":now": {"N": str(math.floor(now))}},
+                )
+            except (BotoCoreError, ClientError, StorageTimeBudgetSpentError):
+                log.info("an expired progress item could not be removed now; it reads as absent")
             return {}
-        if EXPIRY_ATTRIBUTE in item and has_expired(
-            plain_value(item[EXPIRY_ATTRIBUTE]), self.clock()
-        ):
-            return {}
-        return plain_value(record)
+        return item
 
     def save_attributes(
         self, request_envelope: RequestEnvelope, attributes: dict[str, Any]
     ) -> None:
         now = self.clock()
+        key = record_key(request_envelope)
         try:
-            item = {
-                **self._key(request_envelope),
-                PROGRESS_RECORD_ATTRIBUTE: attribute_value(attributes),
-                EXPIRY_ATTRIBUTE: {"N": str(expiry_after_save(now))},
-            }
+            record = attribute_value(attributes)
         except (TypeError, ValueError, RecursionError) as error:
             raise PersistenceException(f"Progress record is not plain JSON: {error}") from error
-        request: dict[str, Any] = {"TableName": self.table_name, "Item": item}
+        names = {"#record": record_attribute(key), "#expiry": EXPIRY_ATTRIBUTE}
+        values = {":record": record, ":expires": {"N": str(expiry_after_save(now))}}
+        request: dict[str, Any] = {
+            "TableName": self.table_name,
+            "Key": {PARTITION_KEY_NAME: {"S": key.user_id}},
+            "UpdateExpression": "SET #record = :record, #expiry = :expires",
+        }
         expected = expected_revision(attributes)
         if expected is not None:
-            request |= _revision_condition(expected, now)
+            condition = _revision_condition(expected, now)
+            names |= condition.pop("ExpressionAttributeNames")
+            values |= condition.pop("ExpressionAttributeValues")
+            request |= condition
+        request |= {"ExpressionAttributeNames": names, "ExpressionAttributeValues": values}
         try:
-            _call(budget_for(request_envelope), self.client.put_item, **request)
+            _call(budget_for(request_envelope), self.client.update_item, **request)
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
                 stale = f"stored progress is not at revision {expected}"
@@ -354,13 +407,15 @@ class ProgressTableAdapter(AbstractPersistenceAdapter):
             raise PersistenceException(f"Could not save the progress record: {error}") from error
 
     def delete_attributes(self, request_envelope: RequestEnvelope) -> None:
-        key = self._key(request_envelope)
+        key = record_key(request_envelope)
         try:
             _call(
                 budget_for(request_envelope),
-                self.client.delete_item,
+                self.client.update_item,
                 TableName=self.table_name,
-                Key=key,
+                Key={PARTITION_KEY_NAME: {"S": key.user_id}},
+                UpdateExpression="REMOVE #record",
+                ExpressionAttributeNames={"#record": record_attribute(key)},
             )
         except (BotoCoreError, ClientError, StorageTimeBudgetSpentError) as error:
             raise PersistenceException(f"Could not delete the progress record: {error}") from error
@@ -424,15 +479,10 @@ def _revision_condition(expected: int, now: float) -> dict[str, Any]:
     """
     now_value = {"N": str(math.floor(now))}
     # DynamoDB refuses expression names and values a condition doesn't use.
-    names = {
-        "#record": PROGRESS_RECORD_ATTRIBUTE,
-        "#rev": REVISION_KEY,
-        "#expiry": EXPIRY_ATTRIBUTE,
-    }
+    names = {"#rev": REVISION_KEY}
     if expected == 0:
-        names["#key"] = PARTITION_KEY_NAME
         condition = (
-            "attribute_not_exists(#key) OR attribute_not_exists(#record.#rev) OR #expiry <= :now"
+            "attribute_not_exists(#record) OR attribute_not_exists(#record.#rev) OR #expiry <= :now"
         )
         values = {":now": now_value}
     else:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.exceptions import PersistenceException
 
-from si_coach.storage.lifecycle import expiry_after_save, has_expired, user_id_key
+from si_coach.storage.lifecycle import RecordKey, expiry_after_save, has_expired, record_key
 from si_coach.storage.revisions import StaleProgressError, expected_revision, stored_revision
 
 if TYPE_CHECKING:
@@ -58,12 +58,15 @@ class EmbeddedProgressStore(AbstractPersistenceAdapter):
     def __init__(
         self,
         database_path: Path,
-        partition_keygen: Callable[[RequestEnvelope], str] = user_id_key,
+        partition_keygen: Callable[[RequestEnvelope], str] | None = None,
         *,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.database_path = Path(database_path)
-        self.partition_keygen = partition_keygen
+        # The row key of a request's record: the account's user id, or for a recognised
+        # person the user id, PERSON_SEPARATOR and their tag, so that every record of an
+        # account is one range of the primary key.
+        self.partition_keygen = partition_keygen or _row_key
         self.clock = clock
         self._schema_ready = False
 
@@ -119,6 +122,25 @@ class EmbeddedProgressStore(AbstractPersistenceAdapter):
                 (user_id, record_json, expiry_after_save(now)),
             )
             connection.execute("COMMIT")
+
+    def account_record_keys(self, request_envelope: RequestEnvelope) -> list[RecordKey]:
+        """Every record of the request's account, by one range of the primary key."""
+        user_id = record_key(request_envelope).user_id
+        prefix = user_id + PERSON_SEPARATOR
+        with self._connection("list the account's progress records") as connection:
+            rows = connection.execute(
+                "SELECT user_id, expires_at FROM progress_record "
+                "WHERE user_id = ? OR (user_id > ? AND user_id < ?)",
+                (user_id, prefix, prefix + "\U0010ffff"),
+            ).fetchall()
+        now = self.clock()
+        keys = []
+        for row_key, expires_at in rows:
+            if has_expired(expires_at, now):
+                continue
+            person = row_key[len(prefix) :] if row_key.startswith(prefix) else None
+            keys.append(RecordKey(user_id, person))
+        return keys
 
     def delete_attributes(self, request_envelope: RequestEnvelope) -> None:
         user_id = self.partition_keygen(request_envelope)
@@ -185,6 +207,15 @@ class EmbeddedProgressStore(AbstractPersistenceAdapter):
                     raise
                 time.sleep(0.02)
         self._schema_ready = True
+
+
+# Alexa user ids are made of letters, digits, dots and hyphens: "#" never appears in one.
+PERSON_SEPARATOR = "#"
+
+
+def _row_key(request_envelope: RequestEnvelope) -> str:
+    key = record_key(request_envelope)
+    return key.user_id if key.person is None else key.user_id + PERSON_SEPARATOR + key.person
 
 
 def _record(record_json: str, user_id: str) -> Any:

@@ -30,6 +30,7 @@ from si_coach.routine.progress import (
     merge,
 )
 from si_coach.storage import StaleProgressError
+from si_coach.storage.lifecycle import for_record, record_key
 from si_coach.storage.revisions import REVISION_KEY
 
 log = logging.getLogger(__name__)
@@ -117,6 +118,18 @@ class ProgressStore:
             return False
         return True
 
+    def delete_account(self, envelope: RequestEnvelope) -> bool:
+        """Delete every record of the request's account (the skill was disabled): the
+        account's own and each recognised person's. False when any could not be deleted."""
+        try:
+            keys = account_record_keys(self.adapter, envelope)
+        except Exception:
+            log.exception("could not list the account's progress records")
+            return False
+        if record_key(envelope) not in keys:
+            keys.append(record_key(envelope))
+        return all(self.delete(for_record(envelope, key)) is not None for key in keys)
+
     def delete(self, envelope: RequestEnvelope) -> Progress | None:
         """Replace the user's record by the deletion marker (see the module docstring).
 
@@ -142,6 +155,12 @@ class ProgressStore:
         return None
 
 
+def account_record_keys(adapter: AbstractPersistenceAdapter, envelope: RequestEnvelope) -> list:
+    """Every record of the request's account, as the adapter lists them in one read."""
+    lister = getattr(adapter, "account_record_keys", None)
+    return [record_key(envelope)] if lister is None else lister(envelope)
+
+
 def deletion_marker(stored: Progress) -> dict:
     """What a deleted record leaves: its next revision and a newer deletion generation."""
     return {
@@ -155,9 +174,9 @@ def worth_saving(saved: Progress, current: Progress, position_counts: bool = Tru
     """True when a change would be missed if the session ended now without a goodbye.
 
     Moving between reps is not saved on every turn; reaching a new side, set or exercise,
-    pausing (which "it hurts" does too), finishing, and any change of history, settings or
-    the reminder are. With `position_counts` False (a session that does not own its place
-    in the routine), a move alone is not.
+    pausing (which "it hurts" does too), finishing, choosing a short routine, and any change
+    of history, settings, the exercises left out or the reminder are. With `position_counts`
+    False (a session that does not own its place in the routine), a move alone is not.
     """
 
     def durable(progress: Progress) -> tuple:
@@ -175,6 +194,8 @@ def worth_saving(saved: Progress, current: Progress, position_counts: bool = Tru
             sorted(progress.levels.items()),
             progress.reminder_token,
             progress.reminder_declined_on,
+            sorted(progress.choices.left_out),
+            progress.choices.routine if position_counts else None,
         )
 
     return durable(saved) != durable(current)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from html import escape
 
 from si_coach.routine.catalogue import Catalogue, Dose, Side, Sides, default_catalogue
 from si_coach.routine.limits import MAX_COUNTED_HOLD_SECONDS
@@ -25,6 +26,7 @@ from si_coach.routine.outcomes import (
     HowTo,
     InBlock,
     Lead,
+    LeftOutToday,
     NotNow,
     Outcome,
     Paused,
@@ -41,6 +43,7 @@ from si_coach.routine.outcomes import (
     Stopped,
     StoppedForPain,
     TimeUp,
+    TodaysRoutine,
     TodaySummary,
     UnknownExercise,
     UpNext,
@@ -48,10 +51,14 @@ from si_coach.routine.outcomes import (
     WhichExercise,
 )
 from si_coach.voice.speech import (
+    NAME_SECONDS,
+    Cue,
     SpanKind,
     SpeechBuilder,
     SpeechPlan,
     SpeechTiming,
+    name_ssml,
+    speaking_seconds,
     timing_for,
 )
 from si_coach.voice.speech import cue_seconds as _cue_seconds
@@ -149,6 +156,19 @@ class Voice:
         names = [
             self.grammar.definite(self.variant_name(v), words.variant(v).gender)
             for v in variant_ids
+        ]
+        return self.grammar.join(names)
+
+    def the_exercise_names(self, exercise_ids: Sequence[str]) -> str:
+        """ "the hamstring stretch and the clamshell", by exercise (not variant)."""
+        words, catalogue = self.wording, self.catalogue
+        # An exercise's name takes the gender of its (first) variant's, in the languages
+        # whose articles have one.
+        names = [
+            self.grammar.definite(
+                words.exercise(e).name, words.variant(catalogue.exercise(e).variants[0].id).gender
+            )
+            for e in exercise_ids
         ]
         return self.grammar.join(names)
 
@@ -322,7 +342,8 @@ class Voice:
 
     def _say_routine_finished(self, out: _Rendering, outcome: RoutineFinished) -> None:
         words, speech = self.wording, out.speech
-        speech.say(*words.lines_of("routine.routine_done"))
+        key = "routine.chosen_routine_done" if outcome.chosen else "routine.routine_done"
+        speech.say(*words.lines_of(key))
         out.closes(None, end_session=True)
 
     def _say_skipped_past_last(self, out: _Rendering, outcome: SkippedPastLast) -> None:
@@ -340,6 +361,34 @@ class Voice:
             speech.say(words.line("routine.today_some", exercises=self.the_exercises(done)))
         else:
             speech.say(words.line("routine.today_none"))
+
+    def _say_left_out_today(self, out: _Rendering, outcome: LeftOutToday) -> None:
+        out.speech.say(
+            self.wording.line(
+                "routine.left_out_today", exercises=self.the_exercise_names(outcome.exercise_ids)
+            )
+        )
+
+    def _say_todays_routine(self, out: _Rendering, outcome: TodaysRoutine) -> None:
+        words, grammar = self.wording, self.grammar
+        length = grammar.count(max(1, round(outcome.seconds / 60)), "minute")
+        exercises = self.the_exercises(outcome.variant_ids)
+        lines: list[str] = []
+        if outcome.minutes_asked is not None and outcome.seconds > outcome.minutes_asked * 60:
+            lines.append(words.line("routine.plan_does_not_fit", length=length))
+        elif outcome.minutes_asked is not None:
+            minutes = grammar.count(outcome.minutes_asked, "minute")
+            timed = {"minutes": minutes, "exercises": exercises, "length": length}
+            lines.append(words.line("routine.plan_timed", **timed))
+        elif outcome.kind == "stretches":
+            lines.append(words.line("routine.plan_stretches", exercises=exercises, length=length))
+        else:
+            lines.append(words.line("routine.plan_full", length=length))
+        if outcome.too_long:
+            lines.append(
+                words.line("routine.plan_too_long", exercises=self.the_exercises(outcome.too_long))
+            )
+        out.speech.say(*lines)
 
     def _say_repeating_chunk(self, out: _Rendering, outcome: RepeatingChunk) -> None:
         words, speech = self.wording, out.speech
@@ -546,6 +595,8 @@ _SAYERS = {
     Stopped: Voice._say_stopped,
     FinishedAlready: Voice._say_finished_already,
     NotNow: Voice._say_not_now,
+    LeftOutToday: Voice._say_left_out_today,
+    TodaysRoutine: Voice._say_todays_routine,
 }
 
 
@@ -563,6 +614,21 @@ class Reply:
     def text(self, *texts: str) -> Reply:
         """Lines already in words (content, or a line the voice built)."""
         self.speech.say(*texts)
+        return self
+
+    def named_line(self, key: str, person_id: str, **values: object) -> Reply:
+        """A line whose {name} Alexa fills with the recognised person's first name."""
+        mark = "\x1e"
+        for line in self.voice.wording.lines_of(key, name=mark, **values):
+            before, _, after = line.partition(mark)
+            tag = name_ssml(person_id)
+            self.speech.say_cue(
+                Cue(
+                    text=before + tag + after,
+                    seconds=speaking_seconds(f"{before} {after}") + NAME_SECONDS,
+                    ssml=escape(before, quote=False) + tag + escape(after, quote=False),
+                )
+            )
         return self
 
     def ask(self, reprompt: str) -> SpeechPlan:

@@ -49,6 +49,16 @@ class SpeechTiming:
         return len(_WORD.findall(text)) / self.words_per_second
 
 
+# Alexa says a recognised person's first name (<alexa:name>); the skill never hears it, so its
+# length is a fair guess at a first name's.
+NAME_SECONDS = 0.5
+
+
+def name_ssml(person_id: str) -> str:
+    """The SSML that has Alexa say a recognised person's first name; the skill keeps none."""
+    return f'<alexa:name type="first" personId="{escape(person_id, quote=True)}"/>'
+
+
 ENGLISH_TIMING = SpeechTiming()
 # espeak-ng at 150 words a minute (-v es, -v de): the skill's own lines came out at 2.2 words
 # a second in both languages (2.44 in English); a number counted inside a hold, one a
@@ -83,6 +93,9 @@ class Cue:
     text: str
     # Known speaking time, where the word-rate estimate is too rough (counting).
     seconds: float | None = None
+    # The cue as SSML, where it holds markup the text cannot (a person's name said by Alexa);
+    # None: the text, escaped.
+    ssml: str | None = None
 
     @property
     def duration(self) -> float:
@@ -139,7 +152,9 @@ class SpeechPlan:
         parts = []
         for segment in self.segments:
             if isinstance(segment, Cue):
-                parts.append(escape(segment.text, quote=False))
+                parts.append(
+                    escape(segment.text, quote=False) if segment.ssml is None else segment.ssml
+                )
             elif segment.milliseconds > 0:
                 parts.append(f'<break time="{segment.milliseconds}ms"/>')
         return "<speak>" + " ".join(parts) + "</speak>"
@@ -175,6 +190,12 @@ class SpeechBuilder:
                 seconds = self.timing.speaking_seconds(text)
                 self.segments.append(Cue(text, seconds))
                 self.elapsed += seconds
+        return self
+
+    def say_cue(self, cue: Cue) -> SpeechBuilder:
+        """A cue built elsewhere (one with SSML of its own)."""
+        self.segments.append(cue)
+        self.elapsed += cue.duration
         return self
 
     def pause(self, seconds: float) -> SpeechBuilder:

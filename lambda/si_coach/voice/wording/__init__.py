@@ -11,7 +11,6 @@ does not match the catalogue's ids.
 from __future__ import annotations
 
 import string
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from si_coach.routine.catalogue import Catalogue, Side, Sides, default_catalogue
+from si_coach.routine.toml_files import read_toml
 from si_coach.voice.wording import keys
 from si_coach.voice.wording.english import EnglishGrammar
 from si_coach.voice.wording.german import GermanGrammar
@@ -352,9 +352,8 @@ def overridden(base: Wording, override: Mapping[str, Any], *, locale: str, sourc
 
 def _read(path: Path) -> dict:
     try:
-        with path.open("rb") as file:
-            return tomllib.load(file)
-    except tomllib.TOMLDecodeError as error:
+        return read_toml(path)
+    except ValueError as error:  # tomllib.TOMLDecodeError, whose import costs start-up
         raise WordingError(f"{path.name}: not valid TOML: {error}") from error
 
 
