@@ -107,12 +107,12 @@ def test_the_sample_dialogue_is_what_the_skill_says(skill, alexa_apis, locale: s
                 for d in (session.last_response or {"response": {}})["response"].get(
                     "directives", []
                 )
-                if d.get("type") == "Connections.SendRequest"
+                if d.get("type") == "Connections.StartConnection"
             ]
             if asked:
                 # The user answers Alexa's own permission question.
                 session.device.permission_scopes = {REMINDERS_PERMISSION: "GRANTED"}
-                session.answer_permission_request("ACCEPTED", token=asked[0]["token"])
+                session.resume_after_consent("ACCEPTED", token=asked[0]["token"])
                 continue
             resolution = model.resolve(text)
             assert resolution.intent_name != "AMAZON.FallbackIntent", text
