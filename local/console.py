@@ -12,7 +12,11 @@ what the screen would: the whole screen as text, then each change as the countdo
 at its time in the speech.
 
     PYTHONPATH=lambda:. python -m local.console [--fast] [--voice] [--screen] [--user ID]
-        [--data-dir DIR] [--strict]
+        [--data-dir DIR] [--strict] [--locale LOCALE]
+
+With --locale the device speaks another of the skill's locales (es-ES, es-MX, es-US, de-DE,
+or an English one): requests carry it, lines are resolved by that locale's model, and
+espeak-ng speaks with the language's voice, at the language's pace.
 
 Lines are understood as Alexa's statistical NLU would (a classifier trained on the model's
 samples); --strict understands only the samples as written, and shows the nearest samples
@@ -47,7 +51,13 @@ from xml.sax.saxutils import escape
 from local.alexa_stand_in import local_alexa_apis
 from local.envelopes import SCREEN_INTERFACES, AlexaDevice
 from local.terminal import ctrl_c_for_this_process
-from local.utterances import FALLBACK_INTENT, InteractionModel, Resolution
+from local.utterances import (
+    FALLBACK_INTENT,
+    MODELS_DIR,
+    InteractionModel,
+    Resolution,
+    model_file_of,
+)
 from si_coach.screen import PreviewFrame, preview_frames
 from si_coach.voice.speaker import cue_seconds
 from si_coach.voice.speech import WORDS_PER_SECOND
@@ -109,9 +119,9 @@ def speech_parts(ssml: str, names: Mapping[str, str] | None = None) -> list[Spee
     return parts
 
 
-def planned_seconds(parts: Sequence[SpeechPart]) -> float:
+def planned_seconds(parts: Sequence[SpeechPart], locale: str | None = None) -> float:
     """How long the speech takes by the skill's own model (si_coach.voice.speech)."""
-    return sum(p.seconds if isinstance(p, Pause) else cue_seconds(p.text) for p in parts)
+    return sum(p.seconds if isinstance(p, Pause) else cue_seconds(p.text, locale) for p in parts)
 
 
 def response_ssml(response: dict) -> str:
@@ -189,12 +199,14 @@ class Voice:
     the console says so once and shows the words as text, in real time.
     """
 
-    def __init__(self, out: TextIO, executable: str | None) -> None:
+    def __init__(self, out: TextIO, executable: str | None, language: str = "en") -> None:
         self.out = out
         self.executable = executable
+        # espeak-ng's voice of the language ("es", "de"); English keeps espeak-ng's default.
+        self.language = language
 
     @classmethod
-    def find(cls, out: TextIO) -> Voice:
+    def find(cls, out: TextIO, language: str = "en") -> Voice:
         executable = shutil.which("espeak-ng")
         if executable is None:
             out.write(
@@ -202,7 +214,7 @@ class Voice:
                 "         (Debian/Ubuntu: sudo apt-get install espeak-ng; macOS: brew install"
                 " espeak-ng)\n"
             )
-        voice = cls(out, executable)
+        voice = cls(out, executable, language)
         voice._run(_PROBE_SSML)
         return voice
 
@@ -217,7 +229,8 @@ class Voice:
     def _run(self, ssml: str) -> bool:
         if self.executable is None:
             return False
-        command = [self.executable, "-m", "-s", str(ESPEAK_WORDS_PER_MINUTE), ssml]
+        language = [] if self.language == "en" else ["-v", self.language]
+        command = [self.executable, *language, "-m", "-s", str(ESPEAK_WORDS_PER_MINUTE), ssml]
         try:
             result = subprocess.run(
                 command, check=False, capture_output=True, text=True, timeout=120
@@ -255,6 +268,8 @@ class SpeechPlayer:
     fast: bool = False
     voice: Voice | None = None
     interactive: bool = False
+    # The device's locale: its language's pace times the words.
+    locale: str = LOCALE
     sleep: Callable[[float], None] = time.sleep
     monotonic: Callable[[], float] = time.monotonic
 
@@ -284,7 +299,9 @@ class SpeechPlayer:
                 self.wait(end - elapsed)
                 elapsed = end
                 continue
-            elapsed += part.seconds if isinstance(part, Pause) else cue_seconds(part.text)
+            elapsed += (
+                part.seconds if isinstance(part, Pause) else cue_seconds(part.text, self.locale)
+            )
             if isinstance(part, Pause):
                 if part.seconds < COUNTDOWN_FROM_SECONDS:
                     if on_speech_line:
@@ -313,12 +330,12 @@ class SpeechPlayer:
             if self.voice.speak(text):
                 return
             # Not heard: the words still take their planned time, so the pacing stays real.
-            self.wait(cue_seconds(text) - (self.monotonic() - started))
+            self.wait(cue_seconds(text, self.locale) - (self.monotonic() - started))
             return
         words = text.split()
         for index, word in enumerate(words):
             self._write(f" {word}" if index else word)
-            self.wait(cue_seconds(text) / len(words))
+            self.wait(cue_seconds(text, self.locale) / len(words))
 
     def count_down(self, seconds: float) -> None:
         label = f"       ({_seconds_label(seconds)} pause)"
@@ -408,6 +425,7 @@ class DeviceSession:
     permission_scopes: dict[str, str] = field(default_factory=dict)
     # The AskFor the last response handed to Alexa: the next line answers it.
     permission_asked: dict | None = None
+    locale: str = LOCALE
     # The speaker Alexa recognises by voice (--person), by name; None: no one is recognised.
     person: str | None = None
 
@@ -429,7 +447,7 @@ class DeviceSession:
             device_id=self.device_id,
             application_id=self.skill_id,
             api_endpoint=self.api_endpoint,
-            locale=LOCALE,
+            locale=self.locale,
             supported_interfaces=self.supported_interfaces,
             permission_scopes=self.permission_scopes,
             person_id=self.person_id,
@@ -661,7 +679,7 @@ class Console:
     def play(self, response: dict) -> None:
         """Play an answer: its speech, the screen beside it, and what Alexa does after."""
         parts = speech_parts(response_ssml(response), self.device.names)
-        self.device.clock.spoke(planned_seconds(parts))
+        self.device.clock.spoke(planned_seconds(parts, self.device.locale))
         frames = preview_frames((response.get("response") or {}).get("directives") or [])
         if frames:
             self.out.write(screen_box(frames[0]))
@@ -795,6 +813,12 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         help="understand only the model's samples as written, not as a statistical NLU would",
     )
     parser.add_argument(
+        "--locale",
+        default=LOCALE,
+        choices=sorted(path.stem for path in MODELS_DIR.glob("*.json")),
+        help=f"the device's locale: its language's words and model (default: {LOCALE})",
+    )
+    parser.add_argument(
         "--data-dir",
         metavar="DIR",
         type=Path,
@@ -837,9 +861,10 @@ def machine_time_zone() -> str:
 
 def run_console(arguments: argparse.Namespace, out: TextIO, apis: str | None) -> int:
     skill_handler = load_skill_handler()
-    model = InteractionModel.from_file(strict=arguments.strict)
+    locale = arguments.locale
+    model = InteractionModel.from_file(model_file_of(locale), strict=arguments.strict)
     model.prepare()  # trained once per model and cached, so at start, not on the first line
-    voice = Voice.find(out) if arguments.voice else None
+    voice = Voice.find(out, locale.split("-")[0]) if arguments.voice else None
     interactive = sys.stdin.isatty()
     clock: SkillClock = SimulatedClock() if arguments.fast else WallClock()
     console = Console(
@@ -850,11 +875,16 @@ def run_console(arguments: argparse.Namespace, out: TextIO, apis: str | None) ->
             skill_id=os.environ.get("SKILL_ID") or LOCAL_SKILL_ID,
             supported_interfaces=SCREEN_INTERFACES if arguments.screen else {},
             api_endpoint=apis,
+            locale=locale,
             person=arguments.person,
         ),
         model=model,
         player=SpeechPlayer(
-            out, fast=arguments.fast, voice=voice, interactive=interactive and out.isatty()
+            out,
+            fast=arguments.fast,
+            voice=voice,
+            interactive=interactive and out.isatty(),
+            locale=locale,
         ),
         out=out,
         echo_input=not interactive,

@@ -44,11 +44,12 @@ def resolved_slot(name: str, spoken: str, value_id: str | None) -> dict:
     }
 
 
-def speech_seconds(ssml: str) -> float:
-    """How long a response takes to say, by the same model the skill plans with."""
+def speech_seconds(ssml: str, locale: str | None = None) -> float:
+    """How long a response takes to say in a locale's language, by the same model the skill
+    plans with."""
     pauses = sum(int(ms) for ms in re.findall(r'<break time="(\d+)ms"/>', ssml)) / 1000
     texts = re.split(r"<[^>]+>", ssml)
-    return pauses + sum(cue_seconds(text) for text in texts if text.strip())
+    return pauses + sum(cue_seconds(text, locale) for text in texts if text.strip())
 
 
 def speech_text(response: dict) -> str:
@@ -179,7 +180,8 @@ class AlexaSession:
         self.last_response = response
         body = response.get("response", {})
         self.clock += timedelta(
-            seconds=speech_seconds(body.get("outputSpeech", {}).get("ssml", "")) + self.reply_delay
+            seconds=speech_seconds(body.get("outputSpeech", {}).get("ssml", ""), self.device.locale)
+            + self.reply_delay
         )
         if not in_session:
             return response

@@ -49,7 +49,14 @@ from typing import Any, Literal
 from local.nlu import CONFIDENCE_FLOOR, IntentClassifier, cached_classifier, slot_token
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-EN_US_MODEL_FILE = REPO_ROOT / "interaction_model" / "interactionModels" / "custom" / "en-US.json"
+MODELS_DIR = REPO_ROOT / "interaction_model" / "interactionModels" / "custom"
+EN_US_MODEL_FILE = MODELS_DIR / "en-US.json"
+
+
+def model_file_of(locale: str) -> Path:
+    """The generated interaction model of one locale ("de-DE" -> .../custom/de-DE.json)."""
+    return MODELS_DIR / f"{locale}.json"
+
 
 FALLBACK_INTENT = "AMAZON.FallbackIntent"
 
@@ -72,9 +79,15 @@ BUILT_IN_PHRASES: Mapping[str, tuple[str, ...]] = {
 
 # Ways to open a skill by name; "open" or "launch" alone stand for "open <this skill>" here,
 # since the console talks to one skill only.
+# Spanish ("abre", "pide a ... que") and German ("öffne", "frage ... nach") ways are here too:
+# a line names the skill by its own language's invocation name, so they never overlap.
 LAUNCH_VERBS = ("open", "launch", "start", "begin", "load", "run", "play", "use")
-ONE_SHOT_VERBS = ("ask", "tell")
-ONE_SHOT_CONNECTORS = ("to", "for", "about", "whether", "if", "and")
+LAUNCH_VERBS += ("abre", "abrir", "inicia", "öffne", "starte")
+OPEN_ALONE = ("open", "launch", "abre", "öffne")
+ONE_SHOT_VERBS: tuple[tuple[str, ...], ...] = (("ask",), ("tell",))
+ONE_SHOT_VERBS += (("pide", "a"), ("pregunta", "a"), ("dile", "a"))
+ONE_SHOT_VERBS += (("frage",), ("frag",), ("sage",), ("sag",))
+ONE_SHOT_CONNECTORS = ("to", "for", "about", "whether", "if", "and", "que", "si", "nach", "ob")
 WAKE_WORD = "alexa"
 
 # A slot may take words that are none of its values only inside a sample with this many
@@ -154,7 +167,9 @@ class SpokenTime:
     """The built-in AMAZON.TIME slot type, for the words people say for a time of day.
 
     Resolves to the value Alexa sends: "HH:MM" (a bare hour is taken as morning, as Alexa
-    does), or a part-of-day code (MO, AF, EV, NI). `values_by_words` lists examples.
+    does), or a part-of-day code (MO, AF, EV, NI). `values_by_words` lists examples. Spanish
+    ("ocho y media de la tarde") and German ("acht uhr dreißig abends") hours are read too:
+    their words are none of English's.
     """
 
     name = "AMAZON.TIME"
@@ -167,6 +182,15 @@ class SpokenTime:
                 *("seven", "eight", "nine", "ten", "eleven", "twelve"),
             )
         )
+    } | {
+        word: number
+        for words in (
+            ("cero", "una", "dos", "tres", "cuatro", "cinco", "seis"),
+            ("siete", "ocho", "nueve", "diez", "once", "doce"),
+            ("null", "ein", "zwei", "drei", "vier", "fünf", "sechs"),
+            ("sieben", "acht", "neun", "zehn", "elf", "zwölf"),
+        )
+        for number, word in enumerate(words, 0 if words[0] in ("cero", "null") else 7)
     }
     _MINUTES: Mapping[tuple[str, ...], int] = {
         ("oclock",): 0,
@@ -176,6 +200,12 @@ class SpokenTime:
         ("twenty",): 20,
         ("thirty",): 30,
         ("forty", "five"): 45,
+        ("y", "cuarto"): 15,
+        ("y", "media"): 30,
+        ("y", "treinta"): 30,
+        ("uhr",): 0,
+        ("uhr", "fünfzehn"): 15,
+        ("uhr", "dreißig"): 30,
     }
     _PERIODS: Mapping[tuple[str, ...], str] = {
         ("in", "the", "morning"): "MO",
@@ -186,6 +216,13 @@ class SpokenTime:
         ("evening",): "EV",
         ("at", "night"): "NI",
         ("tonight",): "NI",
+        ("de", "la", "mañana"): "MO",
+        ("de", "la", "tarde"): "AF",
+        ("de", "la", "noche"): "NI",
+        ("morgens",): "MO",
+        ("nachmittags",): "AF",
+        ("abends",): "EV",
+        ("nachts",): "NI",
     }
     _AFTER_NOON = frozenset({"AF", "EV", "NI"})
 
@@ -489,7 +526,7 @@ class InteractionModel:
 
     def _is_launch(self, words: tuple[str, ...]) -> bool:
         name = self.invocation_words
-        if words in {(verb,) for verb in ("open", "launch")} or words == name:
+        if words in {(verb,) for verb in OPEN_ALONE} or words == name:
             return True
         verb_phrases = [(verb,) for verb in LAUNCH_VERBS] + [("talk", "to")]
         return any(words == (*verb, *name) for verb in verb_phrases) or any(
@@ -499,11 +536,12 @@ class InteractionModel:
     def _one_shot_request(self, words: tuple[str, ...]) -> tuple[str, ...] | None:
         """The request part of "ask <name> [to] <request>", or None for other lines."""
         name = self.invocation_words
-        if words[:1] not in {(verb,) for verb in ONE_SHOT_VERBS}:
+        verb = next((v for v in ONE_SHOT_VERBS if words[: len(v)] == v), None)
+        if verb is None:
             return None
-        if words[1 : 1 + len(name)] != name:
+        if words[len(verb) : len(verb) + len(name)] != name:
             return None
-        rest = words[1 + len(name) :]
+        rest = words[len(verb) + len(name) :]
         if rest[:1] and rest[0] in ONE_SHOT_CONNECTORS and len(rest) > 1:
             return rest[1:]
         return rest

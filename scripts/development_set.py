@@ -58,16 +58,19 @@ class LabelledUtterance:
     where: str
 
 
-def part_file(part: str) -> Path:
-    return DEVELOPMENT_SET_DIR / f"{part}.tsv"
+def part_file(part: str, language: str | None = None) -> Path:
+    """A part of the development set: English's in tests/nlu, another language's in
+    tests/nlu/<language>."""
+    directory = DEVELOPMENT_SET_DIR / language if language else DEVELOPMENT_SET_DIR
+    return directory / f"{part}.tsv"
 
 
 def annotations_file(part: str) -> Path:
     return DEVELOPMENT_SET_DIR / f"{part}.annotations.json"
 
 
-def load_part(part: str) -> list[LabelledUtterance]:
-    path = part_file(part)
+def load_part(part: str, language: str | None = None) -> list[LabelledUtterance]:
+    path = part_file(part, language)
     rows = [
         (number, line)
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)

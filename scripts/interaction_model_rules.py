@@ -4,8 +4,10 @@ Each `*_problems` function takes parsed JSON and returns a list of readable prob
 the rule holds), so tests can assert on the list and show every offence at once, and other tests
 can reuse the loaders (`intent_names`, `slot_value_ids`) to stay in step with the interaction model.
 
-The locale files are generated from interaction_model/source/en.toml by
-scripts/interaction_model_source.py; these rules check what it writes.
+The locale files are generated from interaction_model/source/<language>.toml by
+scripts/interaction_model_source.py; these rules check what it writes. What differs by
+language (the skill's name, the disclaimer's words, how a user opens or asks a skill, the
+words an invocation name may not hold) is in LANGUAGE_RULES.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ import itertools
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +28,15 @@ INTERACTION_MODELS_DIR = SKILL_PACKAGE_DIR / "interactionModels" / "custom"
 ASK_RESOURCES_FILE = REPO_ROOT / "ask-resources.json"
 
 SOURCE_LOCALE = "en-US"
+# The English locales, one model source.
 LOCALES = ("en-US", "en-GB", "en-CA", "en-AU", "en-IN")
+# Every locale the skill is published in, by language.
+LANGUAGE_LOCALES = {
+    "en": LOCALES,
+    "es": ("es-ES", "es-MX", "es-US"),
+    "de": ("de-DE",),
+}
+ALL_LOCALES = tuple(locale for locales in LANGUAGE_LOCALES.values() for locale in locales)
 
 MINIMUM_CUSTOM_INTENT_SAMPLES = 20
 REQUIRED_BUILT_IN_INTENTS = frozenset(
@@ -73,10 +84,86 @@ EXPECTED_PRIVACY_AND_COMPLIANCE = {
 
 SLOT_REFERENCE = re.compile(r"\{([^{}]*)\}")
 # A word with an optional apostrophe part ("let's", "yesterday's"), or one letter of an
-# initialism written the way Alexa requires ("s." in "s. i. joint").
-SPOKEN_WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?|[A-Za-z]\.")
+# initialism written the way Alexa requires ("s." in "s. i. joint"). Letters are any
+# language's ("ä", "ñ"); punctuation ("¿", "¡", ",") and digits are not.
+_LETTER = r"[^\W\d_]"
+SPOKEN_WORD = re.compile(rf"{_LETTER}+(?:'{_LETTER}+)?|{_LETTER}\.")
 INVOCATION_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?|[a-z]\.")
 EXAMPLE_PHRASE_CONNECTING_WORDS = ("to", "for", "about", "whether", "if", "and")
+
+
+@dataclass(frozen=True)
+class LanguageRules:
+    """What the store and Alexa's launch phrases require of one language's locales."""
+
+    skill_name: str
+    # Lowercase phrases every summary and description says: the disclaimer, stop, who to call.
+    disclaimer: tuple[str, ...]
+    # "Alexa, open <invocation>": the first example phrase.
+    open_phrase: str
+    # "Alexa, ask <invocation> <request>": the other example phrases.
+    launch_phrases: tuple[str, ...]
+    connecting_words: tuple[str, ...]
+    # Lowercase letters an invocation name may use.
+    letters: str
+    # Launch phrases and connecting words an invocation name may not hold.
+    forbidden_invocation_words: frozenset[str]
+    # Words a two-word invocation name may not hold (articles, prepositions).
+    two_word_fillers: frozenset[str]
+
+
+LANGUAGE_RULES = {
+    "en": LanguageRules(
+        skill_name="SI Joint Coach",
+        disclaimer=(MEDICAL_DISCLAIMER, "stop", PAIN_ADVICE),
+        open_phrase="Alexa, open",
+        launch_phrases=("Alexa, ask", "Alexa, tell"),
+        connecting_words=EXAMPLE_PHRASE_CONNECTING_WORDS,
+        letters="a-z",
+        forbidden_invocation_words=FORBIDDEN_INVOCATION_WORDS,
+        two_word_fillers=TWO_WORD_INVOCATION_FILLERS,
+    ),
+    "es": LanguageRules(
+        skill_name="Entrenador Sacroilíaco",
+        disclaimer=(
+            "no sustituye el consejo médico profesional",
+            "para",
+            "médico o fisioterapeuta",
+        ),
+        open_phrase="Alexa, abre",
+        launch_phrases=("Alexa, pide a", "Alexa, pregunta a", "Alexa, dile a"),
+        connecting_words=("que", "si", "y"),
+        letters="a-záéíóúüñ",
+        forbidden_invocation_words=frozenset(
+            {"alexa", "amazon", "echo", "computer", "skill", "app", "abre", "abrir", "pide"}
+            | {"pregunta", "dile", "inicia", "empieza", "activa", "juega", "habilita"}
+        ),
+        two_word_fillers=frozenset({"el", "la", "los", "las", "un", "una", "de", "del", "a"})
+        | {"al", "para", "por", "con"},
+    ),
+    "de": LanguageRules(
+        skill_name="ISG Trainer",
+        disclaimer=(
+            "ersetzt keine professionelle medizinische beratung",
+            "hör auf",
+            "arzt oder deine physiotherapie",
+        ),
+        open_phrase="Alexa, öffne",
+        launch_phrases=("Alexa, frage", "Alexa, frag", "Alexa, sage", "Alexa, sag"),
+        connecting_words=("nach", "ob", "dass", "und"),
+        letters="a-zäöüß",
+        forbidden_invocation_words=frozenset(
+            {"alexa", "amazon", "echo", "computer", "skill", "app", "öffne", "öffnen"}
+            | {"frage", "frag", "sage", "sag", "starte", "beginne", "aktiviere", "spiele"}
+        ),
+        two_word_fillers=frozenset({"der", "die", "das", "ein", "eine", "für", "von", "zu"})
+        | {"mit", "im", "am"},
+    ),
+}
+
+
+def language_of(locale: str) -> str:
+    return locale.split("-", maxsplit=1)[0]
 
 
 def locale_file(locale: str) -> Path:
@@ -159,12 +246,17 @@ def _is_sayable(text: str) -> bool:
     return bool(words) and all(SPOKEN_WORD.fullmatch(word) for word in words)
 
 
-def invocation_name_problems(invocation_name: str) -> list[str]:
-    """Alexa's invocation name requirements that can be checked without a human ear."""
+def invocation_name_problems(invocation_name: str, language: str = "en") -> list[str]:
+    """Alexa's invocation name requirements that can be checked without a human ear: in the
+    language's own lowercase letters ("ä", "ñ"), at least two words, no wake word or launch
+    phrase, and no two-word name made of an article or preposition and one word."""
+    rules = LANGUAGE_RULES[language]
+    letters = rules.letters
+    word_pattern = re.compile(rf"[{letters}]+(?:'[{letters}]+)?|[{letters}]\.")
     problems = []
     if invocation_name != invocation_name.strip() or "  " in invocation_name:
         problems.append(f"invocation name {invocation_name!r} has stray spaces")
-    if re.fullmatch(r"[a-z .']+", invocation_name) is None:
+    if re.fullmatch(rf"[{letters} .']+", invocation_name) is None:
         problems.append(
             f"invocation name {invocation_name!r} may hold only lowercase letters, spaces, "
             "periods and apostrophes"
@@ -173,13 +265,13 @@ def invocation_name_problems(invocation_name: str) -> list[str]:
     if len(words) < 2:
         problems.append(f"invocation name {invocation_name!r} needs at least two words")
     for word in words:
-        if INVOCATION_WORD.fullmatch(word) is None:
+        if word_pattern.fullmatch(word) is None:
             problems.append(
                 f"invocation name word {word!r} is not a word or an initial written like 's.'"
             )
-        if word.strip(".") in FORBIDDEN_INVOCATION_WORDS:
+        if word.strip(".") in rules.forbidden_invocation_words:
             problems.append(f"invocation name {invocation_name!r} contains {word!r}")
-    if len(words) == 2 and TWO_WORD_INVOCATION_FILLERS & set(words):
+    if len(words) == 2 and rules.two_word_fillers & set(words):
         problems.append(
             f"two-word invocation name {invocation_name!r} uses an article or preposition"
         )
@@ -366,7 +458,10 @@ def manifest_locale_problems(
         if locale not in published
     ]
     for locale, details in published.items():
-        if details.get("name") != "SI Joint Coach":
+        rules = LANGUAGE_RULES.get(language_of(locale))
+        if rules is None:
+            problems.append(f"{locale} is not a language the skill speaks")
+        elif details.get("name") != rules.skill_name:
             problems.append(f"{locale} skill name is {details.get('name')!r}")
     return problems
 
@@ -375,9 +470,10 @@ def disclaimer_problems(manifest: Mapping[str, Any]) -> list[str]:
     """Health-skill certification: every description says what the skill is not, and what to do."""
     problems = []
     for locale, details in _manifest_locales(manifest).items():
+        rules = LANGUAGE_RULES.get(language_of(locale), LANGUAGE_RULES["en"])
         for field in ("summary", "description"):
             text = " ".join(details.get(field, "").lower().split())
-            for required in (MEDICAL_DISCLAIMER, "stop", PAIN_ADVICE):
+            for required in rules.disclaimer:
                 if required not in text:
                     problems.append(f"{locale} {field} does not say {required!r}")
         if len(details.get("summary", "")) > SUMMARY_MAX_CHARACTERS:
@@ -414,22 +510,30 @@ def _request_part(phrase: str, launch_prefix: str) -> str | None:
     return request
 
 
-def example_phrase_problems(manifest: Mapping[str, Any], model: Mapping[str, Any]) -> list[str]:
-    """Certification replays example phrases: each must reach a sample of the model."""
+def example_phrase_problems(
+    manifest: Mapping[str, Any], model: Mapping[str, Any], locales: Iterable[str] = LOCALES
+) -> list[str]:
+    """Certification replays example phrases: each of `locales` (those `model` serves) must
+    reach a sample of the model, said with its language's launch phrases."""
     invocation = model["invocationName"]
     problems = []
+    wanted = set(locales)
     for locale, details in _manifest_locales(manifest).items():
+        if locale not in wanted:
+            continue
+        rules = LANGUAGE_RULES[language_of(locale)]
         phrases = details.get("examplePhrases", [])
-        if not phrases or phrases[0] != f"Alexa, open {invocation}":
-            problems.append(f"{locale} first example phrase must be 'Alexa, open {invocation}'")
+        opening = f"{rules.open_phrase} {invocation}"
+        if not phrases or phrases[0] != opening:
+            problems.append(f"{locale} first example phrase must be '{opening}'")
         if len(phrases) > EXAMPLE_PHRASES_MAX:
             problems.append(f"{locale} has more than {EXAMPLE_PHRASES_MAX} example phrases")
         for phrase in phrases[1:]:
             request = next(
                 (
                     part
-                    for launch in ("ask", "tell")
-                    if (part := _request_part(phrase, f"Alexa, {launch} {invocation} "))
+                    for launch in rules.launch_phrases
+                    if (part := _request_part(phrase, f"{launch} {invocation} "))
                 ),
                 None,
             )
@@ -438,7 +542,7 @@ def example_phrase_problems(manifest: Mapping[str, Any], model: Mapping[str, Any
                 continue
             candidates = [request] + [
                 request[len(word) + 1 :]
-                for word in EXAMPLE_PHRASE_CONNECTING_WORDS
+                for word in rules.connecting_words
                 if request.startswith(f"{word} ")
             ]
             if not any(matching_intents(model, candidate) for candidate in candidates):

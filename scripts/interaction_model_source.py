@@ -1,7 +1,9 @@
-"""The interaction model's source, and its expansion into the skill package's locale files.
+"""The interaction model's sources, and their expansion into the skill package's locale files.
 
-`interaction_model/source/en.toml` is the one place the English model is written. Each intent
-lists carrier phrases in a small grammar, expanded here into the sample utterances Alexa reads:
+`interaction_model/source/<language>.toml` is the one place a language's model is written
+(en.toml, es.toml, de.toml); each source lists the locales it serves, and the skill package
+gets one file for each. Each intent lists carrier phrases in a small grammar, expanded here
+into the sample utterances Alexa reads:
 
     (a|b|c)     one of the alternatives
     [a|b]       optional: one of the alternatives, or nothing
@@ -12,11 +14,15 @@ so `<lead> how (do|should) i do [the|a] {exercise} <tail>` stands for every fill
 article and ending at once. Slot types list values with the ids the handlers read, and
 synonyms. A locale may add samples and synonyms of its own (`[locales."en-GB"]`).
 
-Expanding refuses a model Alexa would reject or misroute: a word that is not in speech
-recognition's form (lowercase letters, apostrophes, initials written "s."), a slot an intent
-does not declare, one sample in two intents, and an EXERCISE id that is not the catalogue's.
+A source names its language's `alphabet`, the lowercase letters its samples may use
+("ä", "ö", "ü", "ß" in German; "á", "é", "í", "ó", "ú", "ü", "ñ" in Spanish); English uses
+a to z. Expanding refuses a model Alexa would reject or misroute: a word that is not in
+speech recognition's form (the alphabet's letters, apostrophes, initials written "s."; no
+punctuation such as "¿" or "¡"), a slot an intent does not declare, one sample in two
+intents, and an EXERCISE id that is not the catalogue's. The sources must agree on which
+language serves which locale: a locale belongs to one source, of its own language.
 
-    .venv/bin/python -m scripts.interaction_model_source           # write the five locales
+    .venv/bin/python -m scripts.interaction_model_source           # write every locale
     .venv/bin/python -m scripts.interaction_model_source --check   # exit 1 if they drifted
 """
 
@@ -37,7 +43,8 @@ from typing import Any
 from scripts.interaction_model_limits import MODEL_CHARACTERS_BUDGET, SAMPLES_PER_INTENT_BUDGET
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SOURCE_FILE = REPO_ROOT / "interaction_model" / "source" / "en.toml"
+SOURCE_DIR = REPO_ROOT / "interaction_model" / "source"
+SOURCE_FILE = SOURCE_DIR / "en.toml"
 MODELS_DIR = REPO_ROOT / "interaction_model" / "interactionModels" / "custom"
 CATALOGUE_FILE = REPO_ROOT / "lambda" / "si_coach" / "routine" / "catalogue.toml"
 
@@ -46,7 +53,18 @@ EXERCISE_SLOT_TYPE = "EXERCISE"
 # A carrier phrase that expands past this is a typo in the grammar, not a wish.
 MAX_SAMPLES_PER_CARRIER = 5000
 
-SPOKEN_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?|[a-z]\.")
+# The letters of a source that names no alphabet: English's.
+DEFAULT_ALPHABET = "abcdefghijklmnopqrstuvwxyz"
+
+
+def spoken_word(alphabet: str = DEFAULT_ALPHABET) -> re.Pattern[str]:
+    """A word in speech recognition's form, in an alphabet: letters, one apostrophe part
+    ("let's"), or an initial ("s.")."""
+    letters = "[" + "".join(sorted(set(alphabet))) + "]"
+    return re.compile(rf"{letters}+(?:'{letters}+)?|{letters}\.")
+
+
+SPOKEN_WORD = spoken_word()
 _TOKEN = re.compile(r"\(|\)|\[|\]|\||<[a-z_]+>|\{[A-Za-z_]+\}|[^\s()\[\]|<>{}]+")
 
 
@@ -172,6 +190,35 @@ def load_source(path: Path = SOURCE_FILE) -> dict[str, Any]:
         return tomllib.load(handle)
 
 
+def load_sources(directory: Path = SOURCE_DIR) -> dict[str, dict[str, Any]]:
+    """Every language's source, {language: source}, with the locales each one serves
+    checked: a locale of the source's own language, and in no other source."""
+    sources = {path.stem: load_source(path) for path in sorted(directory.glob("*.toml"))}
+    owner: dict[str, str] = {}
+    for language, source in sources.items():
+        if source.get("language", language) != language:
+            raise ModelSourceError(f"{language}.toml says language {source['language']!r}")
+        for locale in source.get("locales", []):
+            if locale.split("-")[0] != language:
+                raise ModelSourceError(f"{language}.toml lists {locale}, not a {language} locale")
+            if locale in owner:
+                raise ModelSourceError(f"{locale} is in {owner[locale]}.toml and {language}.toml")
+            owner[locale] = language
+    return sources
+
+
+def source_alphabet(source: Mapping[str, Any]) -> str:
+    """The lowercase letters a source's samples may use."""
+    alphabet = source.get("alphabet", DEFAULT_ALPHABET)
+    if not (
+        isinstance(alphabet, str)
+        and alphabet
+        and all(letter.isalpha() and letter.islower() for letter in alphabet)
+    ):
+        raise ModelSourceError(f"the alphabet {alphabet!r} must be lowercase letters only")
+    return alphabet
+
+
 def catalogue_exercise_ids(path: Path = CATALOGUE_FILE) -> frozenset[str]:
     """Every exercise and variant id in the catalogue: what the EXERCISE slot may resolve to."""
     with path.open("rb") as handle:
@@ -193,6 +240,7 @@ def build_language_model(source: Mapping[str, Any], locale: str) -> dict[str, An
         raise ModelSourceError(f"the source does not list locale {locale!r}")
     additions = source.get("locale", {}).get(locale, {})
     grammar = CarrierGrammar(source.get("pieces", {}))
+    spoken = spoken_word(source_alphabet(source))
     per_intent = source.get("samples_per_intent", SAMPLES_PER_INTENT_BUDGET)
     if per_intent > SAMPLES_PER_INTENT_BUDGET:
         raise ModelSourceError(
@@ -214,7 +262,7 @@ def build_language_model(source: Mapping[str, Any], locale: str) -> dict[str, An
                 f"{name} has {len(samples)} samples in {locale}, "
                 f"over the budget of {SAMPLES_PER_INTENT_BUDGET}"
             )
-        _check_samples(name, samples, slots)
+        _check_samples(name, samples, slots, spoken)
         for sample in samples:
             owner = owner_of_sample.setdefault(normalised(sample), name)
             if owner != name:
@@ -227,7 +275,7 @@ def build_language_model(source: Mapping[str, Any], locale: str) -> dict[str, An
     if collisions:
         raise ModelSourceError("samples in two intents: " + "; ".join(collisions))
     types = [
-        _slot_type(type_name, values, additions.get("synonyms", {}).get(type_name, {}))
+        _slot_type(type_name, values, additions.get("synonyms", {}).get(type_name, {}), spoken)
         for type_name, values in source["types"].items()
     ]
     _check_exercise_ids(types)
@@ -347,27 +395,37 @@ def model_file(locale: str) -> Path:
 
 
 def expected_files(source: Mapping[str, Any] | None = None) -> dict[Path, str]:
-    """Each locale file and the text the source expands to."""
-    source = source if source is not None else load_source()
+    """Each locale file and the text its source expands to: every source's, or one's."""
+    sources = [source] if source is not None else list(load_sources().values())
     return {
-        model_file(locale): render(build_document(source, locale)) for locale in source["locales"]
+        model_file(locale): render(build_document(one, locale))
+        for one in sources
+        for locale in one["locales"]
     }
 
 
-def _check_samples(intent: str, samples: Iterable[str], slots: Mapping[str, str]) -> None:
+def _check_samples(
+    intent: str,
+    samples: Iterable[str],
+    slots: Mapping[str, str],
+    spoken: re.Pattern[str] = SPOKEN_WORD,
+) -> None:
     for sample in samples:
         for word in sample.split():
             if word.startswith("{"):
                 if word[1:-1] not in slots:
                     raise ModelSourceError(f"{intent} sample {sample!r}: no slot {word}")
-            elif not SPOKEN_WORD.fullmatch(word):
+            elif not spoken.fullmatch(word):
                 raise ModelSourceError(
                     f"{intent} sample {sample!r}: {word!r} is not in speech recognition's form"
                 )
 
 
 def _slot_type(
-    name: str, values: Sequence[Mapping[str, Any]], added: Mapping[str, Sequence[str]]
+    name: str,
+    values: Sequence[Mapping[str, Any]],
+    added: Mapping[str, Sequence[str]],
+    spoken: re.Pattern[str] = SPOKEN_WORD,
 ) -> dict[str, Any]:
     unknown = set(added) - {value["id"] for value in values}
     if unknown:
@@ -376,7 +434,7 @@ def _slot_type(
     for value in values:
         synonyms = list(dict.fromkeys([*value.get("synonyms", []), *added.get(value["id"], [])]))
         for form in (value["name"], *synonyms):
-            if not all(SPOKEN_WORD.fullmatch(word) for word in form.split()):
+            if not all(spoken.fullmatch(word) for word in form.split()):
                 raise ModelSourceError(f"{name} {value['id']}: {form!r} is not speech")
         rendered.append({"id": value["id"], "name": {"value": value["name"], "synonyms": synonyms}})
     return {"name": name, "values": rendered}

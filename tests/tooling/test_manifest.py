@@ -183,11 +183,11 @@ def test_a_missing_endpoint_is_refused_in_any_build(skill_package: dict[str, Pat
 
 def test_a_model_without_a_manifest_locale_is_reported(skill_package: dict[str, Path]) -> None:
     shutil.copy(
-        skill_package["models_dir"] / "en-US.json", skill_package["models_dir"] / "de-DE.json"
+        skill_package["models_dir"] / "en-US.json", skill_package["models_dir"] / "fr-FR.json"
     )
 
     (finding,) = check_manifest.check(release=False, **skill_package)
-    assert "undeclared models ['de-DE']" in finding
+    assert "undeclared models ['fr-FR']" in finding
 
 
 def test_a_manifest_locale_without_a_model_is_reported(skill_package: dict[str, Path]) -> None:

@@ -48,7 +48,7 @@ def test_the_real_wording_loads_for_every_english_locale() -> None:
 
 
 def test_an_unsupported_locale_falls_back_to_english() -> None:
-    for locale in ("fr-FR", "de-DE", "", None, "xx"):
+    for locale in ("fr-FR", "it-IT", "", None, "xx"):
         assert wording_for(locale).locale == "en"
 
 
@@ -190,7 +190,8 @@ def test_a_key_present_in_one_language_but_not_another_stops_start_up(
     with pytest.raises(WordingError, match=r"xx\.toml: missing key answers\.goodbye"):
         load_wordings(wording_dir)
     (wording_dir / "xx.toml").write_text(second)
-    assert set(load_wordings(wording_dir)) == {"en", "en-GB", "xx"}
+    shipped = {path.stem for path in WORDING_DIR.glob("*.toml")}
+    assert set(load_wordings(wording_dir)) == shipped | {"xx"}
 
 
 def test_the_skill_refuses_to_start_on_broken_wording(

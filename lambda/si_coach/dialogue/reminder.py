@@ -361,7 +361,9 @@ class ReminderDialogue:
 
     def _say(self, time: TimeOfDay) -> str:
         words = self.voice.wording
-        return say_time(time, words.clock, words.grammar.number)
+        # Languages whose hour is said unlike a plain number ("la una", "ein Uhr") name it.
+        hour = getattr(words.grammar, "hour", None)
+        return say_time(time, words.clock, words.grammar.number, hour=hour)
 
     def _done(self, key: str, time: TimeOfDay) -> ReminderReply:
         reply = self._reply().line(key, time=self._say(time)).line("reminders.how_to_change")

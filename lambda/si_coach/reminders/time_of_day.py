@@ -81,7 +81,13 @@ def parse_time_slot(value: str | None) -> TimeOfDay | None:
     return TimeOfDay(hour, minute)
 
 
-def say_time(time: TimeOfDay, clock: Mapping[str, Any], number: Callable[[int], str]) -> str:
+def say_time(
+    time: TimeOfDay,
+    clock: Mapping[str, Any],
+    number: Callable[[int], str],
+    *,
+    hour: Callable[[int], str] | None = None,
+) -> str:
     """The spoken form of `time`, built only from a locale's clock table and number words.
 
     `clock` (the [clock] table of the wording data, `Wording.clock`) holds: `noon` and `midnight`;
@@ -89,15 +95,16 @@ def say_time(time: TimeOfDay, clock: Mapping[str, Any], number: Callable[[int], 
     the day a time falls in; `twelve_hour`, whether hours are said on a twelve-hour dial;
     and three patterns, `on_the_hour` ({hour} {period}), `with_minutes` ({hour} {minute}
     {period}) and `with_single_minutes` ({hour} {minute} {period}, for minutes 1 to 9,
-    where English says "oh five"). `number` says a number in words.
+    where English says "oh five"). `number` says a number in words; `hour`, when given,
+    says the hour ("la una", "las ocho" in Spanish; "ein" before "Uhr" in German).
     """
     if time.minute == 0 and time.hour == 12:
         return str(clock["noon"])
     if time.minute == 0 and time.hour == 0:
         return str(clock["midnight"])
-    hour = time.hour
+    dial = time.hour
     if clock.get("twelve_hour", True):
-        hour = hour % 12 or 12
+        dial = dial % 12 or 12
     period = _period_words(time.hour, clock["periods"])
     if time.minute == 0:
         pattern = clock["on_the_hour"]
@@ -105,7 +112,8 @@ def say_time(time: TimeOfDay, clock: Mapping[str, Any], number: Callable[[int], 
         pattern = clock["with_single_minutes"]
     else:
         pattern = clock["with_minutes"]
-    spoken = pattern.format(hour=number(hour), minute=number(time.minute), period=period)
+    said_hour = (hour or number)(dial)
+    spoken = pattern.format(hour=said_hour, minute=number(time.minute), period=period)
     return " ".join(spoken.split())
 
 

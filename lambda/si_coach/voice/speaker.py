@@ -56,8 +56,10 @@ from si_coach.voice.speech import (
     SpanKind,
     SpeechBuilder,
     SpeechPlan,
+    SpeechTiming,
     name_ssml,
     speaking_seconds,
+    timing_for,
 )
 from si_coach.voice.speech import cue_seconds as _cue_seconds
 from si_coach.voice.wording import Wording, all_wordings, wording_for
@@ -99,11 +101,16 @@ class Voice:
         self.wording = wording
         self.catalogue = catalogue
         self.grammar = wording.grammar
+        # How fast this language is spoken: its cues and counting take their own time.
+        self.timing: SpeechTiming = timing_for(wording.locale)
+
+    def _rendering(self) -> _Rendering:
+        return _Rendering(speech=SpeechBuilder(timing=self.timing))
 
     # -- for the engine and the skill -----------------------------------------------------
 
     def render(self, outcomes: Sequence[Outcome]) -> SpeechPlan:
-        rendering = _Rendering()
+        rendering = self._rendering()
         for outcome in outcomes:
             self._say(rendering, outcome)
         return rendering.plan()
@@ -119,7 +126,7 @@ class Voice:
     # Keyed by kind too: outcomes are tuples, and two kinds with equal fields are equal.
     @lru_cache(maxsize=4096)  # noqa: B019 - voices live as long as the process, one a locale
     def _outcome_seconds(self, kind: type, outcome: Outcome) -> float:
-        rendering = _Rendering()
+        rendering = self._rendering()
         self._say(rendering, outcome)
         return rendering.speech.elapsed
 
@@ -292,7 +299,7 @@ class Voice:
         start = speech.elapsed
         if seconds >= NAMED_REST_SECONDS:
             cue = words.line("routine.rest")
-            speech.say(cue).pause(seconds - speaking_seconds(cue))
+            speech.say(cue).pause(seconds - self.timing.speaking_seconds(cue))
         else:
             speech.pause(seconds)
         speech.span(SpanKind.REST, rep, start)
@@ -598,7 +605,7 @@ class Reply:
 
     def __init__(self, voice: Voice) -> None:
         self.voice = voice
-        self.speech = SpeechBuilder()
+        self.speech = SpeechBuilder(timing=voice.timing)
 
     def line(self, key: str, **values: object) -> Reply:
         self.speech.say(*self.voice.wording.lines_of(key, **values))
@@ -659,6 +666,7 @@ def count_words() -> frozenset[str]:
     )
 
 
-def cue_seconds(text: str) -> float:
-    """Speaking time of a cue read back from SSML, a lone count word timed as counting is."""
-    return _cue_seconds(text, count_words())
+def cue_seconds(text: str, locale: str | None = None) -> float:
+    """Speaking time of a cue read back from SSML in a locale's language, a lone count word
+    timed as counting is."""
+    return _cue_seconds(text, count_words(), timing_for(locale))

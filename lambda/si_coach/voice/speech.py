@@ -4,12 +4,16 @@ Language-free: the words come from the voice (voice.py), which reads them from t
 data. This module owns the timing model and the platform's limits on SSML; the engine's planning
 limits are in routine/limits.py.
 
-Timing model: a cue takes its word count divided by WORDS_PER_SECOND (Alexa's voice speaks
-at roughly 150 words a minute); a pause takes exactly its length. A lone number said while
-counting is shorter than an average word: COUNT_WORD_SECONDS, from counted holds rendered
-by espeak-ng at 150 words a minute (tests/unit/test_speech_audio.py). A hold of N seconds is N
-seconds from the cue that starts it to the cue that ends it, so the speech inside a hold
-(counting, "ten seconds left") is paid for by shortening the silences around it.
+Timing model: a cue takes its word count divided by the language's words per second (Alexa's
+English voice speaks at roughly 150 words a minute: WORDS_PER_SECOND); a pause takes exactly
+its length. A lone number said while counting has its own length: COUNT_WORD_SECONDS in
+English. Each language has its SpeechTiming (TIMINGS), measured with espeak-ng's voice for
+it at 150 words a minute (tests/unit/test_speech_audio.py, and
+tests/unit/test_speech_audio_languages.py for Spanish and German): Spanish and German say
+fewer words a second than English, and German's number words are long, so the same cues
+take longer and fewer counted reps fit one response. A hold of N seconds is N seconds from
+the cue that starts it to the cue that ends it, so the speech inside a hold (counting, "ten
+seconds left") is paid for by shortening the silences around it.
 
 Timeline: while a paced response is built, the spans of each rep, hold and rest are
 recorded from the same timing model, in seconds from the start of the speech. The skill
@@ -34,8 +38,15 @@ COUNT_WORD_SECONDS = 0.3
 _WORD = re.compile(r"[\w'-]+")
 
 
-def speaking_seconds(text: str) -> float:
-    return len(_WORD.findall(text)) / WORDS_PER_SECOND
+@dataclass(frozen=True)
+class SpeechTiming:
+    """How fast one language is spoken: words a second, and the length of a counted number."""
+
+    words_per_second: float = WORDS_PER_SECOND
+    count_word_seconds: float = COUNT_WORD_SECONDS
+
+    def speaking_seconds(self, text: str) -> float:
+        return len(_WORD.findall(text)) / self.words_per_second
 
 
 # Alexa says a recognised person's first name (<alexa:name>); the skill never hears it, so its
@@ -48,9 +59,33 @@ def name_ssml(person_id: str) -> str:
     return f'<alexa:name type="first" personId="{escape(person_id, quote=True)}"/>'
 
 
-def cue_seconds(text: str, count_words: frozenset[str] = frozenset()) -> float:
+ENGLISH_TIMING = SpeechTiming()
+# espeak-ng at 150 words a minute (-v es, -v de): the skill's own lines came out at 2.2 words
+# a second in both languages (2.44 in English); a number counted inside a hold, one a
+# second, took 0.37 s in Spanish ("uno" to "diez") and 0.40 s in German ("eins" to "zehn").
+TIMINGS = {
+    "en": ENGLISH_TIMING,
+    "es": SpeechTiming(words_per_second=2.2, count_word_seconds=0.37),
+    "de": SpeechTiming(words_per_second=2.2, count_word_seconds=0.40),
+}
+
+
+def timing_for(locale: str | None) -> SpeechTiming:
+    """The timing of a locale's language ("de-DE", "de"); English's when it has none."""
+    return TIMINGS.get((locale or "").split("-")[0], ENGLISH_TIMING)
+
+
+def speaking_seconds(text: str, timing: SpeechTiming = ENGLISH_TIMING) -> float:
+    return timing.speaking_seconds(text)
+
+
+def cue_seconds(
+    text: str, count_words: frozenset[str] = frozenset(), timing: SpeechTiming = ENGLISH_TIMING
+) -> float:
     """Speaking time of a cue found in SSML: a lone count word is timed as when counting."""
-    return COUNT_WORD_SECONDS if text.strip() in count_words else speaking_seconds(text)
+    if text.strip() in count_words:
+        return timing.count_word_seconds
+    return timing.speaking_seconds(text)
 
 
 @dataclass(frozen=True)
@@ -144,6 +179,7 @@ class SpeechBuilder:
 
     segments: list[Segment] = field(default_factory=list)
     elapsed: float = 0.0
+    timing: SpeechTiming = ENGLISH_TIMING
     timeline: list[Span] = field(default_factory=list)
     # Speaking time of the last time-left cue, taken out of the silence after it.
     _cue_debt: float = 0.0
@@ -151,7 +187,7 @@ class SpeechBuilder:
     def say(self, *texts: str) -> SpeechBuilder:
         for text in texts:
             if text:
-                seconds = speaking_seconds(text)
+                seconds = self.timing.speaking_seconds(text)
                 self.segments.append(Cue(text, seconds))
                 self.elapsed += seconds
         return self
@@ -180,10 +216,11 @@ class SpeechBuilder:
 
     def counted_hold(self, count_words: list[str]) -> SpeechBuilder:
         """Count aloud, one word a second."""
+        seconds = self.timing.count_word_seconds
         for word in count_words:
-            self.segments.append(Cue(word, COUNT_WORD_SECONDS))
-            self.elapsed += COUNT_WORD_SECONDS
-            self.pause(1 - COUNT_WORD_SECONDS)
+            self.segments.append(Cue(word, seconds))
+            self.elapsed += seconds
+            self.pause(1 - seconds)
         return self
 
     def timed_hold(
@@ -205,7 +242,7 @@ class SpeechBuilder:
             if left > end:
                 cue = time_left_cue(left)
                 self.say(cue)
-                self._cue_debt = speaking_seconds(cue)
+                self._cue_debt = self.timing.speaking_seconds(cue)
         self._cue_debt = 0.0
         return self
 

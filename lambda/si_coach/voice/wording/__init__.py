@@ -21,12 +21,21 @@ from si_coach.routine.catalogue import Catalogue, Side, Sides, default_catalogue
 from si_coach.routine.toml_files import read_toml
 from si_coach.voice.wording import keys
 from si_coach.voice.wording.english import EnglishGrammar
+from si_coach.voice.wording.german import GermanGrammar
 from si_coach.voice.wording.grammar import Gender, Grammar
+from si_coach.voice.wording.spanish import SpanishGrammar
 
 WORDING_DIR = Path(__file__).parent
 DEFAULT_LANGUAGE = "en"
 # The grammar of each language (grammar.Grammar), picked by a wording file's `language`.
-GRAMMARS: dict[str, type[Grammar]] = {"en": EnglishGrammar}
+GRAMMARS: dict[str, type[Grammar]] = {
+    "en": EnglishGrammar,
+    "es": SpanishGrammar,
+    "de": GermanGrammar,
+}
+# Languages whose counted words have a gender: their [forms] rows carry it as a third item,
+# one of these, and the grammar agrees its numbers with it ("una serie", "ein Tag").
+GENDERED = {"es": ("m", "f"), "de": ("m", "f", "n")}
 # Tables of a wording file that are not lines: every other table is a section of lines, whose
 # keys are declared in keys.py as "section.key".
 CONTENT_TABLES = frozenset(
@@ -274,12 +283,15 @@ def parse_wording(
     for name in keys.CONTENT_FIELDS:
         _check(_texts(content.get(name), f"{source}: content.{name}"), (), f"{source}: {name}")
     forms = _table(raw, "forms", source)
+    genders = GENDERED.get(language)
     for name in keys.FORMS:
-        pair = forms.get(name)
+        row = forms.get(name)
+        size = 3 if genders else 2
         if not (
-            isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, str) for p in pair)
-        ):
-            raise WordingError(f"{source}: forms.{name} needs a singular and a plural")
+            isinstance(row, list) and len(row) == size and all(isinstance(p, str) for p in row)
+        ) or (genders and row[2] not in genders):
+            needs = f" and a gender ({', '.join(genders)})" if genders else ""
+            raise WordingError(f"{source}: forms.{name} needs a singular and a plural{needs}")
     grammar_raw = _table(raw, "grammar", source)
     if not all(isinstance(grammar_raw.get(name), str) for name in keys.GRAMMAR_FIELDS):
         raise WordingError(f"{source}: [grammar] needs {', '.join(keys.GRAMMAR_FIELDS)}")
