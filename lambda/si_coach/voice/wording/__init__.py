@@ -149,6 +149,9 @@ class Wording:
 
 
 def _placeholders(text: str, where: str) -> set[str]:
+    if "{" not in text and "}" not in text:
+        # Most lines: nothing a formatter could read, nor break on. Start-up checks them all.
+        return set()
     try:
         parsed = list(string.Formatter().parse(text))
     except ValueError as error:
@@ -164,13 +167,16 @@ def _placeholders(text: str, where: str) -> set[str]:
 
 
 def _texts(value: object, where: str, *, allow_empty: bool = False) -> tuple[str, ...]:
+    # Written out, without generators: it runs for every line a language's wording loads.
     items = value if isinstance(value, list) else [value]
-    if not all(isinstance(item, str) for item in items):
-        raise WordingError(f"{where}: must be a line or a list of lines")
-    texts = tuple(" ".join(item.split()) for item in items)
-    if not allow_empty and (not texts or not all(texts)):
+    texts = []
+    for item in items:
+        if not isinstance(item, str):
+            raise WordingError(f"{where}: must be a line or a list of lines")
+        texts.append(" ".join(item.split()))
+    if not allow_empty and (not texts or "" in texts):
         raise WordingError(f"{where}: must not be empty")
-    return tuple(t for t in texts if t)
+    return tuple(filter(None, texts))
 
 
 def _check(texts: Iterable[str], allowed: Iterable[str], where: str) -> None:
@@ -184,8 +190,10 @@ def _check(texts: Iterable[str], allowed: Iterable[str], where: str) -> None:
             )
 
 
-def _flat_lines(raw: Mapping[str, Any], source: str, *, partial: bool) -> dict[str, object]:
-    """The line sections of a file as {"section.key": value}, every key checked."""
+def _flat_lines(
+    raw: Mapping[str, Any], source: str, *, partial: bool
+) -> dict[str, tuple[str, ...]]:
+    """The line sections of a file as {"section.key": its lines}, every key checked."""
     found = {}
     for section, table in raw.items():
         if section in CONTENT_TABLES:
@@ -200,14 +208,17 @@ def _flat_lines(raw: Mapping[str, Any], source: str, *, partial: bool) -> dict[s
     missing = sorted(set(keys.LINE_PLACEHOLDERS) - set(found))
     if missing and not partial:
         raise WordingError(f"{source}: missing key {missing[0]}")
+    lines = {}
     for key, value in found.items():
         where = f"{source}: {key}"
-        if key in keys.FIXED_LENGTH_LISTS:
-            texts = _texts(value, where)
-            if not isinstance(value, list) or len(texts) != keys.FIXED_LENGTH_LISTS[key]:
-                raise WordingError(f"{where}: needs {keys.FIXED_LENGTH_LISTS[key]} items")
-        _check(_texts(value, where), keys.LINE_PLACEHOLDERS[key], where)
-    return found
+        texts = _texts(value, where)
+        if key in keys.FIXED_LENGTH_LISTS and (
+            not isinstance(value, list) or len(texts) != keys.FIXED_LENGTH_LISTS[key]
+        ):
+            raise WordingError(f"{where}: needs {keys.FIXED_LENGTH_LISTS[key]} items")
+        _check(texts, keys.LINE_PLACEHOLDERS[key], where)
+        lines[key] = texts
+    return lines
 
 
 def _table(raw: Mapping[str, Any], name: str, source: str) -> dict:
@@ -343,17 +354,16 @@ def parse_wording(
         {name: tuple(forms[name]) for name in keys.FORMS},
         {name: grammar_raw[name] for name in keys.GRAMMAR_FIELDS},
     )
-    texts = {key: _texts(value, key) for key, value in lines.items()}
     return Wording(
         locale=locale,
-        lines=texts,
+        lines=lines,
         exercises=exercises,
         variants=variants,
         sides={name: str(sides[name]) for name in keys.SIDES},
         overview=_texts(content["overview"], "overview"),
         safety_reminder=" ".join(_texts(content["safety_reminder"], "safety_reminder")),
         safety_advice=_texts(content["safety_advice"], "safety_advice"),
-        weekdays=texts["days.weekdays"],
+        weekdays=lines["days.weekdays"],
         grammar=grammar,
         clock=_clock(raw, source),
     )
@@ -368,9 +378,7 @@ def overridden(base: Wording, override: Mapping[str, Any], *, locale: str, sourc
     unknown = sorted(set(override) & (CONTENT_TABLES - {"content"}))
     if unknown:
         raise WordingError(f"{source}: [{unknown[0]}] cannot be overridden")
-    lines = dict(base.lines)
-    for key, value in _flat_lines(override, source, partial=True).items():
-        lines[key] = _texts(value, f"{source}: {key}")
+    lines = {**base.lines, **_flat_lines(override, source, partial=True)}
     content = _table(override, "content", source) if "content" in override else {}
     unknown = sorted(set(content) - set(keys.CONTENT_FIELDS))
     if unknown:
