@@ -1,23 +1,43 @@
-"""The Spanish and German development sets (tests/nlu/es, tests/nlu/de), held phrasings
-written from the user's side, resolved strictly against each locale's generated model.
+"""The Spanish and German development sets (tests/nlu/es, tests/nlu/de), resolved against each
+locale's generated model as Alexa's NLU would: by a classifier trained on the model's samples
+(local.utterances, local.nlu), with the strict share (samples as written) printed beside.
 
-Like English's held part, misses are not listed: the set measures how the model generalises,
-and must not steer which samples it gets.
+Each language has three parts, as English has: `held.tsv`, written first from the user's side
+before any model sample was looked at, never used to choose samples; `tuning.tsv`, which may
+guide them; and `out_of_domain.tsv`, speech the skill must leave to AMAZON.FallbackIntent. Per
+locale, the held and tuning parts must each be understood at least REQUIRED_SHARE of the time,
+and REQUIRED_FALLBACK_SHARE of the out-of-domain part must reach the fallback. Misses of the
+held part are not listed: it measures how the model generalises, and must not steer which
+samples it gets.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from functools import cache
 
 import pytest
 
-from scripts.development_set import REQUIRED_SHARE, is_understood, load_part, strict_model
+from local.utterances import InteractionModel
+from scripts.development_set import (
+    OUT_OF_DOMAIN,
+    PARTS,
+    REQUIRED_FALLBACK_SHARE,
+    REQUIRED_SHARE,
+    LabelledUtterance,
+    is_understood,
+    load_part,
+    share_understood,
+    statistical_model,
+    strict_model,
+)
 from scripts.interaction_model_source import model_file
 
 LOCALES = {"es-ES": "es", "es-MX": "es", "es-US": "es", "de-DE": "de"}
-MIN_HELD = 150
-STRICT_FLOOR = REQUIRED_SHARE - 0.05
+LANGUAGES = sorted(set(LOCALES.values()))
+MIN_PART = 150
+OUT_OF_DOMAIN_SIZE = 40
 SPEAKERS = {"older", "pain", "second-language", "newcomer", "plain"}
 # Lowercase words of the language's own letters, initials written "i. s. g.": no digits, no
 # punctuation (no "¿" or "¡").
@@ -25,18 +45,57 @@ _WORD = r"(?:[a-zäöüßáéíóúñ]+|[a-z]\.)"
 RECOGNISED_SPEECH = re.compile(rf"{_WORD}(?: {_WORD})*")
 
 
-@pytest.mark.parametrize("language", ["es", "de"])
-def test_the_held_set_is_large_in_many_voices_and_in_speech_form(language: str) -> None:
-    held = load_part("held", language)
-    assert len(held) >= MIN_HELD
-    assert len({item.utterance for item in held}) == len(held)
-    assert {item.speaker for item in held} == SPEAKERS
-    for item in held:
+@cache
+def part(language: str, name: str) -> tuple[LabelledUtterance, ...]:
+    return tuple(load_part(name, language))
+
+
+# Trained once per locale (and cached under .cache/nlu by the model's hash), shared by the tests.
+@cache
+def statistical(locale: str) -> InteractionModel:
+    model = statistical_model(model_file(locale))
+    model.prepare()
+    return model
+
+
+@cache
+def strict(locale: str) -> InteractionModel:
+    return strict_model(model_file(locale))
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("name", PARTS)
+def test_each_part_is_large_in_many_voices_and_in_speech_form(language: str, name: str) -> None:
+    items = part(language, name)
+    assert len(items) >= MIN_PART
+    assert len({item.utterance for item in items}) == len(items)
+    assert {item.speaker for item in items} == SPEAKERS
+    for item in items:
         assert RECOGNISED_SPEECH.fullmatch(item.utterance), item.where
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_out_of_domain_part_is_fallback_speech_and_no_phrasing_is_in_two_parts(
+    language: str,
+) -> None:
+    out_of_domain = part(language, OUT_OF_DOMAIN)
+    assert len(out_of_domain) == OUT_OF_DOMAIN_SIZE
+    assert {item.intent for item in out_of_domain} == {"AMAZON.FallbackIntent"}
+    assert {item.speaker for item in out_of_domain} <= SPEAKERS
+    for item in out_of_domain:
+        assert RECOGNISED_SPEECH.fullmatch(item.utterance), item.where
+    said = {name: {item.utterance for item in part(language, name)} for name in PARTS}
+    said[OUT_OF_DOMAIN] = {item.utterance for item in out_of_domain}
+    assert len({utterance for utterances in said.values() for utterance in utterances}) == sum(
+        len(utterances) for utterances in said.values()
+    )
+
+
+@pytest.mark.parametrize("name", PARTS)
 @pytest.mark.parametrize(("locale", "language"), LOCALES.items())
-def test_labels_are_intents_and_slot_ids_of_the_model(locale: str, language: str) -> None:
+def test_labels_are_intents_and_slot_ids_of_the_model(
+    locale: str, language: str, name: str
+) -> None:
     model = json.loads(model_file(locale).read_text(encoding="utf-8"))
     language_model = model["interactionModel"]["languageModel"]
     slot_types = {
@@ -45,27 +104,75 @@ def test_labels_are_intents_and_slot_ids_of_the_model(locale: str, language: str
     }
     ids = {t["name"]: {v["id"] for v in t["values"]} for t in language_model["types"]}
     intents_used = set()
-    for item in load_part("held", language):
+    for item in part(language, name):
         assert item.intent in slot_types, item.where
         intents_used.add(item.intent)
         for slot_name, value_id in item.slot_ids.items():
+            assert slot_name in slot_types[item.intent], item.where
             slot_type = slot_types[item.intent][slot_name]
             if not slot_type.startswith("AMAZON."):
                 assert value_id in ids[slot_type], item.where
     unheard = (
         set(slot_types) - intents_used - {"AMAZON.FallbackIntent", "AMAZON.NavigateHomeIntent"}
     )
-    assert not unheard, f"no held phrasing for {sorted(unheard)}"
+    assert not unheard, f"no {name} phrasing for {sorted(unheard)}"
+
+
+@pytest.mark.parametrize("name", PARTS)
+@pytest.mark.parametrize(("locale", "language"), LOCALES.items())
+def test_share_understood_statistically(
+    locale: str, language: str, name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    items = part(language, name)
+    model = statistical(locale)
+    missed = [item for item in items if not is_understood(model, item)]
+    share = 1 - len(missed) / len(items)
+    strictly = share_understood(strict(locale), items)
+    with capsys.disabled():
+        print(
+            f"\n  {name}: {share:.1%} of {len(items)} utterances understood statistically, "
+            f"{strictly:.1%} strictly ({locale})"
+        )
+    listed = (
+        [f"{item.utterance!r} -> {model.resolve(item.utterance).describe()}" for item in missed]
+        if name == "tuning"
+        else [f"{len(missed)} held utterances (not listed: widen general coverage instead)"]
+    )
+    assert share >= REQUIRED_SHARE, listed
 
 
 @pytest.mark.parametrize(("locale", "language"), LOCALES.items())
-def test_share_understood_strictly(
+def test_out_of_domain_speech_reaches_the_fallback(
     locale: str, language: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    held = load_part("held", language)
-    model = strict_model(model_file(locale))
-    share = sum(is_understood(model, item) for item in held) / len(held)
+    items = part(language, OUT_OF_DOMAIN)
+    model = statistical(locale)
+    missed = [item for item in items if not is_understood(model, item)]
+    share = 1 - len(missed) / len(items)
     with capsys.disabled():
-        print(f"\n  held: {share:.1%} of {len(held)} utterances understood (strict, {locale})")
-    # Strict matching is a floor: Alexa's statistical NLU is what must reach REQUIRED_SHARE.
-    assert share >= STRICT_FLOOR
+        print(f"\n  out of domain: {share:.1%} of {len(items)} sent to the fallback ({locale})")
+    assert share >= REQUIRED_FALLBACK_SHARE, [
+        f"{item.utterance!r} -> {model.resolve(item.utterance).describe()}" for item in missed
+    ]
+
+
+# A phrasing each language's model understands, and its labels.
+RIGHT = {
+    "es-ES": ("cómo se hace el puente", "HowToIntent", "bridge"),
+    "de-DE": ("wie geht die brücke", "HowToIntent", "bridge"),
+}
+
+
+@pytest.mark.parametrize("locale", sorted(RIGHT))
+def test_a_wrong_label_counts_as_not_understood(locale: str) -> None:
+    utterance, intent, exercise = RIGHT[locale]
+    model = statistical(locale)
+    right = LabelledUtterance(utterance, intent, {"exercise": exercise}, "", "")
+    assert is_understood(model, right)
+    for wrong_intent, wrong_slots in (
+        ("GoToExerciseIntent", {"exercise": exercise}),
+        (intent, {"exercise": "clamshell"}),
+        (intent, {}),
+    ):
+        wrong = LabelledUtterance(utterance, wrong_intent, wrong_slots, "", "")
+        assert not is_understood(model, wrong)
