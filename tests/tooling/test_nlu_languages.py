@@ -19,7 +19,7 @@ from functools import cache
 
 import pytest
 
-from local.utterances import InteractionModel
+from local.utterances import InteractionModel, SpokenNumber, SpokenTime
 from scripts.development_set import (
     OUT_OF_DOMAIN,
     PARTS,
@@ -176,3 +176,41 @@ def test_a_wrong_label_counts_as_not_understood(locale: str) -> None:
     ):
         wrong = LabelledUtterance(utterance, wrong_intent, wrong_slots, "", "")
         assert not is_understood(model, wrong)
+
+
+@pytest.mark.parametrize(
+    ("words", "value"),
+    [
+        ("ocho", "08:00"),
+        ("siete de la tarde", "19:00"),
+        ("ocho y media", "08:30"),
+        ("ocho menos cuarto", "07:45"),
+        ("por la noche", "NI"),
+        ("acht uhr", "08:00"),
+        ("sieben uhr abends", "19:00"),
+        ("halb acht", "07:30"),
+        ("viertel nach acht", "08:15"),
+        ("neunzehn uhr", "19:00"),
+        ("am abend", "EV"),
+    ],
+)
+def test_spanish_and_german_times_carry_alexas_value(words: str, value: str) -> None:
+    heard = SpokenTime().resolve(tuple(words.split()))
+    assert heard is not None and heard.value_id == value
+
+
+@pytest.mark.parametrize(
+    ("words", "value"),
+    [
+        ("diez", "10"),
+        ("veinticinco", "25"),
+        ("treinta y cinco", "35"),
+        ("zehn", "10"),
+        ("fünfundzwanzig", "25"),
+        ("zwanzig", "20"),
+    ],
+)
+def test_spanish_and_german_numbers_carry_their_digits(words: str, value: str) -> None:
+    heard = SpokenNumber().resolve(tuple(words.split()))
+    assert heard is not None and heard.value_id == value
+    assert SpokenNumber().resolve(("una",)) is None  # an article, not a number
