@@ -47,7 +47,7 @@ CHARACTER_NGRAMS = (2, 3, 4)
 # Inverse regularisation strength of the logistic regression.
 REGULARISATION_C = 10.0
 # Bumped when the features or the training change, so an old cache is not read.
-SETTINGS = f"v2 floor={CONFIDENCE_FLOOR} chars={CHARACTER_NGRAMS} C={REGULARISATION_C}"
+SETTINGS = f"v3 floor={CONFIDENCE_FLOOR} chars={CHARACTER_NGRAMS} C={REGULARISATION_C}"
 
 START, END = "<s>", "</s>"
 # The label of speech that is not the skill's: what Alexa sends for it.

@@ -9,8 +9,9 @@ How a line is resolved, first rule that applies:
 1. A launch phrase ("open s. i. joint coach", "start si joint coach", "open"): LaunchRequest.
    "ask s. i. joint coach to <request>" resolves <request> as below.
 2. A sample with no slots, word for word: its intent.
-3. A phrase a built-in intent answers on every device ("yes", "cancel"), for the AMAZON.*
-   intents the model declares; the model's own samples come first. ``strict=True`` leaves
+3. A phrase a built-in intent answers on every device ("yes", "cancel"; in the model's own
+   language too: "vale", "déjalo", "passt", "hör auf"), for the AMAZON.* intents the model
+   declares; the model's own samples come first. ``strict=True`` leaves
    this rule out, so only what the model itself says is understood (the development-set
    test reports that share beside the statistical one).
 4. A sample with slots, each slot taking one or more words. Samples whose slot values
@@ -80,6 +81,62 @@ BUILT_IN_PHRASES: Mapping[str, tuple[str, ...]] = {
     "AMAZON.StartOverIntent": ("start over", "restart"),
     "AMAZON.PauseIntent": ("pause",),
     "AMAZON.ResumeIntent": ("resume", "continue"),
+}
+
+# The same for Spanish and German: a device's built-in intents know their own language's short
+# answers, regional ones too ("vale", "sale", "órale", "simón"; "jo", "passt", "nö"), so a
+# model need not list them.
+BUILT_IN_PHRASES_OF_LANGUAGE: Mapping[str, Mapping[str, tuple[str, ...]]] = {
+    "es": {
+        "AMAZON.YesIntent": (
+            *("sí", "sí por favor", "claro", "claro que sí", "vale", "va", "sale", "simón"),
+            *("órale", "de acuerdo", "okey", "ok", "por supuesto", "correcto", "ajá", "eso es"),
+        ),
+        "AMAZON.NoIntent": ("no", "no gracias", "nel", "nop", "para nada", "no quiero", "nada"),
+        "AMAZON.StopIntent": (
+            *("para", "detente", "alto", "apágate", "cállate", "basta", "ya basta", "termina"),
+            *("salir", "sal"),
+        ),
+        "AMAZON.CancelIntent": (
+            *("cancela", "cancelar", "olvídalo", "déjalo", "déjalo así", "no importa"),
+            "olvida eso",
+        ),
+        "AMAZON.HelpIntent": ("ayuda", "ayúdame", "qué puedo decir", "necesito ayuda"),
+        "AMAZON.NavigateHomeIntent": ("inicio", "ve al inicio"),
+        "AMAZON.NextIntent": ("siguiente", "el siguiente", "el que sigue", "próximo", "salta"),
+        "AMAZON.PreviousIntent": ("anterior", "atrás", "el anterior", "vuelve atrás", "regrésate"),
+        "AMAZON.RepeatIntent": (
+            *("repite", "repítelo", "otra vez", "mande", "cómo dices", "qué dijiste", "perdón"),
+        ),
+        "AMAZON.StartOverIntent": ("empieza de nuevo", "desde el principio", "vuelve a empezar"),
+        "AMAZON.PauseIntent": ("pausa", "espera", "espérame", "un momento", "un momentito"),
+        "AMAZON.ResumeIntent": ("continúa", "sigue", "reanuda", "continuar", "reanudar"),
+    },
+    "de": {
+        "AMAZON.YesIntent": (
+            *("ja", "ja bitte", "jawohl", "jo", "jup", "klar", "na klar", "sicher", "gerne"),
+            *("okay", "ok", "passt", "genau", "richtig", "einverstanden", "in ordnung"),
+        ),
+        "AMAZON.NoIntent": ("nein", "nein danke", "nö", "ne", "nee", "lieber nicht"),
+        "AMAZON.StopIntent": (
+            *("stopp", "stop", "halt", "hör auf", "aufhören", "sei still", "ruhe", "beenden"),
+            *("schluss", "aus"),
+        ),
+        "AMAZON.CancelIntent": (
+            *("abbrechen", "vergiss es", "lass es", "lass gut sein", "schon gut", "egal"),
+        ),
+        "AMAZON.HelpIntent": ("hilfe", "hilf mir", "was kann ich sagen"),
+        "AMAZON.NavigateHomeIntent": ("startseite", "zum startbildschirm"),
+        "AMAZON.NextIntent": ("weiter", "nächste", "die nächste", "überspringen"),
+        "AMAZON.PreviousIntent": ("zurück", "vorherige", "die vorherige", "geh zurück"),
+        "AMAZON.RepeatIntent": (
+            *("wiederholen", "wiederhole das", "noch mal", "nochmal", "wie bitte"),
+            *("was war das", "was hast du gesagt"),
+        ),
+        "AMAZON.StartOverIntent": ("von vorne", "neu starten", "noch mal von vorne"),
+        "AMAZON.PauseIntent": ("pause", "warte", "moment", "einen moment", "pausieren"),
+        "AMAZON.ResumeIntent": ("fortsetzen", "weitermachen", "fortfahren"),
+    },
 }
 
 # Ways to open a skill by name; "open" or "launch" alone stand for "open <this skill>" here,
@@ -297,9 +354,28 @@ class SpokenTime:
             if (value := self.resolve(tuple(example.split()))) is not None
         }
 
+    # Words after which a bare hour word is a time: "at eight", "a las ocho", "um acht". Elsewhere
+    # "una", "ein" or "one" is an article or a count ("una rutina corta", "ein knie").
+    _TIME_CONTEXT = frozenset(
+        {
+            *("at", "for", "to", "it", "by", "around", "until", "till", "before", "after"),
+            *("la", "las", "para", "hacia", "sobre", "antes", "después"),
+            *("um", "gegen", "ab", "bis", "auf", "für", "vor", "nach"),
+        }
+    )
+
     def resolve(self, words: tuple[str, ...]) -> SlotTypeValue | None:
         value = self._value(words)
         return None if value is None else SlotTypeValue(value, value)
+
+    def needs_context(self, words: tuple[str, ...]) -> bool:
+        """Whether these words are a bare hour ("ocho", "ein", "8"): a time only after a word
+        that leads to one, or said alone."""
+        return len(words) == 1 and (words[0].isdigit() or words[0] in self._HOURS)
+
+    def in_context(self, before: tuple[str, ...]) -> bool:
+        """Whether a bare hour after ``before`` (the line's words before it) is a time."""
+        return not before or before[-1] in self._TIME_CONTEXT
 
     def _value(self, words: tuple[str, ...]) -> str | None:
         if words in self._NOON:
@@ -654,10 +730,12 @@ class InteractionModel:
         )
         declared = {intent.name for intent in self.intents}
         self.built_in_phrases: dict[tuple[str, ...], str] = {}
-        for intent_name, phrases in () if strict else BUILT_IN_PHRASES.items():
-            if intent_name in declared:
-                for phrase in phrases:
-                    self.built_in_phrases.setdefault(self.words(phrase), intent_name)
+        own = BUILT_IN_PHRASES_OF_LANGUAGE.get(language or "en", {})
+        for table in () if strict else (own, BUILT_IN_PHRASES):
+            for intent_name, phrases in table.items():
+                if intent_name in declared:
+                    for phrase in phrases:
+                        self.built_in_phrases.setdefault(self.words(phrase), intent_name)
 
     @classmethod
     def from_file(cls, path: Path = EN_US_MODEL_FILE, *, strict: bool = False) -> InteractionModel:
@@ -756,7 +834,8 @@ class InteractionModel:
         if self._classifier is None:
             source = json.dumps(self._language_model, sort_keys=True, ensure_ascii=False)
             out_of_domain = self.out_of_domain_file.read_text("utf-8")
-            key = hashlib.sha256((source + out_of_domain).encode())
+            built_in = json.dumps(sorted(self.built_in_phrases.items()), ensure_ascii=False)
+            key = hashlib.sha256((source + out_of_domain + built_in).encode())
             self._classifier = cached_classifier(key.hexdigest(), self.training_examples)
         return self._classifier
 
@@ -796,8 +875,10 @@ class InteractionModel:
     ) -> tuple[tuple[str, ...], tuple[TaggedSpan, ...]]:
         """The words with each span a slot type knows replaced by its token, longest first.
 
-        A bare number is both a time and a number ("ten", "diez"): it is read as a time unless
-        ``numbers_first`` ("ten minutes" is read both ways, and the likelier reading kept).
+        A bare hour word is a time only after a word that leads to one ("a las ocho", "um
+        acht") or alone: "una rutina corta" has no time in it. A bare number is both a time
+        and a number ("ten", "diez"): it is read as a time unless ``numbers_first`` ("ten
+        minutes" is read both ways, and the likelier reading kept).
         ``only`` limits the slot types looked for, to those of the intent the line was heard
         as: "el cojín" names an exercise's prop as well as a pillow, and "no encuentro el
         cojín" wants the pillow.
@@ -819,6 +900,11 @@ class InteractionModel:
                         TaggedSpan(type_name, span, value)
                         for type_name, slot_type in taggable
                         if (value := slot_type.resolve(span)) is not None
+                        and not (
+                            isinstance(slot_type, SpokenTime)
+                            and slot_type.needs_context(span)
+                            and not slot_type.in_context(words[:start])
+                        )
                     ),
                     None,
                 )
