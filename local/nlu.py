@@ -9,7 +9,9 @@ the console and the development set hear a line the way a device would:
   ``{exercise}`` stands) and in the line alike, so "how do i do the glute bridge" is read as
   "how do i do the <EXERCISE>" and the exercise is carried over as the slot.
 - Each line is described by word unigrams and bigrams (with the line's start and end) and by
-  character n-grams of each word, weighted tf-idf; a multinomial logistic regression
+  character n-grams of each word with its accents folded ("lastimé" and "lastime", "müde"
+  and "mude", "fuß" and "fuss" share them, as a typed or misheard line may spell them),
+  weighted tf-idf; a multinomial logistic regression
   (scikit-learn) learns one weight per feature and intent.
 - Below a confidence floor the line is out of the skill's domain: AMAZON.FallbackIntent, as
   a device sends for "what's the weather".
@@ -47,7 +49,7 @@ CHARACTER_NGRAMS = (2, 3, 4)
 # Inverse regularisation strength of the logistic regression.
 REGULARISATION_C = 10.0
 # Bumped when the features or the training change, so an old cache is not read.
-SETTINGS = f"v3 floor={CONFIDENCE_FLOOR} chars={CHARACTER_NGRAMS} C={REGULARISATION_C}"
+SETTINGS = f"v4 floor={CONFIDENCE_FLOOR} chars={CHARACTER_NGRAMS} C={REGULARISATION_C}"
 
 START, END = "<s>", "</s>"
 # The label of speech that is not the skill's: what Alexa sends for it.
@@ -57,6 +59,15 @@ OUT_OF_DOMAIN = "AMAZON.FallbackIntent"
 def slot_token(slot_type: str) -> str:
     """The token a slot of this type becomes: one word no speaker says."""
     return f"<{slot_type}>"
+
+
+_FOLDED = str.maketrans("áàâäéèêëíìîïóòôöúùûüñç", "aaaaeeeeiiiioooouuuunc") | {ord("ß"): "ss"}
+
+
+def folded(word: str) -> str:
+    """The word without its accents, umlauts and ß: "rodilla" and "rodílla", "übung" and
+    "ubung" read alike."""
+    return word.translate(_FOLDED)
 
 
 def line_features(tokens: Sequence[str]) -> Counter[str]:
@@ -71,9 +82,14 @@ def line_features(tokens: Sequence[str]) -> Counter[str]:
         if token.startswith("<"):
             continue
         edged = f"^{token}$"
-        for size in CHARACTER_NGRAMS:
-            for start in range(max(len(edged) - size + 1, 1)):
-                features["c " + edged[start : start + size]] += 1
+        grams = {
+            spelled[start : start + size]
+            for spelled in {edged, folded(edged)}
+            for size in CHARACTER_NGRAMS
+            for start in range(max(len(spelled) - size + 1, 1))
+        }
+        for gram in grams:
+            features["c " + gram] += 1
     return features
 
 

@@ -110,7 +110,7 @@ BUILT_IN_PHRASES_OF_LANGUAGE: Mapping[str, Mapping[str, tuple[str, ...]]] = {
         ),
         "AMAZON.StartOverIntent": ("empieza de nuevo", "desde el principio", "vuelve a empezar"),
         "AMAZON.PauseIntent": ("pausa", "espera", "espérame", "un momento", "un momentito"),
-        "AMAZON.ResumeIntent": ("continúa", "sigue", "reanuda", "continuar", "reanudar"),
+        "AMAZON.ResumeIntent": ("continúa", "reanuda", "continuar", "reanudar", "sigamos con esto"),
     },
     "de": {
         "AMAZON.YesIntent": (
@@ -373,9 +373,10 @@ class SpokenTime:
         that leads to one, or said alone."""
         return len(words) == 1 and (words[0].isdigit() or words[0] in self._HOURS)
 
-    def in_context(self, before: tuple[str, ...]) -> bool:
-        """Whether a bare hour after ``before`` (the line's words before it) is a time."""
-        return not before or before[-1] in self._TIME_CONTEXT
+    def in_context(self, before: tuple[str, ...], after: tuple[str, ...]) -> bool:
+        """Whether a bare hour between ``before`` and ``after`` (the line's other words) is a
+        time: said alone, or after a word that leads to one."""
+        return (not before and not after) or (bool(before) and before[-1] in self._TIME_CONTEXT)
 
     def _value(self, words: tuple[str, ...]) -> str | None:
         if words in self._NOON:
@@ -903,7 +904,7 @@ class InteractionModel:
                         and not (
                             isinstance(slot_type, SpokenTime)
                             and slot_type.needs_context(span)
-                            and not slot_type.in_context(words[:start])
+                            and not slot_type.in_context(words[:start], words[start + 1 :])
                         )
                     ),
                     None,
