@@ -214,3 +214,38 @@ def test_spanish_and_german_numbers_carry_their_digits(words: str, value: str) -
     heard = SpokenNumber().resolve(tuple(words.split()))
     assert heard is not None and heard.value_id == value
     assert SpokenNumber().resolve(("una",)) is None  # an article, not a number
+
+
+@pytest.mark.parametrize(
+    ("locale", "line", "time"),
+    [
+        ("es-ES", "recuérdamelo a la una", "01:00"),
+        ("es-ES", "una rutina corta", None),
+        ("es-ES", "hazme una versión rápida", None),
+        ("de-DE", "erinnere mich um acht", "08:00"),
+        ("de-DE", "wie mache ich ein knie zur brust", None),
+    ],
+)
+def test_a_bare_hour_word_is_a_time_only_where_a_time_is_said(
+    locale: str, line: str, time: str | None
+) -> None:
+    model = statistical(locale)
+    spans = model.tag(model.words(line))[1]
+    times = [span.value.value_id for span in spans if span.slot_type == SpokenTime.name]
+    assert times == ([time] if time else [])
+
+
+@pytest.mark.parametrize(
+    ("locale", "line", "intent"),
+    [
+        ("es-MX", "simón", "AMAZON.YesIntent"),
+        ("es-ES", "olvídalo", "AMAZON.CancelIntent"),
+        ("es-US", "cállate", "AMAZON.StopIntent"),
+        ("de-DE", "nö", "AMAZON.NoIntent"),
+        ("de-DE", "vergiss es", "AMAZON.CancelIntent"),
+    ],
+)
+def test_built_in_intents_answer_the_languages_own_short_phrases(
+    locale: str, line: str, intent: str
+) -> None:
+    assert statistical(locale).resolve(line).intent_name == intent
