@@ -8,7 +8,8 @@ guide them; and `out_of_domain.tsv`, speech the skill must leave to AMAZON.Fallb
 locale, the held and tuning parts must each be understood at least REQUIRED_SHARE of the time,
 and REQUIRED_FALLBACK_SHARE of the out-of-domain part must reach the fallback. Misses of the
 held part are not listed: it measures how the model generalises, and must not steer which
-samples it gets.
+samples it gets. (The present Spanish and German held parts have since been opened as tuning
+material; fresh ones, written by someone else, will replace them: see docs/languages.md.)
 """
 
 from __future__ import annotations
