@@ -133,11 +133,15 @@ class IntentClassifier:
         values = (1.0 + np.log(counts)) * self.idf[index]
         return index, values / np.linalg.norm(values)
 
-    def guess(self, tokens: Sequence[str]) -> IntentGuess:
+    def probabilities(self, tokens: Sequence[str]) -> np.ndarray:
+        """Each intent's probability for the tagged line, in the order of ``intents``."""
         index, values = self.vector(line_features(tokens))
         scores = self.intercepts + values @ self.weights[index]
         scores = np.exp(scores - scores.max())
-        probabilities = scores / scores.sum()
+        return scores / scores.sum()
+
+    def guess(self, tokens: Sequence[str]) -> IntentGuess:
+        probabilities = self.probabilities(tokens)
         best = int(probabilities.argmax())
         return IntentGuess(self.intents[best], float(probabilities[best]))
 

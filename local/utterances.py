@@ -27,10 +27,13 @@ How a line is resolved, first rule that applies:
    to rule 5.
 5. Unless ``strict``, as Alexa's statistical NLU would: a classifier trained on the model's
    samples (local.nlu) picks the intent, and the slot is the span a slot type knows. Speech
-   outside the skill's domain (mostly words no sample uses, a guess below the confidence
-   floor, or the out-of-domain class, trained on out_of_domain.txt or the language's own
-   out_of_domain.<language>.txt) is AMAZON.FallbackIntent; words no value names are taken
-   as a slot ("do the cartwheel") only when the classifier is all but certain. Slots are
+   outside the skill's domain (mostly words that neither a sample nor a slot value uses, a
+   guess below the confidence floor, or the out-of-domain class, trained on
+   out_of_domain.txt or the language's own out_of_domain.<language>.txt) is
+   AMAZON.FallbackIntent. An unsure line that names a custom slot's value ("ándale ponme el
+   puente") is read among the intents taking that slot, when together they outweigh the
+   fallback twice over. Words no value names are taken as a slot ("do the cartwheel") only
+   when the classifier is all but certain and the line names no value of that type. Slots are
    then filled from the spans the heard intent's own slot types know ("el cojín" is an
    exercise's prop and a pillow: "no encuentro el cojín" wants the pillow).
 6. Anything else: AMAZON.FallbackIntent, as a device sends for out-of-domain speech.
@@ -52,7 +55,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from local.nlu import CONFIDENCE_FLOOR, IntentClassifier, cached_classifier, slot_token
+from local.nlu import (
+    CONFIDENCE_FLOOR,
+    IntentClassifier,
+    IntentGuess,
+    cached_classifier,
+    slot_token,
+)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 MODELS_DIR = REPO_ROOT / "interaction_model" / "interactionModels" / "custom"
@@ -729,6 +738,7 @@ class InteractionModel:
         self._open_slot_types = tuple(
             name for name, slot_type in self._taggable_types if isinstance(slot_type, SlotType)
         )
+        self._open_slot_tokens = frozenset(slot_token(name) for name in self._open_slot_types)
         declared = {intent.name for intent in self.intents}
         self.built_in_phrases: dict[tuple[str, ...], str] = {}
         own = BUILT_IN_PHRASES_OF_LANGUAGE.get(language or "en", {})
@@ -923,9 +933,10 @@ class InteractionModel:
     def _statistical_intent(self, words: tuple[str, ...]) -> Resolution:
         classifier = self.classifier
         tokens, spans = self.tag(words)
-        said = [token for token in tokens if not token.startswith("<")]
-        known = sum(self._knows_word(token) for token in said)
-        if 2 * known < len(said):
+        # A slot value the model names ("más despacio", "el puente") is the model's own word:
+        # "vaya más despacio" is one unknown word beside a known value, not a foreign line.
+        known = sum(token.startswith("<") or self._knows_word(token) for token in tokens)
+        if 2 * known < len(tokens):
             return self._fallback()  # mostly words no sample uses: not this skill's speech
         guess = classifier.guess(tokens)
         as_numbers = self.tag(words, numbers_first=True)
@@ -935,6 +946,8 @@ class InteractionModel:
                 guess, (tokens, spans) = number_guess, as_numbers
         if guess.intent_name == FALLBACK_INTENT and guess.confidence >= CONFIDENCE_FLOOR:
             return self._fallback()
+        if guess.confidence < CONFIDENCE_FLOOR:
+            guess = self._slot_led_guess(tokens) or guess
         if guess.confidence < CONFIDENCE_FLOOR:
             return self._open_slot_intent(tokens)
         intent = self._intent_named(guess.intent_name)
@@ -948,6 +961,35 @@ class InteractionModel:
             if span is not None:
                 fills.append(SlotFill(slot_name, slot_type, " ".join(span.words), span.value))
         return self._resolution(intent, tuple(fills))
+
+    def _slot_led_guess(self, tokens: tuple[str, ...]) -> IntentGuess | None:
+        """An unsure line that names a custom slot's value ("ándale ponme el puente"), read
+        among the intents that take that slot, as a joint intent-and-slot model weighs them:
+        the likeliest of those, by its share of their probability, if they together outweigh
+        the fallback."""
+        named = {token for token in tokens if token in self._open_slot_tokens}
+        if not named:
+            return None
+        probabilities = self.classifier.probabilities(tokens)
+        intents = self.classifier.intents
+        taking = [
+            column
+            for column, name in enumerate(intents)
+            if name != FALLBACK_INTENT
+            and named <= {slot_token(t) for t in self._intent_named(name).slot_types.values()}
+        ]
+        if not taking:
+            return None
+        together = float(probabilities[taking].sum())
+        fallback = (
+            float(probabilities[intents.index(FALLBACK_INTENT)])
+            if FALLBACK_INTENT in intents
+            else 0.0
+        )
+        best = max(taking, key=lambda column: probabilities[column])
+        if together < 2 * fallback:
+            return None
+        return IntentGuess(intents[best], float(probabilities[best]) / together)
 
     def _open_slot_intent(self, tokens: tuple[str, ...]) -> Resolution:
         """A line the classifier is unsure of, read with a few of its words as a slot value no
@@ -966,6 +1008,8 @@ class InteractionModel:
                 ):
                     continue
                 for slot_type in self._open_slot_types:
+                    if slot_token(slot_type) in tokens:
+                        continue  # the line names a value of this type already ("el puente")
                     guess = self.classifier.guess(
                         (*tokens[:start], slot_token(slot_type), *tokens[stop:])
                     )
