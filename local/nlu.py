@@ -17,8 +17,9 @@ the console and the development set hear a line the way a device would:
   a device sends for "what's the weather".
 
 Training takes seconds; the console must start within one, so the learned weights are cached
-under ``.cache/nlu/`` by the hash of what they were trained on (the model's samples, slot
-values and this module's settings). Reading them back needs numpy only, not scikit-learn.
+under ``.cache/nlu/`` by the hash of what they were trained on (the model's samples and slot
+values, the out-of-domain lines and built-in phrases, and this module's settings). Reading them
+back needs numpy only, not scikit-learn.
 """
 
 from __future__ import annotations
