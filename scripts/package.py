@@ -22,7 +22,9 @@ interpreter of the runtime's minor version (`python3.13` on PATH, or pyenv's 3.1
 files' times after unzipping (Lambda's runtime never changes the sources beside it), with
 the paths tracebacks show as /var/task/... . Without such an interpreter the build stops
 and says so: bytecode for another version would be ignored by the runtime. Each TOML data
-file gets its parsed copy too (si_coach/routine/toml_files.py), so no cold start parses TOML.
+file gets its parsed copy too (si_coach/routine/toml_files.py), so no cold start parses TOML,
+and the wording files are checked, each one's digest recorded (si_coach/voice/wording), so a
+cold start from the artifact only compares digests instead of checking them again.
 
 `--release` (`make package RELEASE=1`) first runs scripts/check_manifest.py in release mode,
 which refuses the placeholder endpoint in interaction_model/skill.json.
@@ -171,7 +173,8 @@ def runtime_python(version: str) -> Path:
     )
 
 
-# Run by the runtime's Python in the artifact: the parsed copy of every TOML data file.
+# Run by the runtime's Python in the artifact: the parsed copy of every TOML data file, then
+# the record of the wording files' check (a broken file stops the build here).
 _WRITE_PARSED_COPIES = """
 import sys
 from pathlib import Path
@@ -179,11 +182,14 @@ sys.path.insert(0, sys.argv[1])
 from si_coach.routine.toml_files import write_parsed_copy
 for path in sorted(Path(sys.argv[1], "si_coach").rglob("*.toml")):
     write_parsed_copy(path)
+from si_coach.voice.wording import write_checked_record
+write_checked_record()
 """
 
 
 def write_parsed_copies(python: Path, function_dir: Path) -> None:
-    """The parsed copy of each of the code's TOML data files, beside it in __pycache__."""
+    """The parsed copy of each of the code's TOML data files, beside it in __pycache__, and
+    the record of the wording files' check."""
     command = [str(python), "-I", "-S", "-B", "-c", _WRITE_PARSED_COPIES, str(function_dir)]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:

@@ -28,7 +28,7 @@ from si_coach.routine.catalogue import Catalogue, default_catalogue
 from si_coach.storage import adapter_from_environment
 from si_coach.storage.progress_store import ProgressStore
 from si_coach.voice.speaker import voice_for
-from si_coach.voice.wording import all_wordings
+from si_coach.voice.wording import check_wordings
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ def create_skill_builder(
     """The skill's builder. `skill_id` makes the SDK refuse other skills (the web service);
     the Lambda entry checks the id itself, before the SDK, and passes none."""
     catalogue = catalogue or default_catalogue()
-    all_wordings()  # a broken wording file stops start-up here, not mid-conversation
+    check_wordings()  # a broken wording file stops start-up here, not mid-conversation
     store = ProgressStore(persistence_adapter, catalogue) if persistence_adapter else None
     # The turn uses the storage port directly, so the SDK's attributes manager gets none.
     builder = CustomSkillBuilder(api_client=api_client)

@@ -36,7 +36,10 @@ from si_coach.storage.lifecycle import EXPIRY_ATTRIBUTE, expiry_after_save
 
 LONGEST_USER_ID_CHARACTERS = 255
 YEAR_USER_ID = "amzn1.ask.account." + "A" * (LONGEST_USER_ID_CHARACTERS - len("amzn1.ask.account."))
-FIRST_DAY = datetime(2026, 1, 5, tzinfo=UTC)
+# The simulated year ends in the past: the skill dates a request stamped more than a day
+# ahead of the server's clock by the server's own, which would fold a year running into the
+# future onto today.
+FIRST_DAY = datetime(2025, 1, 6, tzinfo=UTC)
 
 
 def number_size(value: int | float | Decimal) -> int:
@@ -96,6 +99,8 @@ def simulate_days(handler, table, days: int, seed: int = 2026) -> YearOfUse:
     all of the routine, sometimes stop for pain, and leave by "stop", by walking away, or
     by the routine ending.
     """
+    if FIRST_DAY + timedelta(days=days) > datetime.now(UTC):
+        raise ValueError(f"{days} days from {FIRST_DAY:%Y-%m-%d} run past today")
     chance = random.Random(seed)
     device = AlexaDevice(user_id=YEAR_USER_ID, device_id="amzn1.ask.device.BENCHYEAR")
     sizes: list[int] = []

@@ -6,8 +6,11 @@ stretch" holds until "put it back", said at each routine's start."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -210,3 +213,31 @@ def test_odd_minutes_get_a_sensible_routine(skill, minutes: str | None, said: st
         assert WORDS.line("routine.plan_does_not_fit", length="x").split("about")[0] in (
             session.text
         )
+
+
+# What a fresh interpreter loads: a session that chooses nothing never loads the choices'
+# handlers and the planner (the registry names them); the first choice does.
+FIRST_USE = """
+import sys
+from local.envelopes import AlexaDevice, AlexaSession
+from si_coach.skill import create_skill_builder
+
+session = AlexaSession(create_skill_builder(None).lambda_handler(), AlexaDevice())
+session.launch()
+print("si_coach.handlers.routine_choice" in sys.modules, "si_coach.routine.plan" in sys.modules)
+session.say("StretchesOnlyIntent")
+print("si_coach.handlers.routine_choice" in sys.modules, "si_coach.routine.plan" in sys.modules)
+"""
+
+
+def test_the_choices_handlers_are_loaded_on_the_first_choice_only() -> None:
+    root = Path(__file__).resolve().parents[2]
+    child = subprocess.run(
+        [sys.executable, "-c", FIRST_USE],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=root,
+        env={"PYTHONPATH": f"{root / 'lambda'}:{root}", "HOME": str(root)},
+    )
+    assert child.stdout.splitlines() == ["False False", "True True"]

@@ -101,6 +101,16 @@ def test_priming_answers_a_launch_with_no_request_leaving(
     assert dynamodb_server_table.scan()["Items"] == []
 
 
+def test_priming_puts_every_language_in_the_snapshot(skill: tuple[Any, Any]) -> None:
+    from si_coach.voice import wording
+
+    handler, _adapter = skill
+    # As a cold start from the artifact leaves it: the files' digests compared, none loaded.
+    wording.all_wordings.cache_clear()
+    prime(handler, {"SKILL_ID": SKILL_ID})
+    assert wording.all_wordings.cache_info().currsize == 1
+
+
 def test_after_priming_the_skill_reaches_its_table(
     skill: tuple[Any, Any], dynamodb_server_table: Any
 ) -> None:

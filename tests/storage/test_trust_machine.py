@@ -1,15 +1,19 @@
 """The proof of trust: a stateful property-based test of users on several devices.
 
-Hypothesis drives two users, each with a device in Los Angeles and one in New York, through
+Hypothesis drives two accounts, each with a device in Los Angeles and one in New York, through
 lambda_handler on a ProgressTable served over HTTP by moto, with the Alexa settings API
-served over HTTPS for each home. Its steps open and end sessions, walk and jump through
-the routine, change settings, barge in at random moments, delete data and disable the
-skill, move the clocks (a day on, or a device clock years ahead), and make the store fail
-in every way: throttling, time-outs, refused conditions, and a read that fails and then
-heals. After every step it checks, against a simple model of what each user did:
+served over HTTPS for each home. In each home, either no one is recognised by voice (the
+account's record) or a person Alexa knows (their own record, in the same item), and the
+voice may change in the middle of a session. Its steps open and end sessions, walk and
+jump through the routine, change settings, barge in at random moments, delete one
+person's data and disable the skill (every record of the account), move the clocks (a day
+on, or a device clock years ahead), and make the store fail in every way: throttling,
+time-outs, refused conditions, and a read that fails and then heals. After every step it
+checks, against a simple model of what each record's owner did:
 
-- a finished exercise is never lost unless it was deleted (or the loss was said out loud);
-- a deleted record never comes back;
+- a finished exercise is never lost unless it was deleted (or the loss was said out loud),
+  and it is kept in the record of whoever began the session, never in someone else's;
+- a deleted record never comes back, and deleting one person's leaves the others';
 - settings change only when the user changes them;
 - no request raises, or answers "something went wrong";
 - the stored record is always readable.
@@ -51,7 +55,8 @@ from si_coach.alexa.settings_api import AlexaApiClient
 from si_coach.routine.catalogue import Pace, Side, default_catalogue
 from si_coach.routine.progress import RECORD_SCHEMA_VERSION, Progress
 from si_coach.skill import create_skill_builder, guarded_lambda_handler
-from si_coach.storage.dynamodb import progress_table_adapter
+from si_coach.storage.dynamodb import progress_table_adapter, record_attribute
+from si_coach.storage.lifecycle import RecordKey, person_tag
 from si_coach.voice.wording import wording_for
 from tests.support.alexa_service import AlexaService
 from tests.support.https_api import serve_https
@@ -68,6 +73,8 @@ STEPS = int(os.environ.get("TRUST_STEPS", "300"))
 EXAMPLES = int(os.environ.get("TRUST_EXAMPLES", "0")) or max(1, STEPS // 60)
 START = datetime(2026, 11, 2, 7, 0, tzinfo=UTC)
 ZONES = {"west": "America/Los_Angeles", "east": "America/New_York"}
+# Who speaks: no one Alexa recognises (the account's record), or a person it knows by voice.
+PEOPLE = (None, "ana")
 STATS: Counter[str] = Counter()
 PROGRESS_EVERY = 2000
 
@@ -134,13 +141,14 @@ class OpenSession:
     sides: set[Side | None] = field(default_factory=set)
     # A deletion happened while the session was open: what it holds may be dropped.
     orphaned: bool = False
+    # Whose record the session keeps: the person recognised when it began (None: no one).
+    owner: str | None = None
 
 
 @dataclass
 class UserModel:
-    """What one user did, as far as the skill promised to keep it."""
+    """What one record's owner did, as far as the skill promised to keep it."""
 
-    user_id: str
     # Finished exercises that must be kept (until a deletion).
     kept: set[str] = field(default_factory=set)
     # Finished exercises the record may hold: nothing deleted comes back.
@@ -171,10 +179,16 @@ class TrustMachine(RuleBasedStateMachine):
         self.faults: StoreFaults = self.context["faults"]
         self.table = self.context["table"]
         self.faults.failing.clear()
-        self.users = [UserModel(f"amzn1.ask.account.{uuid.uuid4().hex}") for _ in range(2)]
+        self.accounts = [f"amzn1.ask.account.{uuid.uuid4().hex}" for _ in range(2)]
+        self.person_ids = {
+            (u, who): who and f"amzn1.ask.person.{who}{u}{uuid.uuid4().hex}"
+            for u in range(2)
+            for who in PEOPLE
+        }
+        self.users = {(u, who): UserModel() for u in range(2) for who in PEOPLE}
         self.devices = {
             (u, home): AlexaDevice(
-                user_id=self.users[u].user_id,
+                user_id=self.accounts[u],
                 device_id=f"amzn1.ask.device.{home}-{uuid.uuid4().hex[:8]}",
                 api_endpoint=self.context["endpoints"][home],
             )
@@ -182,7 +196,12 @@ class TrustMachine(RuleBasedStateMachine):
             for home in ZONES
         }
         self.clocks = {key: START for key in self.devices}
+        self.speakers: dict[tuple[int, str], str | None] = dict.fromkeys(self.devices)
         self.open: dict[tuple[int, str], OpenSession] = {}
+
+    def _owner(self, key: tuple[int, str]) -> UserModel:
+        """The model of the record the device's open session keeps."""
+        return self.users[(key[0], self.open[key].owner)]
 
     # -- sending ------------------------------------------------------------------------
 
@@ -200,7 +219,7 @@ class TrustMachine(RuleBasedStateMachine):
     def _session(self, key: tuple[int, str]) -> OpenSession:
         """The device's open session, opened ("Alexa, open S.I. joint coach") if none is."""
         if key not in self.open:
-            self.open_session(key)
+            self.open_session(key, self.speakers[key])
         return self.open[key]
 
     def _say(self, key: tuple[int, str], intent: str, **slots) -> str:
@@ -215,14 +234,14 @@ class TrustMachine(RuleBasedStateMachine):
         finished = {NAMES[name] for name in FINISHED.findall(text) if name in NAMES}
         state.last_finished = finished
         state.pending |= finished
-        self.users[key[0]].allowed |= finished
+        self._owner(key).allowed |= finished
         if state.session.session_id is None:
             self._closed(key, said_lost=COULD_NOT_SAVE in text)
         return text
 
     def _closed(self, key: tuple[int, str], *, said_lost: bool) -> None:
+        user = self._owner(key)
         state = self.open.pop(key)
-        user = self.users[key[0]]
         if said_lost or state.orphaned:
             return  # the loss was said out loud, or the copy predates a deletion
         user.kept |= state.pending
@@ -233,16 +252,30 @@ class TrustMachine(RuleBasedStateMachine):
 
     keys = st.tuples(st.integers(0, 1), st.sampled_from(sorted(ZONES)))
 
-    @rule(key=keys)
-    def open_session(self, key: tuple[int, str]) -> None:
+    @rule(key=keys, who=st.sampled_from(PEOPLE))
+    def open_session(self, key: tuple[int, str], who: str | None) -> None:
         if key in self.open:
             self._end(key, "USER_INITIATED")
+        self._voice(key, who)
         session = AlexaSession(self.handler, self.devices[key], clock=self.clocks[key])
         response = session.launch()
         STATS["sessions"] += 1
+        STATS["sessions of a recognised person"] += who is not None
         unread = WORDS.line("answers.store_unreachable") in self._heard(key, response)
-        self.open[key] = OpenSession(session, unread)
+        self.open[key] = OpenSession(session, unread, owner=who)
         self.clocks[key] = session.clock
+
+    def _voice(self, key: tuple[int, str], who: str | None) -> None:
+        self.speakers[key] = who
+        self.devices[key].person_id = self.person_ids[(key[0], who)]
+
+    @precondition(lambda self: self.open)
+    @rule(data=st.data(), who=st.sampled_from(PEOPLE))
+    def another_voice(self, data, who: str | None) -> None:
+        """Someone else speaks in an open session: it keeps the record it began with."""
+        key = data.draw(st.sampled_from(sorted(self.open)))
+        STATS["voices changed"] += who != self.speakers[key]
+        self._voice(key, who)
 
     def _end(self, key: tuple[int, str], reason: str) -> None:
         state = self.open[key]
@@ -298,27 +331,27 @@ class TrustMachine(RuleBasedStateMachine):
     @rule(key=keys, pace=st.sampled_from(list(Pace)))
     def set_pace(self, key: tuple[int, str], pace: Pace) -> None:
         self._session(key).paces.add(pace)
-        self.users[key[0]].paces.add(pace)
+        self._owner(key).paces.add(pace)
         self._say(key, "PaceIntent", pace=(pace.value, pace.value))
 
     @rule(key=keys, side=st.sampled_from(["left", "right", "none"]))
     def set_side(self, key: tuple[int, str], side: str) -> None:
         injured = None if side == "none" else Side(side)
         self._session(key).sides.add(injured)
-        self.users[key[0]].sides.add(injured)
+        self._owner(key).sides.add(injured)
         self._say(key, "InjuredSideIntent", side=(side, side))
 
     # -- deletions ----------------------------------------------------------------------
 
-    def _deleted(self, u: int) -> None:
-        user = self.users[u]
+    def _deleted(self, u: int, who: str | None) -> None:
+        user = self.users[(u, who)]
         user.kept = set()
         user.allowed = set()
         user.paces = set()
         user.sides = set()
         user.pace_saved = user.side_saved = False
-        for (owner, _), state in self.open.items():
-            if owner != u:
+        for (account, _), state in self.open.items():
+            if (account, state.owner) != (u, who):
                 continue
             state.orphaned = True
             if state.unread:
@@ -341,7 +374,8 @@ class TrustMachine(RuleBasedStateMachine):
         text = self._say(key, "AMAZON.YesIntent")
         if DELETED in text:
             STATS["deletions"] += 1
-            self._deleted(key[0])
+            # Only the record the session keeps: everyone else's stays.
+            self._deleted(key[0], self.open[key].owner)
             self.open[key].orphaned = False  # it carries on from the deleted record
             self.open[key].unread = False
 
@@ -351,19 +385,30 @@ class TrustMachine(RuleBasedStateMachine):
             return
         moment = self.clocks[(u, home)]
         faulty = self.faults.active
-        generation = self._generation(u)
+        generations = {who: self._generation(u, who) for who in PEOPLE}
         self.handler(skill_disabled_event(self.devices[(u, home)], moment), None)
         STATS["requests"] += 1
-        # Nobody hears the event's answer: with the store failing, the deletion may have
-        # gone through on a retry or not at all, and only the store can tell which.
-        if not faulty or self._generation(u) > generation:
-            STATS["skills disabled"] += 1
-            self._deleted(u)
+        STATS["skills disabled"] += 1
+        # Every record of the account. Nobody hears the event's answer: with the store
+        # failing, each deletion may have gone through on a retry or not at all, and only
+        # the store can tell which.
+        for who, generation in generations.items():
+            if not faulty or self._generation(u, who) > generation:
+                self._deleted(u, who)
 
-    def _generation(self, u: int) -> int:
-        """How many times the store has deleted the user's data (the marker's count)."""
-        item = self.table.get_item(Key={"id": self.users[u].user_id}).get("Item") or {}
-        record = json.loads(json.dumps(item.get("attributes") or {}, default=_plain))
+    def _stored(self, u: int, who: str | None) -> object:
+        """The record of the account's `who` as the store holds it (None: no record)."""
+        item = self.table.get_item(Key={"id": self.accounts[u]}).get("Item") or {}
+        attribute = record_attribute(
+            RecordKey(self.accounts[u], person_tag(self.person_ids[(u, who)]))
+        )
+        if attribute not in item:
+            return None
+        return json.loads(json.dumps(item[attribute], default=_plain))
+
+    def _generation(self, u: int, who: str | None) -> int:
+        """How many times the store has deleted the record (its marker's count)."""
+        record = self._stored(u, who)
         generation = record.get("gen", 0) if isinstance(record, dict) else 0
         return generation if isinstance(generation, int) else 0
 
@@ -409,21 +454,20 @@ class TrustMachine(RuleBasedStateMachine):
         STATS["steps"] += 1
         if STATS["steps"] % PROGRESS_EVERY == 0:  # a long run shows how far it got
             print(f"\ntrust machine so far: {_counts()}", flush=True)
-        for user in self.users:
-            item = self.table.get_item(Key={"id": user.user_id}).get("Item")
-            if item is None or "attributes" not in item:
-                assert not user.kept, "finished exercises were lost"
+        for (u, who), user in self.users.items():
+            raw = self._stored(u, who)
+            if raw is None:
+                assert not user.kept, f"finished exercises of {who} were lost"
                 continue
-            raw = json.loads(json.dumps(item["attributes"], default=_plain))
             assert isinstance(raw, dict) and raw.get("schema") == RECORD_SCHEMA_VERSION, raw
             assert isinstance(raw.get("revision"), int) and raw["revision"] >= 1, raw
             saved = Progress.from_dict(raw, CATALOGUE)
             assert not saved.revision_damaged
             in_record = set(saved.levels) | {v for d in saved.recent_days for v in d.completed}
             lost = {v for v in user.kept & LEVELLED if saved.levels.get(v, 0) < 1}
-            assert not lost, f"finished exercises lost: {lost}"
+            assert not lost, f"finished exercises of {who} lost: {lost}"
             back = in_record - user.allowed
-            assert not back, f"deleted exercises came back: {back}"
+            assert not back, f"exercises {who} did not finish, or deleted, are there: {back}"
             assert saved.pace in user.allowed_paces(), (saved.pace, user.paces)
             assert saved.injured_side in user.allowed_sides(), (saved.injured_side, user.sides)
             if user.kept:

@@ -5,17 +5,21 @@ from __future__ import annotations
 import ast
 import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from si_coach.voice.wording import (
+    CHECKED_RECORD,
     GRAMMARS,
     WORDING_DIR,
     WordingError,
     load_wordings,
     wording_for,
+    write_checked_record,
 )
 from si_coach.voice.wording.english import EnglishGrammar
 from si_coach.voice.wording.grammar import Gender, Grammar
@@ -209,6 +213,65 @@ def test_the_skill_refuses_to_start_on_broken_wording(
             skill.create_skill_builder(None)
     finally:
         wording.all_wordings.cache_clear()
+
+
+def test_start_up_checks_again_only_files_the_build_did_not_check(
+    wording_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from si_coach.voice import wording
+
+    record = write_checked_record(wording_dir)
+    assert record == wording_dir / "__pycache__" / CHECKED_RECORD
+    monkeypatch.setattr(wording, "WORDING_DIR", wording_dir)
+    monkeypatch.setattr(wording.load_wordings, "__defaults__", (wording_dir, None))
+    wording.all_wordings.cache_clear()
+    try:
+        wording.check_wordings()
+        assert wording.all_wordings.cache_info().currsize == 0  # the digests matched
+        # Broken after the build's check: no longer the file it checked.
+        edit(wording_dir / "es.toml", 'goodbye = "De acuerdo. Hasta la próxima."\n', "")
+        with pytest.raises(WordingError, match=r"es\.toml: missing key answers\.goodbye"):
+            wording.check_wordings()
+    finally:
+        wording.all_wordings.cache_clear()
+
+
+def test_the_build_records_no_check_of_a_broken_file(wording_dir: Path) -> None:
+    edit(wording_dir / "de.toml", "\n[clock]\n", "\n[uhr]\n")
+    with pytest.raises(WordingError):
+        write_checked_record(wording_dir)
+    assert not (wording_dir / "__pycache__" / CHECKED_RECORD).exists()
+
+
+def test_a_language_loaded_alone_is_the_same_as_loaded_with_the_others() -> None:
+    every = load_wordings()
+    for language in {name.split("-")[0] for name in every}:
+        own = {name: w for name, w in every.items() if name.split("-")[0] == language}
+        assert load_wordings(languages=[language]) == own
+    assert load_wordings(languages=["xx"]) == {}
+
+
+# What a fresh interpreter loads: a request's language, and that language's grammar, only.
+LANGUAGE_ON_FIRST_USE = """
+import sys
+from si_coach.voice.wording import wording_for
+print(wording_for("en-US").locale, "si_coach.voice.wording.spanish" in sys.modules)
+print(wording_for("es-MX").locale, "si_coach.voice.wording.spanish" in sys.modules)
+print(wording_for("fr-FR").locale, "si_coach.voice.wording.german" in sys.modules)
+"""
+
+
+def test_a_language_is_loaded_on_its_first_request() -> None:
+    root = PACKAGE.parent
+    child = subprocess.run(
+        [sys.executable, "-c", LANGUAGE_ON_FIRST_USE],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=root,
+        env={"PYTHONPATH": f"{PACKAGE}:{root}", "HOME": str(root)},
+    )
+    assert child.stdout.splitlines() == ["en False", "es-MX True", "en False"]
 
 
 # -- the grammar helper ------------------------------------------------------------------

@@ -15,9 +15,10 @@ snapshot (``AWS_LAMBDA_INITIALIZATION_TYPE=snap-start``):
   snapshot must not share: open connections (dropped, so each environment opens its own)
   and the random generator's state (re-seeded from the operating system).
 
-The catalogue and every locale's wording are loaded and checked when lambda_function builds
-the skill, at import, so they are in the snapshot already; the priming launch also builds
-the English voice. Anything else built once belongs in ``prime`` too.
+The catalogue is loaded and the wording files checked when lambda_function builds the skill,
+at import; a cold start loads a language's wording on its first request, so ``prime`` loads
+every locale's, and the priming launch builds the English voice. Anything else built once
+belongs in ``prime`` too.
 """
 
 from __future__ import annotations
@@ -69,6 +70,9 @@ def register_runtime_hooks(
 
 def prime(lambda_handler: LambdaHandler, environ: Mapping[str, str] = os.environ) -> None:
     """Do once, before the snapshot, what the first request would do for the first time."""
+    from si_coach.voice.wording import all_wordings  # noqa: PLC0415
+
+    all_wordings()
     with dynamodb_answered_in_process():
         response = lambda_handler(priming_launch_request(environ), None)
     if "response" not in response:

@@ -1,9 +1,10 @@
 """The one list of the skill's request handlers, in dispatch order, and the intents they answer.
 
 Most handlers are imported with the skill. The questions asked mid-exercise (questions.py)
-are loaded on the first request for one of them, so a cold start that needs none of them
-does not pay for loading them: their intents are named here, with the class that answers
-each, and nowhere else.
+and the choices of today's routine (routine_choice.py, with the planner it calls) are loaded
+on the first request for one of them, so a cold start that needs none of them does not pay
+for loading them: their intents are named here, with the class that answers each, and
+nowhere else.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_intent_name
 from ask_sdk_model import Response
 
-from si_coach.handlers import privacy, reminder, routine, routine_choice
+from si_coach.handlers import privacy, reminder, routine
 from si_coach.handlers.base import CoachHandler
 
 
@@ -57,6 +58,19 @@ QUESTIONS_ON_FIRST_USE = partial(
     },
 )
 
+# A short routine, just the stretches, the full one, leaving an exercise out or putting it back.
+ROUTINE_CHOICES_ON_FIRST_USE = partial(
+    LoadedOnFirstUse,
+    "si_coach.handlers.routine_choice",
+    {
+        "ShortRoutineIntent": "ShortRoutineHandler",
+        "StretchesOnlyIntent": "StretchesOnlyHandler",
+        "FullRoutineIntent": "FullRoutineHandler",
+        "LeaveOutIntent": "LeaveOutHandler",
+        "PutBackIntent": "PutBackHandler",
+    },
+)
+
 # In dispatch order: the first that can handle a request answers it; the fallback answers
 # whatever no other handler takes.
 HANDLERS: tuple[Callable[[], CoachHandler], ...] = (
@@ -77,11 +91,7 @@ HANDLERS: tuple[Callable[[], CoachHandler], ...] = (
     routine.HistoryHandler,
     routine.InjuredSideHandler,
     routine.PaceHandler,
-    routine_choice.ShortRoutineHandler,
-    routine_choice.StretchesOnlyHandler,
-    routine_choice.FullRoutineHandler,
-    routine_choice.LeaveOutHandler,
-    routine_choice.PutBackHandler,
+    ROUTINE_CHOICES_ON_FIRST_USE,
     routine.HelpHandler,
     QUESTIONS_ON_FIRST_USE,
     routine.SessionEndedHandler,

@@ -7,14 +7,17 @@ the document's `elapsedTime` reaches it (`tick_handlers`). A few hundred bytes o
 and about fifteen bytes a change, where a command costs about ninety: this keeps the
 largest response well under Alexa's size limit.
 
-Before APL 1.4 (1.1 to 1.3), the changes are commands: one `Sequential` of `SetValue`s
-(what the screen shows), each waiting its `delay` (the common command property, which
-`Idle` also waits by) before it runs; the root component's `onMount` runs them as soon as
-the document is displayed, which is when the response's speech starts. Every wait is
-computed from the span times, rounded to the millisecond, and measured from the start of
+Before APL 1.4 (1.1 to 1.3), the changes are commands: one `Sequential` of changes, each a
+`SetValue` (what the screen shows) that waits its `delay` (the common command property,
+which `Idle` also waits by) before it runs; the root component's `onMount` runs them as
+soon as the document is displayed, which is when the response's speech starts. Every wait
+is computed from the span times, rounded to the millisecond, and measured from the start of
 the response, so rounding never adds up. A response carries about a hundred of them, so
-each is kept as small as it can be: the delay rides on the change itself rather than on an
-`Idle` of its own.
+each is kept as small as it can be: the document defines one user-defined command (APL 1.1)
+per component the countdown changes (`command_definitions`), so a change is
+`{"type": "N", "v": "4"}`, its value and, when it is not that command's usual wait (a
+second for the count, none for the others), `"d"`, the wait. That is about twenty-five
+bytes a change, where a whole `SetValue` is about ninety.
 The device's command clock does not drift either: APL's time manager advances each timer to
 its scheduled time, not the frame on which it fired (apl-core, `CoreTimeManager`).
 
@@ -26,8 +29,9 @@ After the last span the screen shows the closing instruction and no timer, and t
 line goes back to the screen's own (where the user stands now). The document itself starts in
 that same state, so a device that skips the commands never shows a timer; the first span's
 counters replace it at once.
-`command_timeline` runs the commands back as (time, component, text) changes, and
-`data_timeline` reads the data form, for the tests and the text preview.
+`command_timeline` runs the commands back as (time, component, text) changes, expanding each
+user-defined command from the definitions the document carries, and `data_timeline` reads
+the data form, for the tests and the text preview.
 
 Both forms keep the same guarantees: every change is planned by `planned_changes`, and is
 measured from the moment the document is displayed (`elapsedTime` is zero then, and onMount
@@ -143,29 +147,63 @@ def planned_changes(
     return changes
 
 
+# The user-defined commands that make the changes, one per component, and the wait each
+# takes when a change gives none: the count goes down a second at a time; the label and
+# the counters change together with the count.
+CHANGE_COMMANDS = {COUNT_ID: "N", PHASE_ID: "P", COUNTERS_ID: "C"}
+USUAL_WAIT_MS = {COUNT_ID: 1000, PHASE_ID: 0, COUNTERS_ID: 0}
+VALUE_PARAMETER = "v"
+WAIT_PARAMETER = "d"
+
+
+def command_definitions() -> dict[str, dict]:
+    """The document's `commands`: each change command sets its component's text after its
+    wait."""
+    return {
+        name: {
+            "parameters": [
+                {"name": VALUE_PARAMETER, "type": "string", "default": ""},
+                {"name": WAIT_PARAMETER, "type": "number", "default": USUAL_WAIT_MS[component]},
+            ],
+            # A list, not one command: apl-suggester's schema finds a single command
+            # matching two of its forms and flags it.
+            "commands": [
+                {
+                    "type": "SetValue",
+                    "componentId": component,
+                    "property": "text",
+                    "value": f"${{{VALUE_PARAMETER}}}",
+                    "delay": f"${{{WAIT_PARAMETER}}}",
+                }
+            ],
+        }
+        for component, name in CHANGE_COMMANDS.items()
+    }
+
+
 def countdown_commands(
     spans: Sequence[ScreenSpan],
     closing_instruction: str,
     closing_counters: str = "",
     speech_ends_at: float = 0.0,
 ) -> list[dict]:
-    """The onMount commands for a response's spans: [] when there is nothing to count down."""
+    """The onMount commands for a response's spans: [] when there is nothing to count down.
+    They call the commands of `command_definitions`, which the document must carry."""
     changes = planned_changes(spans, closing_instruction, closing_counters, speech_ends_at)
     if not changes:
         return []
     commands: list[dict] = []
     elapsed_ms = 0
     for change in changes:
-        command = {
-            "type": "SetValue",
-            "componentId": change.component,
-            "property": "text",
-            "value": displayable(change.text),
-        }
+        command: dict = {"type": CHANGE_COMMANDS[change.component]}
+        text = displayable(change.text)
+        if text:
+            command[VALUE_PARAMETER] = text
         at_ms = round(change.at * 1000)
-        if at_ms > elapsed_ms:
-            command["delay"] = at_ms - elapsed_ms
-            elapsed_ms = at_ms
+        wait_ms = max(at_ms - elapsed_ms, 0)
+        elapsed_ms += wait_ms
+        if wait_ms != USUAL_WAIT_MS[change.component]:
+            command[WAIT_PARAMETER] = wait_ms
         commands.append(command)
     # screenLock keeps the screen from timing out while a long response plays.
     return [{"type": "Sequential", "screenLock": True, "commands": commands}]
@@ -248,20 +286,53 @@ def data_timeline(changes: Iterable[Sequence]) -> list[ScreenChange]:
     ]
 
 
-def command_timeline(commands: Iterable[dict]) -> list[ScreenChange]:
-    """Run commands back: every SetValue of a text, at the sum of the delays before it."""
+def _expanded(command: dict, definition: dict) -> list[dict]:
+    """A user-defined command's own commands, its parameters bound as APL binds them: the
+    value the call gives, else the parameter's default. Only whole-value references
+    ("${v}") are modelled; anything else in the call raises."""
+    names = {}
+    for declared in definition.get("parameters", []):
+        parameter = {"name": declared} if isinstance(declared, str) else declared
+        names[parameter["name"]] = command.get(parameter["name"], parameter.get("default", ""))
+    unknown = set(command) - set(names) - {"type"}
+    if unknown:
+        raise ValueError(f"not modelled in a user-defined command's call: {sorted(unknown)}")
+    body = definition.get("commands", definition.get("command"))
+    body = body if isinstance(body, list) else [body]
+
+    def bound(value: object) -> object:
+        if isinstance(value, str) and value.startswith("${") and value.endswith("}"):
+            return names[value[2:-1]]
+        if isinstance(value, str) and "${" in value:
+            raise ValueError(f"an embedded expression is not modelled: {value!r}")
+        return value
+
+    return [{key: bound(value) for key, value in inner.items()} for inner in body]
+
+
+def command_timeline(
+    commands: Iterable[dict], definitions: dict[str, dict] | None = None
+) -> list[ScreenChange]:
+    """Run commands back: every SetValue of a text, at the sum of the delays before it.
+    `definitions` are the document's user-defined commands (by default, the countdown's)."""
+    definitions = command_definitions() if definitions is None else definitions
     changes: list[ScreenChange] = []
 
     def run(batch: Iterable[dict], elapsed_ms: int) -> int:
         for command in batch:
-            elapsed_ms += int(command.get("delay", 0))
             kind = command["type"]
+            if kind in definitions:
+                elapsed_ms = run(_expanded(command, definitions[kind]), elapsed_ms)
+                continue
+            elapsed_ms += int(command.get("delay", 0))
             if kind == "Sequential":
                 elapsed_ms = run(command["commands"], elapsed_ms)
             elif kind == "SetValue" and command.get("property") == "text":
                 changes.append(
-                    ScreenChange(elapsed_ms / 1000, command["componentId"], command["value"])
+                    ScreenChange(elapsed_ms / 1000, command["componentId"], str(command["value"]))
                 )
+            elif kind != "Idle":
+                raise ValueError(f"not a countdown command: {kind}")
         return elapsed_ms
 
     run(commands, 0)

@@ -5,13 +5,14 @@ colours and sizes for each viewport, shared layouts) when first loaded. A respon
 directive gets a copy with the pose drawings it shows (from `poses.json`) and, on the paced
 exercise screen, the countdown (countdown.py): for a device with APL 1.4 or later, its
 changes as data (`countdown` in the datasource) applied by the root component's tick
-handler; for an older one, commands in the root component's `onMount`.
+handler; for an older one, commands in the root component's `onMount`, calling the
+user-defined commands the document then carries.
 
 APL version: the documents use only APL 1.1 features (VectorGraphic with AVG 1.0,
-SetValue, component onMount) and declare version 1.1, which every later runtime renders;
-the exercise document with a tick handler declares 1.4. A device whose `runtime.maxVersion`
-is older than 1.1, or that reports no APL support, gets no directive at all: the same
-response as a speaker without a screen.
+SetValue, component onMount, user-defined commands) and declare version 1.1, which every
+later runtime renders; the exercise document with a tick handler declares 1.4. A device
+whose `runtime.maxVersion` is older than 1.1, or that reports no APL support, gets no
+directive at all: the same response as a speaker without a screen.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from typing import Any
 from si_coach.screen.countdown import (
     TICK_APL_VERSION,
     ScreenChange,
+    command_definitions,
     command_timeline,
     countdown_commands,
     countdown_data,
@@ -135,6 +137,7 @@ def render_directives(screen: Screen, apl_max_version: str | None) -> list[dict]
         else:
             commands = countdown_commands(*countdown)
             if commands:
+                document["commands"] = command_definitions()
                 root["onMount"] = commands
     return [
         {
@@ -152,7 +155,10 @@ def countdown_timeline(render: dict) -> list[ScreenChange]:
     changes = render.get("datasources", {}).get(DATASOURCE, {}).get(COUNTDOWN_DATA)
     if changes:
         return data_timeline(changes)
-    return command_timeline(render["document"]["mainTemplate"]["items"][0].get("onMount", []))
+    document = render["document"]
+    return command_timeline(
+        document["mainTemplate"]["items"][0].get("onMount", []), document.get("commands", {})
+    )
 
 
 def _text(text: str) -> str:

@@ -6,32 +6,73 @@ wording; an unsupported locale falls back to English. Loading refuses, with an e
 names the file and key: a missing or unknown key, a placeholder the key does not declare
 (see keys.py), a key present in one language but not in another, and exercise content that
 does not match the catalogue's ids.
+
+Start-up checks every file (`check_wordings`), but a request loads only its own language,
+on the first request for it. The deployment artifact's build checks every file too and
+records each one's digest (`write_checked_record`), so a cold start from the artifact only
+compares digests: checking and building two languages it does not speak was about 4% of
+its instructions (callgrind, benchmarks/README.md).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import string
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from si_coach.routine.catalogue import Catalogue, Side, Sides, default_catalogue
-from si_coach.routine.toml_files import read_toml
+from si_coach.routine.catalogue import (
+    CATALOGUE_FILE,
+    Catalogue,
+    Side,
+    Sides,
+    default_catalogue,
+)
+from si_coach.routine.toml_files import CACHE_FOLDER, read_toml
 from si_coach.voice.wording import keys
 from si_coach.voice.wording.english import EnglishGrammar
-from si_coach.voice.wording.german import GermanGrammar
 from si_coach.voice.wording.grammar import Gender, Grammar
-from si_coach.voice.wording.spanish import SpanishGrammar
 
 WORDING_DIR = Path(__file__).parent
 DEFAULT_LANGUAGE = "en"
+# Written into the artifact by its build (`write_checked_record`), beside the parsed copies.
+CHECKED_RECORD = "wording-checked.json"
+
+
+class GrammarOnFirstUse:
+    """Stands in for a language's grammar class, imported by `load` when a file of that
+    language is first loaded: a cold start builds only the languages it speaks."""
+
+    def __init__(self, load: Callable[[], type[Grammar]]) -> None:
+        self.load = load
+
+    def from_tables(
+        self, forms: Mapping[str, tuple[str, ...]], table: Mapping[str, str]
+    ) -> Grammar:
+        return self.load().from_tables(forms, table)
+
+
+def _spanish() -> type[Grammar]:
+    from si_coach.voice.wording.spanish import SpanishGrammar  # noqa: PLC0415
+
+    return SpanishGrammar
+
+
+def _german() -> type[Grammar]:
+    from si_coach.voice.wording.german import GermanGrammar  # noqa: PLC0415
+
+    return GermanGrammar
+
+
 # The grammar of each language (grammar.Grammar), picked by a wording file's `language`.
-GRAMMARS: dict[str, type[Grammar]] = {
+GRAMMARS: dict[str, type[Grammar] | GrammarOnFirstUse] = {
     "en": EnglishGrammar,
-    "es": SpanishGrammar,
-    "de": GermanGrammar,
+    "es": GrammarOnFirstUse(_spanish),
+    "de": GrammarOnFirstUse(_german),
 }
 # Languages whose counted words have a gender: their [forms] rows carry it as a third item,
 # one of these, and the grammar agrees its numbers with it ("una serie", "ein Tag").
@@ -108,6 +149,9 @@ class Wording:
 
 
 def _placeholders(text: str, where: str) -> set[str]:
+    if "{" not in text and "}" not in text:
+        # Most lines: nothing a formatter could read, nor break on. Start-up checks them all.
+        return set()
     try:
         parsed = list(string.Formatter().parse(text))
     except ValueError as error:
@@ -123,13 +167,16 @@ def _placeholders(text: str, where: str) -> set[str]:
 
 
 def _texts(value: object, where: str, *, allow_empty: bool = False) -> tuple[str, ...]:
+    # Written out, without generators: it runs for every line a language's wording loads.
     items = value if isinstance(value, list) else [value]
-    if not all(isinstance(item, str) for item in items):
-        raise WordingError(f"{where}: must be a line or a list of lines")
-    texts = tuple(" ".join(item.split()) for item in items)
-    if not allow_empty and (not texts or not all(texts)):
+    texts = []
+    for item in items:
+        if not isinstance(item, str):
+            raise WordingError(f"{where}: must be a line or a list of lines")
+        texts.append(" ".join(item.split()))
+    if not allow_empty and (not texts or "" in texts):
         raise WordingError(f"{where}: must not be empty")
-    return tuple(t for t in texts if t)
+    return tuple(filter(None, texts))
 
 
 def _check(texts: Iterable[str], allowed: Iterable[str], where: str) -> None:
@@ -143,8 +190,10 @@ def _check(texts: Iterable[str], allowed: Iterable[str], where: str) -> None:
             )
 
 
-def _flat_lines(raw: Mapping[str, Any], source: str, *, partial: bool) -> dict[str, object]:
-    """The line sections of a file as {"section.key": value}, every key checked."""
+def _flat_lines(
+    raw: Mapping[str, Any], source: str, *, partial: bool
+) -> dict[str, tuple[str, ...]]:
+    """The line sections of a file as {"section.key": its lines}, every key checked."""
     found = {}
     for section, table in raw.items():
         if section in CONTENT_TABLES:
@@ -159,14 +208,17 @@ def _flat_lines(raw: Mapping[str, Any], source: str, *, partial: bool) -> dict[s
     missing = sorted(set(keys.LINE_PLACEHOLDERS) - set(found))
     if missing and not partial:
         raise WordingError(f"{source}: missing key {missing[0]}")
+    lines = {}
     for key, value in found.items():
         where = f"{source}: {key}"
-        if key in keys.FIXED_LENGTH_LISTS:
-            texts = _texts(value, where)
-            if not isinstance(value, list) or len(texts) != keys.FIXED_LENGTH_LISTS[key]:
-                raise WordingError(f"{where}: needs {keys.FIXED_LENGTH_LISTS[key]} items")
-        _check(_texts(value, where), keys.LINE_PLACEHOLDERS[key], where)
-    return found
+        texts = _texts(value, where)
+        if key in keys.FIXED_LENGTH_LISTS and (
+            not isinstance(value, list) or len(texts) != keys.FIXED_LENGTH_LISTS[key]
+        ):
+            raise WordingError(f"{where}: needs {keys.FIXED_LENGTH_LISTS[key]} items")
+        _check(texts, keys.LINE_PLACEHOLDERS[key], where)
+        lines[key] = texts
+    return lines
 
 
 def _table(raw: Mapping[str, Any], name: str, source: str) -> dict:
@@ -302,17 +354,16 @@ def parse_wording(
         {name: tuple(forms[name]) for name in keys.FORMS},
         {name: grammar_raw[name] for name in keys.GRAMMAR_FIELDS},
     )
-    texts = {key: _texts(value, key) for key, value in lines.items()}
     return Wording(
         locale=locale,
-        lines=texts,
+        lines=lines,
         exercises=exercises,
         variants=variants,
         sides={name: str(sides[name]) for name in keys.SIDES},
         overview=_texts(content["overview"], "overview"),
         safety_reminder=" ".join(_texts(content["safety_reminder"], "safety_reminder")),
         safety_advice=_texts(content["safety_advice"], "safety_advice"),
-        weekdays=texts["days.weekdays"],
+        weekdays=lines["days.weekdays"],
         grammar=grammar,
         clock=_clock(raw, source),
     )
@@ -327,9 +378,7 @@ def overridden(base: Wording, override: Mapping[str, Any], *, locale: str, sourc
     unknown = sorted(set(override) & (CONTENT_TABLES - {"content"}))
     if unknown:
         raise WordingError(f"{source}: [{unknown[0]}] cannot be overridden")
-    lines = dict(base.lines)
-    for key, value in _flat_lines(override, source, partial=True).items():
-        lines[key] = _texts(value, f"{source}: {key}")
+    lines = {**base.lines, **_flat_lines(override, source, partial=True)}
     content = _table(override, "content", source) if "content" in override else {}
     unknown = sorted(set(content) - set(keys.CONTENT_FIELDS))
     if unknown:
@@ -357,22 +406,33 @@ def _read(path: Path) -> dict:
         raise WordingError(f"{path.name}: not valid TOML: {error}") from error
 
 
-def load_wordings(directory: Path = WORDING_DIR, catalogue: Catalogue | None = None) -> dict:
-    """Every language and locale override in `directory`, checked: {locale or language: Wording}."""
+def load_wordings(
+    directory: Path = WORDING_DIR,
+    catalogue: Catalogue | None = None,
+    *,
+    languages: Iterable[str] | None = None,
+) -> dict:
+    """Every language and locale override in `directory`, checked: {locale or language: Wording}.
+
+    With `languages`, only those languages and their locales' overrides (none for a language
+    without a file).
+    """
     catalogue = catalogue or default_catalogue()
     files = {path.stem: path for path in sorted(directory.glob("*.toml"))}
-    languages = {name: _read(path) for name, path in files.items() if "-" not in name}
-    if DEFAULT_LANGUAGE not in languages:
+    wanted = {name.split("-")[0] for name in files} if languages is None else set(languages)
+    files = {name: path for name, path in files.items() if name.split("-")[0] in wanted}
+    languages_raw = {name: _read(path) for name, path in files.items() if "-" not in name}
+    if DEFAULT_LANGUAGE not in languages_raw and (languages is None or DEFAULT_LANGUAGE in wanted):
         raise WordingError(f"no {DEFAULT_LANGUAGE}.toml in {directory}")
     wordings = {
         name: parse_wording(raw, catalogue, locale=name, source=files[name].name)
-        for name, raw in languages.items()
+        for name, raw in languages_raw.items()
     }
     for name, path in files.items():
         if "-" not in name:
             continue
         language = name.split("-")[0]
-        if language not in languages:
+        if language not in languages_raw:
             raise WordingError(f"{path.name}: no {language}.toml to override")
         wordings[name] = overridden(wordings[language], _read(path), locale=name, source=path.name)
     return wordings
@@ -383,9 +443,63 @@ def all_wordings() -> dict[str, Wording]:
     return load_wordings()
 
 
+@cache
+def _language_wordings(language: str) -> dict[str, Wording]:
+    return load_wordings(languages=(language,))
+
+
+def _wordings_with(language: str) -> dict[str, Wording]:
+    """Wordings that hold `language`'s, if it has any: all of them once they are loaded
+    (start-up loads them when it checks the files itself), else the language's own."""
+    if all_wordings.cache_info().currsize:
+        return all_wordings()
+    return _language_wordings(language)
+
+
 def wording_for(locale: str | None) -> Wording:
     """The wording for a request's locale: the locale's own, its language's, or English."""
-    wordings = all_wordings()
     locale = locale or DEFAULT_LANGUAGE
     language = locale.split("-")[0]
-    return wordings.get(locale) or wordings.get(language) or wordings[DEFAULT_LANGUAGE]
+    wordings = _wordings_with(language)
+    return (
+        wordings.get(locale)
+        or wordings.get(language)
+        or _wordings_with(DEFAULT_LANGUAGE)[DEFAULT_LANGUAGE]
+    )
+
+
+def check_wordings() -> None:
+    """Start-up's check of every wording file: a broken one stops the skill here, not
+    mid-conversation. When every file (and the catalogue their content must match) is the
+    one the artifact's build checked, as its record says, nothing is checked again."""
+    if not _as_the_build_checked(WORDING_DIR):
+        all_wordings()
+
+
+def write_checked_record(directory: Path = WORDING_DIR) -> Path:
+    """For the artifact's build (scripts/package.py): check every wording file in
+    `directory`, then record the digest of each, and of the catalogue, in its cache folder.
+    Raises WordingError, and records nothing, when a file is broken."""
+    load_wordings(directory)
+    record = directory / CACHE_FOLDER / CHECKED_RECORD
+    record.parent.mkdir(exist_ok=True)
+    record.write_text(json.dumps(_digests(directory), sort_keys=True), encoding="utf-8")
+    return record
+
+
+def _as_the_build_checked(directory: Path) -> bool:
+    try:
+        recorded = json.loads((directory / CACHE_FOLDER / CHECKED_RECORD).read_bytes())
+    except (OSError, ValueError):
+        return False
+    return recorded == _digests(directory)
+
+
+def _digests(directory: Path) -> dict[str, str]:
+    """The SHA-256 of every file the checks read: the wording files and the catalogue."""
+    paths = [*sorted(directory.glob("*.toml")), CATALOGUE_FILE]
+    return {f"{path.parent.name}/{path.name}": _sha256(path) for path in paths}
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
