@@ -25,6 +25,9 @@ How a line is resolved, first rule that applies:
    English, Spanish or German, and carries its digits ("ten", "diez", "zehn" are "10").
    Unless ``strict``, only a sample whose every slot resolves is taken here; the rest go on
    to rule 5.
+   Unless ``strict``, a line that starts with a filler its language's speakers put before a
+   request ("oye", "a ver", "bueno"; "ähm", "na ja", "sag mal") and is no sample as said is
+   resolved without it, from rule 2 on.
 5. Unless ``strict``, as Alexa's statistical NLU would: a classifier trained on the model's
    samples (local.nlu) picks the intent, and the slot is the span a slot type knows. Speech
    outside the skill's domain (mostly words that neither a sample nor a slot value uses, a
@@ -146,6 +149,21 @@ BUILT_IN_PHRASES_OF_LANGUAGE: Mapping[str, Mapping[str, tuple[str, ...]]] = {
         "AMAZON.PauseIntent": ("pause", "warte", "moment", "einen moment", "pausieren"),
         "AMAZON.ResumeIntent": ("fortsetzen", "weitermachen", "fortfahren"),
     },
+}
+
+# Words said before a request that do not change it ("oye", "a ver", "bueno"; "ähm", "na ja",
+# "sag mal"), as a device's speech recognition and NLU pass over them. A line that starts with
+# one and is no sample as said is resolved without it: "bueno listo" as "listo". English's
+# model has its own fillers in its samples ("um", "so", "well"), so it has no list here.
+FILLERS_OF_LANGUAGE: Mapping[str, tuple[str, ...]] = {
+    "es": (
+        *("oye", "oiga", "a ver", "mira", "mire", "bueno", "pues", "eh", "ey", "che"),
+        *("ok", "okey"),
+    ),
+    "de": (
+        *("ähm", "äh", "öhm", "hm", "na ja", "naja", "also", "sag mal", "hey", "so"),
+        *("okay", "ok"),
+    ),
 }
 
 # Ways to open a skill by name; "open" or "launch" alone stand for "open <this skill>" here,
@@ -740,6 +758,13 @@ class InteractionModel:
         )
         self._open_slot_tokens = frozenset(slot_token(name) for name in self._open_slot_types)
         declared = {intent.name for intent in self.intents}
+        self.fillers = tuple(
+            sorted(
+                (self.words(filler) for filler in FILLERS_OF_LANGUAGE.get(language or "en", ())),
+                key=len,
+                reverse=True,
+            )
+        )
         self.built_in_phrases: dict[tuple[str, ...], str] = {}
         own = BUILT_IN_PHRASES_OF_LANGUAGE.get(language or "en", {})
         for table in () if strict else (own, BUILT_IN_PHRASES):
@@ -811,7 +836,18 @@ class InteractionModel:
         # the chosen samples leave out would otherwise be taken for the slot's value).
         if literal is not None and all(fill.value for fill in literal[1]):
             return self._resolution(*literal)
+        rest = self._without_filler(words)
+        if rest:
+            return self._intent_for(rest)
         return self._statistical_intent(words)
+
+    def _without_filler(self, words: tuple[str, ...]) -> tuple[str, ...]:
+        """The line without the filler it starts with ("a ver qué sigue": "qué sigue"), or
+        nothing if it starts with none or is only a filler."""
+        for filler in self.fillers:
+            if words[: len(filler)] == filler and len(words) > len(filler):
+                return words[len(filler) :]
+        return ()
 
     def _best_pattern(
         self, words: tuple[str, ...]

@@ -30,6 +30,7 @@ from scripts.development_set import (
     LabelledUtterance,
     is_understood,
     load_part,
+    resolved_slot_ids,
     share_understood,
     statistical_model,
     strict_model,
@@ -251,3 +252,26 @@ def test_built_in_intents_answer_the_languages_own_short_phrases(
     locale: str, line: str, intent: str
 ) -> None:
     assert statistical(locale).resolve(line).intent_name == intent
+
+
+# Fillers said before a request, and requests: each pair must be heard as the request alone.
+FILLED = [
+    *(
+        ("es-ES", filler, line)
+        for filler in ("oye", "a ver", "bueno", "mira")
+        for line in ("siguiente", "cómo se hace el puente", "quiero hacer la rutina completa")
+    ),
+    *(
+        ("de-DE", filler, line)
+        for filler in ("ähm", "na ja", "sag mal", "also")
+        for line in ("weiter", "wie geht die brücke", "ich will das ganze programm machen")
+    ),
+]
+
+
+@pytest.mark.parametrize(("locale", "filler", "line"), FILLED)
+def test_a_filler_before_a_request_does_not_change_it(locale: str, filler: str, line: str) -> None:
+    model = statistical(locale)
+    alone, with_filler = model.resolve(line), model.resolve(f"{filler} {line}")
+    assert with_filler.intent_name == alone.intent_name != "AMAZON.FallbackIntent"
+    assert resolved_slot_ids(with_filler) == resolved_slot_ids(alone)
