@@ -26,8 +26,9 @@ How a line is resolved, first rule that applies:
    Unless ``strict``, only a sample whose every slot resolves is taken here; the rest go on
    to rule 5.
    Unless ``strict``, a line that starts with a filler its language's speakers put before a
-   request ("oye", "a ver", "bueno"; "ähm", "na ja", "sag mal") and is no sample as said is
-   resolved without it, from rule 2 on.
+   request ("oye", "a ver", "bueno"; "ähm", "na ja", "sag mal"), or ends with a please ("por
+   favor", "bitte"), and is no sample as said is resolved without it, from rule 2 on, unless
+   that leaves it out of the skill's domain.
 5. Unless ``strict``, as Alexa's statistical NLU would: a classifier trained on the model's
    samples (local.nlu) picks the intent, and the slot is the span a slot type knows. Speech
    outside the skill's domain (mostly words that neither a sample nor a slot value uses, a
@@ -151,19 +152,25 @@ BUILT_IN_PHRASES_OF_LANGUAGE: Mapping[str, Mapping[str, tuple[str, ...]]] = {
     },
 }
 
-# Words said before a request that do not change it ("oye", "a ver", "bueno"; "ähm", "na ja",
-# "sag mal"), as a device's speech recognition and NLU pass over them. A line that starts with
-# one and is no sample as said is resolved without it: "bueno listo" as "listo". English's
-# model has its own fillers in its samples ("um", "so", "well"), so it has no list here.
+# Words said before a request that do not change it ("oye", "a ver", "bueno", "por favor",
+# "y"; "ähm", "na ja", "sag mal", "bitte", "und"), as a device's speech recognition and NLU
+# pass over them. A line that starts with one and is no sample as said is resolved without
+# it: "bueno listo" as "listo". English's model has its own fillers in its samples ("um",
+# "so", "well", "please"), so it has no list here.
 FILLERS_OF_LANGUAGE: Mapping[str, tuple[str, ...]] = {
     "es": (
         *("oye", "oiga", "a ver", "mira", "mire", "bueno", "pues", "eh", "ey", "che"),
-        *("ok", "okey"),
+        *("ok", "okey", "por favor", "porfa", "ahora", "y", "entonces"),
     ),
     "de": (
         *("ähm", "äh", "öhm", "hm", "na ja", "naja", "also", "sag mal", "hey", "so"),
-        *("okay", "ok"),
+        *("okay", "ok", "bitte", "jetzt", "und", "dann"),
     ),
+}
+# The same after a request: a please ("dime los ejercicios por favor", "weiter bitte").
+TRAILING_FILLERS_OF_LANGUAGE: Mapping[str, tuple[str, ...]] = {
+    "es": ("por favor", "porfa", "porfis"),
+    "de": ("bitte", "bitte schön", "bitteschön"),
 }
 
 # Ways to open a skill by name; "open" or "launch" alone stand for "open <this skill>" here,
@@ -758,12 +765,15 @@ class InteractionModel:
         )
         self._open_slot_tokens = frozenset(slot_token(name) for name in self._open_slot_types)
         declared = {intent.name for intent in self.intents}
-        self.fillers = tuple(
-            sorted(
-                (self.words(filler) for filler in FILLERS_OF_LANGUAGE.get(language or "en", ())),
-                key=len,
-                reverse=True,
+        self.fillers, self.trailing_fillers = (
+            tuple(
+                sorted(
+                    (self.words(filler) for filler in table.get(language or "en", ())),
+                    key=len,
+                    reverse=True,
+                )
             )
+            for table in (FILLERS_OF_LANGUAGE, TRAILING_FILLERS_OF_LANGUAGE)
         )
         self.built_in_phrases: dict[tuple[str, ...], str] = {}
         own = BUILT_IN_PHRASES_OF_LANGUAGE.get(language or "en", {})
@@ -838,15 +848,21 @@ class InteractionModel:
             return self._resolution(*literal)
         rest = self._without_filler(words)
         if rest:
-            return self._intent_for(rest)
+            # Heard without the filler, unless only the whole line is the skill's speech.
+            resolution = self._intent_for(rest)
+            if resolution.intent_name != FALLBACK_INTENT:
+                return resolution
         return self._statistical_intent(words)
 
     def _without_filler(self, words: tuple[str, ...]) -> tuple[str, ...]:
-        """The line without the filler it starts with ("a ver qué sigue": "qué sigue"), or
-        nothing if it starts with none or is only a filler."""
+        """The line without the filler it starts with ("a ver qué sigue": "qué sigue") or the
+        please it ends with, or nothing if it has neither or is only a filler."""
         for filler in self.fillers:
             if words[: len(filler)] == filler and len(words) > len(filler):
                 return words[len(filler) :]
+        for filler in self.trailing_fillers:
+            if words[-len(filler) :] == filler and len(words) > len(filler):
+                return words[: -len(filler)]
         return ()
 
     def _best_pattern(

@@ -254,24 +254,28 @@ def test_built_in_intents_answer_the_languages_own_short_phrases(
     assert statistical(locale).resolve(line).intent_name == intent
 
 
-# Fillers said before a request, and requests: each pair must be heard as the request alone.
+# Fillers said before a request (or a please after it), and requests: each line must be heard
+# as the request alone.
 FILLED = [
     *(
-        ("es-ES", filler, line)
-        for filler in ("oye", "a ver", "bueno", "mira")
+        ("es-ES", f"{filler} {line}", line)
+        for filler in ("oye", "a ver", "bueno", "mira", "y")
         for line in ("siguiente", "cómo se hace el puente", "quiero hacer la rutina completa")
     ),
     *(
-        ("de-DE", filler, line)
-        for filler in ("ähm", "na ja", "sag mal", "also")
+        ("de-DE", f"{filler} {line}", line)
+        for filler in ("ähm", "na ja", "sag mal", "also", "und")
         for line in ("weiter", "wie geht die brücke", "ich will das ganze programm machen")
     ),
+    ("es-MX", "dime los ejercicios por favor", "dime los ejercicios"),
+    ("es-US", "por favor dime los ejercicios", "dime los ejercicios"),
+    ("de-DE", "was kommt danach bitte", "was kommt danach"),
 ]
 
 
-@pytest.mark.parametrize(("locale", "filler", "line"), FILLED)
-def test_a_filler_before_a_request_does_not_change_it(locale: str, filler: str, line: str) -> None:
+@pytest.mark.parametrize(("locale", "said", "line"), FILLED)
+def test_a_filler_before_a_request_does_not_change_it(locale: str, said: str, line: str) -> None:
     model = statistical(locale)
-    alone, with_filler = model.resolve(line), model.resolve(f"{filler} {line}")
+    alone, with_filler = model.resolve(line), model.resolve(said)
     assert with_filler.intent_name == alone.intent_name != "AMAZON.FallbackIntent"
     assert resolved_slot_ids(with_filler) == resolved_slot_ids(alone)
