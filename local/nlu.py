@@ -9,14 +9,17 @@ the console and the development set hear a line the way a device would:
   ``{exercise}`` stands) and in the line alike, so "how do i do the glute bridge" is read as
   "how do i do the <EXERCISE>" and the exercise is carried over as the slot.
 - Each line is described by word unigrams and bigrams (with the line's start and end) and by
-  character n-grams of each word, weighted tf-idf; a multinomial logistic regression
+  character n-grams of each word with its accents folded ("lastimé" and "lastime", "müde"
+  and "mude", "fuß" and "fuss" share them, as a typed or misheard line may spell them),
+  weighted tf-idf; a multinomial logistic regression
   (scikit-learn) learns one weight per feature and intent.
 - Below a confidence floor the line is out of the skill's domain: AMAZON.FallbackIntent, as
   a device sends for "what's the weather".
 
 Training takes seconds; the console must start within one, so the learned weights are cached
-under ``.cache/nlu/`` by the hash of what they were trained on (the model's samples, slot
-values and this module's settings). Reading them back needs numpy only, not scikit-learn.
+under ``.cache/nlu/`` by the hash of what they were trained on (the model's samples and slot
+values, the out-of-domain lines and built-in phrases, and this module's settings). Reading them
+back needs numpy only, not scikit-learn.
 """
 
 from __future__ import annotations
@@ -47,7 +50,7 @@ CHARACTER_NGRAMS = (2, 3, 4)
 # Inverse regularisation strength of the logistic regression.
 REGULARISATION_C = 10.0
 # Bumped when the features or the training change, so an old cache is not read.
-SETTINGS = f"v2 floor={CONFIDENCE_FLOOR} chars={CHARACTER_NGRAMS} C={REGULARISATION_C}"
+SETTINGS = f"v4 floor={CONFIDENCE_FLOOR} chars={CHARACTER_NGRAMS} C={REGULARISATION_C}"
 
 START, END = "<s>", "</s>"
 # The label of speech that is not the skill's: what Alexa sends for it.
@@ -57,6 +60,15 @@ OUT_OF_DOMAIN = "AMAZON.FallbackIntent"
 def slot_token(slot_type: str) -> str:
     """The token a slot of this type becomes: one word no speaker says."""
     return f"<{slot_type}>"
+
+
+_FOLDED = str.maketrans("áàâäéèêëíìîïóòôöúùûüñç", "aaaaeeeeiiiioooouuuunc") | {ord("ß"): "ss"}
+
+
+def folded(word: str) -> str:
+    """The word without its accents, umlauts and ß: "rodilla" and "rodílla", "übung" and
+    "ubung" read alike."""
+    return word.translate(_FOLDED)
 
 
 def line_features(tokens: Sequence[str]) -> Counter[str]:
@@ -71,9 +83,14 @@ def line_features(tokens: Sequence[str]) -> Counter[str]:
         if token.startswith("<"):
             continue
         edged = f"^{token}$"
-        for size in CHARACTER_NGRAMS:
-            for start in range(max(len(edged) - size + 1, 1)):
-                features["c " + edged[start : start + size]] += 1
+        grams = {
+            spelled[start : start + size]
+            for spelled in {edged, folded(edged)}
+            for size in CHARACTER_NGRAMS
+            for start in range(max(len(spelled) - size + 1, 1))
+        }
+        for gram in grams:
+            features["c " + gram] += 1
     return features
 
 
@@ -117,11 +134,15 @@ class IntentClassifier:
         values = (1.0 + np.log(counts)) * self.idf[index]
         return index, values / np.linalg.norm(values)
 
-    def guess(self, tokens: Sequence[str]) -> IntentGuess:
+    def probabilities(self, tokens: Sequence[str]) -> np.ndarray:
+        """Each intent's probability for the tagged line, in the order of ``intents``."""
         index, values = self.vector(line_features(tokens))
         scores = self.intercepts + values @ self.weights[index]
         scores = np.exp(scores - scores.max())
-        probabilities = scores / scores.sum()
+        return scores / scores.sum()
+
+    def guess(self, tokens: Sequence[str]) -> IntentGuess:
+        probabilities = self.probabilities(tokens)
         best = int(probabilities.argmax())
         return IntentGuess(self.intents[best], float(probabilities[best]))
 

@@ -9,8 +9,9 @@ How a line is resolved, first rule that applies:
 1. A launch phrase ("open s. i. joint coach", "start si joint coach", "open"): LaunchRequest.
    "ask s. i. joint coach to <request>" resolves <request> as below.
 2. A sample with no slots, word for word: its intent.
-3. A phrase a built-in intent answers on every device ("yes", "cancel"), for the AMAZON.*
-   intents the model declares; the model's own samples come first. ``strict=True`` leaves
+3. A phrase a built-in intent answers on every device ("yes", "cancel"; in the model's own
+   language too: "vale", "déjalo", "passt", "hör auf"), for the AMAZON.* intents the model
+   declares; the model's own samples come first. ``strict=True`` leaves
    this rule out, so only what the model itself says is understood (the development-set
    test reports that share beside the statistical one).
 4. A sample with slots, each slot taking one or more words. Samples whose slot values
@@ -19,14 +20,26 @@ How a line is resolved, first rule that applies:
    "{exercise}" (an exercise named alone) or "the {exercise}" match values and synonyms
    only, never any words at all. An AMAZON.TIME slot takes only words that say a time
    ("eight", "seven thirty in the evening", "noon", "in the evening"), and carries the
-   value Alexa would send ("08:00", "19:30", "EV"); an AMAZON.NUMBER slot takes only words
-   that say a whole number, and carries its digits ("ten" is "10"). Unless ``strict``, only
-   a sample whose every slot resolves is taken here; the rest go on to rule 5.
+   value Alexa would send ("08:00", "19:30", "EV"; Spanish and German times too, "halb
+   acht" is "07:30"); an AMAZON.NUMBER slot takes only words that say a whole number, in
+   English, Spanish or German, and carries its digits ("ten", "diez", "zehn" are "10").
+   Unless ``strict``, only a sample whose every slot resolves is taken here; the rest go on
+   to rule 5.
+   Unless ``strict``, a line that starts with a filler its language's speakers put before a
+   request ("oye", "a ver", "bueno"; "ähm", "na ja", "sag mal"), or ends with a please ("por
+   favor", "bitte"), and is no sample as said is resolved without it, from rule 2 on, unless
+   that leaves it out of the skill's domain.
 5. Unless ``strict``, as Alexa's statistical NLU would: a classifier trained on the model's
    samples (local.nlu) picks the intent, and the slot is the span a slot type knows. Speech
-   outside the skill's domain (mostly words no sample uses, a guess below the confidence
-   floor, or the out-of-domain class) is AMAZON.FallbackIntent; words no value names are
-   taken as a slot ("do the cartwheel") only when the classifier is all but certain.
+   outside the skill's domain (mostly words that neither a sample nor a slot value uses, a
+   guess below the confidence floor, or the out-of-domain class, trained on
+   out_of_domain.txt or the language's own out_of_domain.<language>.txt) is
+   AMAZON.FallbackIntent. An unsure line that names a custom slot's value ("ándale ponme el
+   puente") is read among the intents taking that slot, when together they outweigh the
+   fallback twice over. Words no value names are taken as a slot ("do the cartwheel") only
+   when the classifier is all but certain and the line names no value of that type. Slots are
+   then filled from the spans the heard intent's own slot types know ("el cojín" is an
+   exercise's prop and a pillow: "no encuentro el cojín" wants the pillow).
 6. Anything else: AMAZON.FallbackIntent, as a device sends for out-of-domain speech.
    ``nearest_samples`` then shows the samples the line came closest to, so a developer
    can see why it missed.
@@ -46,7 +59,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from local.nlu import CONFIDENCE_FLOOR, IntentClassifier, cached_classifier, slot_token
+from local.nlu import (
+    CONFIDENCE_FLOOR,
+    IntentClassifier,
+    IntentGuess,
+    cached_classifier,
+    slot_token,
+)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 MODELS_DIR = REPO_ROOT / "interaction_model" / "interactionModels" / "custom"
@@ -75,6 +94,83 @@ BUILT_IN_PHRASES: Mapping[str, tuple[str, ...]] = {
     "AMAZON.StartOverIntent": ("start over", "restart"),
     "AMAZON.PauseIntent": ("pause",),
     "AMAZON.ResumeIntent": ("resume", "continue"),
+}
+
+# The same for Spanish and German: a device's built-in intents know their own language's short
+# answers, regional ones too ("vale", "sale", "órale", "simón"; "jo", "passt", "nö"), so a
+# model need not list them.
+BUILT_IN_PHRASES_OF_LANGUAGE: Mapping[str, Mapping[str, tuple[str, ...]]] = {
+    "es": {
+        "AMAZON.YesIntent": (
+            *("sí", "sí por favor", "claro", "claro que sí", "vale", "va", "sale", "simón"),
+            *("órale", "de acuerdo", "okey", "ok", "por supuesto", "correcto", "ajá", "eso es"),
+        ),
+        "AMAZON.NoIntent": ("no", "no gracias", "nel", "nop", "para nada", "no quiero", "nada"),
+        "AMAZON.StopIntent": (
+            *("para", "detente", "alto", "apágate", "cállate", "basta", "ya basta", "termina"),
+            *("salir", "sal"),
+        ),
+        "AMAZON.CancelIntent": (
+            *("cancela", "cancelar", "olvídalo", "déjalo", "déjalo así", "no importa"),
+            "olvida eso",
+        ),
+        "AMAZON.HelpIntent": ("ayuda", "ayúdame", "qué puedo decir", "necesito ayuda"),
+        "AMAZON.NavigateHomeIntent": ("inicio", "ve al inicio"),
+        "AMAZON.NextIntent": ("siguiente", "el siguiente", "el que sigue", "próximo", "salta"),
+        "AMAZON.PreviousIntent": ("anterior", "atrás", "el anterior", "vuelve atrás", "regrésate"),
+        "AMAZON.RepeatIntent": (
+            *("repite", "repítelo", "otra vez", "mande", "cómo dices", "qué dijiste", "perdón"),
+        ),
+        "AMAZON.StartOverIntent": ("empieza de nuevo", "desde el principio", "vuelve a empezar"),
+        "AMAZON.PauseIntent": ("pausa", "espera", "espérame", "un momento", "un momentito"),
+        "AMAZON.ResumeIntent": ("continúa", "reanuda", "continuar", "reanudar", "sigamos con esto"),
+    },
+    "de": {
+        "AMAZON.YesIntent": (
+            *("ja", "ja bitte", "jawohl", "jo", "jup", "klar", "na klar", "sicher", "gerne"),
+            *("okay", "ok", "passt", "genau", "richtig", "einverstanden", "in ordnung"),
+        ),
+        "AMAZON.NoIntent": ("nein", "nein danke", "nö", "ne", "nee", "lieber nicht"),
+        "AMAZON.StopIntent": (
+            *("stopp", "stop", "halt", "hör auf", "aufhören", "sei still", "ruhe", "beenden"),
+            *("schluss", "aus"),
+        ),
+        "AMAZON.CancelIntent": (
+            *("abbrechen", "vergiss es", "lass es", "lass gut sein", "schon gut", "egal"),
+        ),
+        "AMAZON.HelpIntent": ("hilfe", "hilf mir", "was kann ich sagen"),
+        "AMAZON.NavigateHomeIntent": ("startseite", "zum startbildschirm"),
+        "AMAZON.NextIntent": ("weiter", "nächste", "die nächste", "überspringen"),
+        "AMAZON.PreviousIntent": ("zurück", "vorherige", "die vorherige", "geh zurück"),
+        "AMAZON.RepeatIntent": (
+            *("wiederholen", "wiederhole das", "noch mal", "nochmal", "wie bitte"),
+            *("was war das", "was hast du gesagt"),
+        ),
+        "AMAZON.StartOverIntent": ("von vorne", "neu starten", "noch mal von vorne"),
+        "AMAZON.PauseIntent": ("pause", "warte", "moment", "einen moment", "pausieren"),
+        "AMAZON.ResumeIntent": ("fortsetzen", "weitermachen", "fortfahren"),
+    },
+}
+
+# Words said before a request that do not change it ("oye", "a ver", "bueno", "por favor",
+# "y"; "ähm", "na ja", "sag mal", "bitte", "und"), as a device's speech recognition and NLU
+# pass over them. A line that starts with one and is no sample as said is resolved without
+# it: "bueno listo" as "listo". English's model has its own fillers in its samples ("um",
+# "so", "well", "please"), so it has no list here.
+FILLERS_OF_LANGUAGE: Mapping[str, tuple[str, ...]] = {
+    "es": (
+        *("oye", "oiga", "a ver", "mira", "mire", "bueno", "pues", "eh", "ey", "che"),
+        *("ok", "okey", "por favor", "porfa", "ahora", "y", "entonces"),
+    ),
+    "de": (
+        *("ähm", "äh", "öhm", "hm", "na ja", "naja", "also", "sag mal", "hey", "so"),
+        *("okay", "ok", "bitte", "jetzt", "und", "dann"),
+    ),
+}
+# The same after a request: a please ("dime los ejercicios por favor", "weiter bitte").
+TRAILING_FILLERS_OF_LANGUAGE: Mapping[str, tuple[str, ...]] = {
+    "es": ("por favor", "porfa", "porfis"),
+    "de": ("bitte", "bitte schön", "bitteschön"),
 }
 
 # Ways to open a skill by name; "open" or "launch" alone stand for "open <this skill>" here,
@@ -107,6 +203,21 @@ ARTICLES = frozenset({"the", "a", "an", "my", "some", "any", "this", "that"})
 MAX_UTTERANCE_WORDS = 40
 
 OUT_OF_DOMAIN_FILE = Path(__file__).resolve().parent / "out_of_domain.txt"
+
+
+def out_of_domain_file(language: str | None = None) -> Path:
+    """The out-of-domain lines of a language: out_of_domain.txt for English, out_of_domain.es.txt
+    for Spanish, and so on. A language without its own file falls back to English's."""
+    if language and language != "en":
+        path = OUT_OF_DOMAIN_FILE.with_name(f"out_of_domain.{language}.txt")
+        if path.exists():
+            return path
+    return OUT_OF_DOMAIN_FILE
+
+
+def language_of_model_file(path: Path) -> str:
+    """The language of a generated model, from its file name ("es-MX.json" -> "es")."""
+    return path.stem.split("-", maxsplit=1)[0]
 
 
 def out_of_domain_lines(path: Path = OUT_OF_DOMAIN_FILE) -> list[str]:
@@ -174,24 +285,28 @@ class SpokenTime:
 
     name = "AMAZON.TIME"
     longest_form = 6
-    _HOURS: Mapping[str, int] = {
-        word: number
-        for number, word in enumerate(
-            (
-                *("zero", "one", "two", "three", "four", "five", "six"),
-                *("seven", "eight", "nine", "ten", "eleven", "twelve"),
+    _HOURS: Mapping[str, int] = (
+        {
+            word: number
+            for number, word in enumerate(
+                (
+                    *("zero", "one", "two", "three", "four", "five", "six"),
+                    *("seven", "eight", "nine", "ten", "eleven", "twelve"),
+                )
             )
-        )
-    } | {
-        word: number
-        for words in (
-            ("cero", "una", "dos", "tres", "cuatro", "cinco", "seis"),
-            ("siete", "ocho", "nueve", "diez", "once", "doce"),
-            ("null", "ein", "zwei", "drei", "vier", "fünf", "sechs"),
-            ("sieben", "acht", "neun", "zehn", "elf", "zwölf"),
-        )
-        for number, word in enumerate(words, 0 if words[0] in ("cero", "null") else 7)
-    }
+        }
+        | {
+            word: number
+            for words in (
+                ("cero", "una", "dos", "tres", "cuatro", "cinco", "seis"),
+                ("siete", "ocho", "nueve", "diez", "once", "doce"),
+                ("null", "ein", "zwei", "drei", "vier", "fünf", "sechs"),
+                ("sieben", "acht", "neun", "zehn", "elf", "zwölf"),
+            )
+            for number, word in enumerate(words, 0 if words[0] in ("cero", "null") else 7)
+        }
+        | {"eins": 1}
+    )
     _MINUTES: Mapping[tuple[str, ...], int] = {
         ("oclock",): 0,
         ("oh", "five"): 5,
@@ -203,9 +318,33 @@ class SpokenTime:
         ("y", "cuarto"): 15,
         ("y", "media"): 30,
         ("y", "treinta"): 30,
+        ("y", "diez"): 10,
+        ("y", "veinte"): 20,
+        ("en", "punto"): 0,
         ("uhr",): 0,
+        ("uhr", "zehn"): 10,
         ("uhr", "fünfzehn"): 15,
+        ("uhr", "zwanzig"): 20,
         ("uhr", "dreißig"): 30,
+        ("uhr", "fünfundvierzig"): 45,
+    }
+    # Hours said against the next one: "ocho menos cuarto" (7:45); German "halb acht" (7:30),
+    # "viertel vor acht" (7:45), "viertel nach acht" (8:15) are read in _value.
+    _BEFORE_THE_HOUR: Mapping[tuple[str, ...], int] = {
+        ("menos", "cuarto"): 45,
+        ("menos", "diez"): 50,
+        ("menos", "veinte"): 40,
+    }
+    # German says the afternoon's hours on the 24-hour clock: "um neunzehn uhr".
+    _DAY_HOURS: Mapping[str, int] = {
+        word: number
+        for number, word in enumerate(
+            (
+                *("dreizehn", "vierzehn", "fünfzehn", "sechzehn", "siebzehn", "achtzehn"),
+                *("neunzehn", "zwanzig", "einundzwanzig", "zweiundzwanzig", "dreiundzwanzig"),
+            ),
+            13,
+        )
     }
     _PERIODS: Mapping[tuple[str, ...], str] = {
         ("in", "the", "morning"): "MO",
@@ -219,11 +358,26 @@ class SpokenTime:
         ("de", "la", "mañana"): "MO",
         ("de", "la", "tarde"): "AF",
         ("de", "la", "noche"): "NI",
+        ("por", "la", "mañana"): "MO",
+        ("por", "la", "tarde"): "AF",
+        ("por", "la", "noche"): "NI",
+        ("en", "la", "mañana"): "MO",
+        ("en", "la", "tarde"): "AF",
+        ("en", "la", "noche"): "NI",
         ("morgens",): "MO",
+        ("vormittags",): "MO",
+        ("am", "morgen"): "MO",
+        ("am", "vormittag"): "MO",
+        ("früh",): "MO",
         ("nachmittags",): "AF",
+        ("am", "nachmittag"): "AF",
         ("abends",): "EV",
+        ("am", "abend"): "EV",
         ("nachts",): "NI",
+        ("in", "der", "nacht"): "NI",
     }
+    _NOON = frozenset({("noon",), ("midday",), ("mediodía",), ("mittag",), ("mittags",)})
+    _MIDNIGHT = frozenset({("midnight",), ("medianoche",), ("mitternacht",)})
     _AFTER_NOON = frozenset({"AF", "EV", "NI"})
 
     def __init__(self) -> None:
@@ -234,14 +388,34 @@ class SpokenTime:
             if (value := self.resolve(tuple(example.split()))) is not None
         }
 
+    # Words after which a bare hour word is a time: "at eight", "a las ocho", "um acht". Elsewhere
+    # "una", "ein" or "one" is an article or a count ("una rutina corta", "ein knie").
+    _TIME_CONTEXT = frozenset(
+        {
+            *("at", "for", "to", "it", "by", "around", "until", "till", "before", "after"),
+            *("la", "las", "para", "hacia", "sobre", "antes", "después"),
+            *("um", "gegen", "ab", "bis", "auf", "für", "vor", "nach"),
+        }
+    )
+
     def resolve(self, words: tuple[str, ...]) -> SlotTypeValue | None:
         value = self._value(words)
         return None if value is None else SlotTypeValue(value, value)
 
+    def needs_context(self, words: tuple[str, ...]) -> bool:
+        """Whether these words are a bare hour ("ocho", "ein", "8"): a time only after a word
+        that leads to one, or said alone."""
+        return len(words) == 1 and (words[0].isdigit() or words[0] in self._HOURS)
+
+    def in_context(self, before: tuple[str, ...], after: tuple[str, ...]) -> bool:
+        """Whether a bare hour between ``before`` and ``after`` (the line's other words) is a
+        time: said alone, or after a word that leads to one."""
+        return (not before and not after) or (bool(before) and before[-1] in self._TIME_CONTEXT)
+
     def _value(self, words: tuple[str, ...]) -> str | None:
-        if words in {("noon",), ("midday",)}:
+        if words in self._NOON:
             return "12:00"
-        if words == ("midnight",):
+        if words in self._MIDNIGHT:
             return "00:00"
         if words in self._PERIODS:
             return self._PERIODS[words]
@@ -256,8 +430,12 @@ class SpokenTime:
                     words, period = words[: -len(ending)], "MO"
         if not words:
             return None
-        hour = self._HOURS.get(words[0]) if not words[0].isdigit() else int(words[0])
-        minute = 0 if len(words) == 1 else self._MINUTES.get(words[1:])
+        if words[0] in self._DAY_HOURS and words[1:2] == ("uhr",):
+            minute = self._MINUTES.get(words[1:])
+            if minute is None or period is not None:
+                return None
+            return f"{self._DAY_HOURS[words[0]]:02d}:{minute:02d}"
+        hour, minute = self._hour_and_minute(words)
         if hour is None or minute is None or not 1 <= hour <= 12:
             return None
         if period in self._AFTER_NOON and hour != 12:
@@ -265,6 +443,26 @@ class SpokenTime:
         elif period == "MO" and hour == 12:
             hour = 0
         return f"{hour:02d}:{minute:02d}"
+
+    def _hour_and_minute(self, words: tuple[str, ...]) -> tuple[int | None, int | None]:
+        """The hour (1 to 12) and minute of a time said without its part of the day."""
+
+        def hour_of(word: str) -> int | None:
+            return int(word) if word.isdigit() else self._HOURS.get(word)
+
+        if len(words) == 2 and words[0] == "halb":  # "halb acht": half an hour before eight
+            hour = hour_of(words[1])
+            return (None if hour is None else (hour - 2) % 12 + 1), 30
+        if len(words) == 3 and words[:2] in {("viertel", "vor"), ("viertel", "nach")}:
+            hour = hour_of(words[2])
+            if hour is None:
+                return None, None
+            return ((hour - 2) % 12 + 1, 45) if words[1] == "vor" else (hour, 15)
+        hour = hour_of(words[0])
+        if hour is not None and words[1:] in self._BEFORE_THE_HOUR:
+            return (hour - 2) % 12 + 1, self._BEFORE_THE_HOUR[words[1:]]
+        minute = 0 if len(words) == 1 else self._MINUTES.get(words[1:])
+        return hour, minute
 
 
 class SpokenNumber:
@@ -302,9 +500,78 @@ class SpokenNumber:
             if (value := self.resolve(tuple(example.split()))) is not None
         }
 
+    # Spanish and German number words ("veinticinco", "treinta y cinco", "fünfundzwanzig"),
+    # read beside English's. Articles ("un", "una", "ein", "eine") are left out: Alexa does
+    # not fill a number slot with "a".
+    _SPANISH_UNITS: Mapping[str, int] = {
+        word: number
+        for number, word in enumerate(
+            (
+                *("cero", "uno", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho"),
+                *("nueve", "diez", "once", "doce", "trece", "catorce", "quince", "dieciséis"),
+                *("diecisiete", "dieciocho", "diecinueve", "veinte", "veintiuno", "veintidós"),
+                *("veintitrés", "veinticuatro", "veinticinco", "veintiséis", "veintisiete"),
+                *("veintiocho", "veintinueve"),
+            )
+        )
+    }
+    _SPANISH_TENS: Mapping[str, int] = {
+        "treinta": 30,
+        "cuarenta": 40,
+        "cincuenta": 50,
+        "sesenta": 60,
+        "setenta": 70,
+        "ochenta": 80,
+        "noventa": 90,
+    }
+    _GERMAN_UNITS: Mapping[str, int] = {
+        word: number
+        for number, word in enumerate(
+            (
+                *("null", "eins", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht"),
+                *("neun", "zehn", "elf", "zwölf", "dreizehn", "vierzehn", "fünfzehn"),
+                *("sechzehn", "siebzehn", "achtzehn", "neunzehn"),
+            )
+        )
+    }
+    _GERMAN_TENS: Mapping[str, int] = {
+        "zwanzig": 20,
+        "dreißig": 30,
+        "vierzig": 40,
+        "fünfzig": 50,
+        "sechzig": 60,
+        "siebzig": 70,
+        "achtzig": 80,
+        "neunzig": 90,
+    }
+    _HUNDREDS = frozenset({("cien",), ("hundert",), ("einhundert",)})
+
     def resolve(self, words: tuple[str, ...]) -> SlotTypeValue | None:
         number = self._value(words)
+        if number is None:
+            number = self._spanish_or_german(words)
         return None if number is None else SlotTypeValue(str(number), str(number))
+
+    def _spanish_or_german(self, words: tuple[str, ...]) -> int | None:
+        if words in self._HUNDREDS:
+            return 100
+        if len(words) == 1:
+            (word,) = words
+            for table in (self._SPANISH_UNITS, self._SPANISH_TENS):
+                if word in table:
+                    return table[word]
+            for table in (self._GERMAN_UNITS, self._GERMAN_TENS):
+                if word in table:
+                    return table[word]
+            unit, joined, tens = word.partition("und")  # "fünfundzwanzig"
+            unit = "eins" if unit == "ein" else unit
+            if joined and tens in self._GERMAN_TENS and 0 < self._GERMAN_UNITS.get(unit, 0) < 10:
+                return self._GERMAN_TENS[tens] + self._GERMAN_UNITS[unit]
+            return None
+        if len(words) == 3 and words[0] in self._SPANISH_TENS and words[1] == "y":
+            unit = self._SPANISH_UNITS.get(words[2], 0)
+            return self._SPANISH_TENS[words[0]] + unit if 0 < unit < 10 else None
+        return None
 
     def _value(self, words: tuple[str, ...]) -> int | None:
         if len(words) == 1 and words[0].isdigit():
@@ -434,8 +701,12 @@ class NearSample:
 class InteractionModel:
     """One locale's interaction model, ready to resolve typed lines."""
 
-    def __init__(self, document: Mapping[str, Any], *, strict: bool = False) -> None:
+    def __init__(
+        self, document: Mapping[str, Any], *, strict: bool = False, language: str | None = None
+    ) -> None:
         language_model = document["interactionModel"]["languageModel"]
+        # The model's language ("es"): which out-of-domain lines its fallback is trained on.
+        self.out_of_domain_file = out_of_domain_file(language)
         self.invocation_name: str = language_model["invocationName"]
         texts = [self.invocation_name] + [
             sample for intent in language_model["intents"] for sample in intent.get("samples", [])
@@ -492,16 +763,30 @@ class InteractionModel:
         self._open_slot_types = tuple(
             name for name, slot_type in self._taggable_types if isinstance(slot_type, SlotType)
         )
+        self._open_slot_tokens = frozenset(slot_token(name) for name in self._open_slot_types)
         declared = {intent.name for intent in self.intents}
+        self.fillers, self.trailing_fillers = (
+            tuple(
+                sorted(
+                    (self.words(filler) for filler in table.get(language or "en", ())),
+                    key=len,
+                    reverse=True,
+                )
+            )
+            for table in (FILLERS_OF_LANGUAGE, TRAILING_FILLERS_OF_LANGUAGE)
+        )
         self.built_in_phrases: dict[tuple[str, ...], str] = {}
-        for intent_name, phrases in () if strict else BUILT_IN_PHRASES.items():
-            if intent_name in declared:
-                for phrase in phrases:
-                    self.built_in_phrases.setdefault(self.words(phrase), intent_name)
+        own = BUILT_IN_PHRASES_OF_LANGUAGE.get(language or "en", {})
+        for table in () if strict else (own, BUILT_IN_PHRASES):
+            for intent_name, phrases in table.items():
+                if intent_name in declared:
+                    for phrase in phrases:
+                        self.built_in_phrases.setdefault(self.words(phrase), intent_name)
 
     @classmethod
     def from_file(cls, path: Path = EN_US_MODEL_FILE, *, strict: bool = False) -> InteractionModel:
-        return cls(json.loads(path.read_text(encoding="utf-8")), strict=strict)
+        document = json.loads(path.read_text(encoding="utf-8"))
+        return cls(document, strict=strict, language=language_of_model_file(path))
 
     def words(self, text: str) -> tuple[str, ...]:
         return spoken_words(text, self.initialisms)
@@ -561,7 +846,24 @@ class InteractionModel:
         # the chosen samples leave out would otherwise be taken for the slot's value).
         if literal is not None and all(fill.value for fill in literal[1]):
             return self._resolution(*literal)
+        rest = self._without_filler(words)
+        if rest:
+            # Heard without the filler, unless only the whole line is the skill's speech.
+            resolution = self._intent_for(rest)
+            if resolution.intent_name != FALLBACK_INTENT:
+                return resolution
         return self._statistical_intent(words)
+
+    def _without_filler(self, words: tuple[str, ...]) -> tuple[str, ...]:
+        """The line without the filler it starts with ("a ver qué sigue": "qué sigue") or the
+        please it ends with, or nothing if it has neither or is only a filler."""
+        for filler in self.fillers:
+            if words[: len(filler)] == filler and len(words) > len(filler):
+                return words[len(filler) :]
+        for filler in self.trailing_fillers:
+            if words[-len(filler) :] == filler and len(words) > len(filler):
+                return words[: -len(filler)]
+        return ()
 
     def _best_pattern(
         self, words: tuple[str, ...]
@@ -594,7 +896,9 @@ class InteractionModel:
     def classifier(self) -> IntentClassifier:
         if self._classifier is None:
             source = json.dumps(self._language_model, sort_keys=True, ensure_ascii=False)
-            key = hashlib.sha256((source + OUT_OF_DOMAIN_FILE.read_text("utf-8")).encode())
+            out_of_domain = self.out_of_domain_file.read_text("utf-8")
+            built_in = json.dumps(sorted(self.built_in_phrases.items()), ensure_ascii=False)
+            key = hashlib.sha256((source + out_of_domain + built_in).encode())
             self._classifier = cached_classifier(key.hexdigest(), self.training_examples)
         return self._classifier
 
@@ -620,12 +924,33 @@ class InteractionModel:
             examples.append((self.tag(phrase)[0], intent_name))
         if FALLBACK_INTENT in {intent.name for intent in self.intents}:
             examples += [
-                (self.tag(self.words(line))[0], FALLBACK_INTENT) for line in out_of_domain_lines()
+                (self.tag(self.words(line))[0], FALLBACK_INTENT)
+                for line in out_of_domain_lines(self.out_of_domain_file)
             ]
         return examples
 
-    def tag(self, words: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[TaggedSpan, ...]]:
-        """The words with each span a slot type knows replaced by its token, longest first."""
+    def tag(
+        self,
+        words: tuple[str, ...],
+        *,
+        numbers_first: bool = False,
+        only: frozenset[str] | None = None,
+    ) -> tuple[tuple[str, ...], tuple[TaggedSpan, ...]]:
+        """The words with each span a slot type knows replaced by its token, longest first.
+
+        A bare hour word is a time only after a word that leads to one ("a las ocho", "um
+        acht") or alone: "una rutina corta" has no time in it. A bare number is both a time
+        and a number ("ten", "diez"): it is read as a time unless ``numbers_first`` ("ten
+        minutes" is read both ways, and the likelier reading kept).
+        ``only`` limits the slot types looked for, to those of the intent the line was heard
+        as: "el cojín" names an exercise's prop as well as a pillow, and "no encuentro el
+        cojín" wants the pillow.
+        """
+        taggable = self._taggable_types
+        if only is not None:
+            taggable = tuple(pair for pair in taggable if pair[0] in only)
+        if numbers_first:
+            taggable = tuple(sorted(taggable, key=lambda pair: pair[0] != SpokenNumber.name))
         tokens: list[str] = []
         spans: list[TaggedSpan] = []
         start = 0
@@ -636,8 +961,13 @@ class InteractionModel:
                 found = next(
                     (
                         TaggedSpan(type_name, span, value)
-                        for type_name, slot_type in self._taggable_types
+                        for type_name, slot_type in taggable
                         if (value := slot_type.resolve(span)) is not None
+                        and not (
+                            isinstance(slot_type, SpokenTime)
+                            and slot_type.needs_context(span)
+                            and not slot_type.in_context(words[:start], words[start + 1 :])
+                        )
                     ),
                     None,
                 )
@@ -655,22 +985,63 @@ class InteractionModel:
     def _statistical_intent(self, words: tuple[str, ...]) -> Resolution:
         classifier = self.classifier
         tokens, spans = self.tag(words)
-        said = [token for token in tokens if not token.startswith("<")]
-        known = sum(self._knows_word(token) for token in said)
-        if 2 * known < len(said):
+        # A slot value the model names ("más despacio", "el puente") is the model's own word:
+        # "vaya más despacio" is one unknown word beside a known value, not a foreign line.
+        known = sum(token.startswith("<") or self._knows_word(token) for token in tokens)
+        if 2 * known < len(tokens):
             return self._fallback()  # mostly words no sample uses: not this skill's speech
         guess = classifier.guess(tokens)
+        as_numbers = self.tag(words, numbers_first=True)
+        if as_numbers[0] != tokens:
+            number_guess = classifier.guess(as_numbers[0])
+            if number_guess.confidence > guess.confidence:
+                guess, (tokens, spans) = number_guess, as_numbers
         if guess.intent_name == FALLBACK_INTENT and guess.confidence >= CONFIDENCE_FLOOR:
             return self._fallback()
         if guess.confidence < CONFIDENCE_FLOOR:
+            guess = self._slot_led_guess(tokens) or guess
+        if guess.confidence < CONFIDENCE_FLOOR:
             return self._open_slot_intent(tokens)
         intent = self._intent_named(guess.intent_name)
+        if intent.slot_types:
+            # Slots are filled for the intent heard, from the spans its own slot types know.
+            wanted = frozenset(intent.slot_types.values())
+            spans = self.tag(words, only=wanted)[1]
         fills = []
         for slot_name, slot_type in intent.slot_types.items():
             span = next((span for span in spans if span.slot_type == slot_type), None)
             if span is not None:
                 fills.append(SlotFill(slot_name, slot_type, " ".join(span.words), span.value))
         return self._resolution(intent, tuple(fills))
+
+    def _slot_led_guess(self, tokens: tuple[str, ...]) -> IntentGuess | None:
+        """An unsure line that names a custom slot's value ("ándale ponme el puente"), read
+        among the intents that take that slot, as a joint intent-and-slot model weighs them:
+        the likeliest of those, by its share of their probability, if they together outweigh
+        the fallback."""
+        named = {token for token in tokens if token in self._open_slot_tokens}
+        if not named:
+            return None
+        probabilities = self.classifier.probabilities(tokens)
+        intents = self.classifier.intents
+        taking = [
+            column
+            for column, name in enumerate(intents)
+            if name != FALLBACK_INTENT
+            and named <= {slot_token(t) for t in self._intent_named(name).slot_types.values()}
+        ]
+        if not taking:
+            return None
+        together = float(probabilities[taking].sum())
+        fallback = (
+            float(probabilities[intents.index(FALLBACK_INTENT)])
+            if FALLBACK_INTENT in intents
+            else 0.0
+        )
+        best = max(taking, key=lambda column: probabilities[column])
+        if together < 2 * fallback:
+            return None
+        return IntentGuess(intents[best], float(probabilities[best]) / together)
 
     def _open_slot_intent(self, tokens: tuple[str, ...]) -> Resolution:
         """A line the classifier is unsure of, read with a few of its words as a slot value no
@@ -689,6 +1060,8 @@ class InteractionModel:
                 ):
                     continue
                 for slot_type in self._open_slot_types:
+                    if slot_token(slot_type) in tokens:
+                        continue  # the line names a value of this type already ("el puente")
                     guess = self.classifier.guess(
                         (*tokens[:start], slot_token(slot_type), *tokens[stop:])
                     )

@@ -21,6 +21,10 @@ sets for the deployed model (see docs/interaction-model.md).
     .venv/bin/python -m scripts.development_set                      # shares understood
     .venv/bin/python -m scripts.development_set --misses             # tuning misses only
     .venv/bin/python -m scripts.development_set --write-annotations  # the annotation sets
+    .venv/bin/python -m scripts.development_set --locale es-MX [--misses]  # another language
+
+Spanish and German keep the same three parts in tests/nlu/es and tests/nlu/de, measured
+against each of their locales' models (tests/tooling/test_nlu_languages.py).
 """
 
 from __future__ import annotations
@@ -32,7 +36,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from local.utterances import EN_US_MODEL_FILE, InteractionModel, Resolution, spoken_words
+from local.utterances import (
+    EN_US_MODEL_FILE,
+    InteractionModel,
+    Resolution,
+    model_file_of,
+    spoken_words,
+)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEVELOPMENT_SET_DIR = REPO_ROOT / "tests" / "nlu"
@@ -176,30 +186,47 @@ def rendered_annotations(part: str, language_model: Mapping[str, Any]) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
+def language_of(locale: str) -> str | None:
+    """The directory of a locale's development set: None (tests/nlu) for English."""
+    language = locale.split("-", maxsplit=1)[0]
+    return None if language == "en" else language
+
+
 def main(argv: Sequence[str]) -> int:
-    if argv not in ([], ["--misses"], ["--write-annotations"]):
-        print(
-            "usage: python -m scripts.development_set [--misses|--write-annotations]",
-            file=sys.stderr,
-        )
+    usage = (
+        "usage: python -m scripts.development_set [--locale LOCALE] [--misses|--write-annotations]"
+    )
+    arguments = list(argv)
+    locale = "en-US"
+    if arguments[:1] == ["--locale"] and len(arguments) >= 2:
+        locale, arguments = arguments[1], arguments[2:]
+        if not model_file_of(locale).exists():
+            print(f"no model for {locale}\n{usage}", file=sys.stderr)
+            return 2
+    if arguments not in ([], ["--misses"], ["--write-annotations"]) or (
+        arguments == ["--write-annotations"] and locale != "en-US"
+    ):
+        print(usage, file=sys.stderr)
         return 2
-    if argv == ["--write-annotations"]:
+    if arguments == ["--write-annotations"]:
         language_model = json.loads(EN_US_MODEL_FILE.read_text(encoding="utf-8"))
         for part in PARTS:
             text = rendered_annotations(part, language_model["interactionModel"]["languageModel"])
             annotations_file(part).write_text(text, encoding="utf-8")
             print(f"wrote {annotations_file(part).relative_to(REPO_ROOT)}")
         return 0
-    strict, statistical = strict_model(), statistical_model()
+    language = language_of(locale)
+    path = model_file_of(locale)
+    strict, statistical = strict_model(path), statistical_model(path)
     for part in (*PARTS, OUT_OF_DOMAIN):
-        items = load_part(part)
+        items = load_part(part, language)
         print(
             f"{part}: {share_understood(statistical, items):.1%} of {len(items)} understood "
-            f"statistically, {share_understood(strict, items):.1%} strictly"
+            f"statistically, {share_understood(strict, items):.1%} strictly ({locale})"
         )
-    if argv == ["--misses"]:
+    if arguments == ["--misses"]:
         # Only the tuning part: the held part must not steer which samples the model gets.
-        for item in load_part("tuning"):
+        for item in load_part("tuning", language):
             if not is_understood(statistical, item):
                 print(f"  {item.utterance!r}: {statistical.resolve(item.utterance).describe()}")
     return 0

@@ -1,23 +1,51 @@
-"""The Spanish and German development sets (tests/nlu/es, tests/nlu/de), held phrasings
-written from the user's side, resolved strictly against each locale's generated model.
+"""The Spanish and German development sets (tests/nlu/es, tests/nlu/de), resolved against each
+locale's generated model as Alexa's NLU would: by a classifier trained on the model's samples
+(local.utterances, local.nlu), with the strict share (samples as written) printed beside.
 
-Like English's held part, misses are not listed: the set measures how the model generalises,
-and must not steer which samples it gets.
+Each language has three parts, as English has: `held.tsv`, written first from the user's side
+before any model sample was looked at, never used to choose samples; `tuning.tsv`, which may
+guide them; and `out_of_domain.tsv`, speech the skill must leave to AMAZON.FallbackIntent. Per
+locale, the tuning part must be understood at least REQUIRED_SHARE of the time, and so must the
+held part (not met yet: see HELD_FLOOR), and REQUIRED_FALLBACK_SHARE of the out-of-domain part must reach the fallback. Misses of the
+held part are not listed: it measures how the model generalises, and must not steer which
+samples it gets. The held and out-of-domain parts were written blind (intents and slot ids
+only) and committed before the models were measured on them; the parts written before them
+were opened to tune the models and are now part of the tuning part (docs/languages.md).
 """
 
 from __future__ import annotations
 
 import json
 import re
+from functools import cache
 
 import pytest
 
-from scripts.development_set import REQUIRED_SHARE, is_understood, load_part, strict_model
+from local.utterances import InteractionModel, SpokenNumber, SpokenTime
+from scripts.development_set import (
+    OUT_OF_DOMAIN,
+    PARTS,
+    REQUIRED_FALLBACK_SHARE,
+    REQUIRED_SHARE,
+    LabelledUtterance,
+    is_understood,
+    load_part,
+    resolved_slot_ids,
+    share_understood,
+    statistical_model,
+    strict_model,
+)
 from scripts.interaction_model_source import model_file
 
 LOCALES = {"es-ES": "es", "es-MX": "es", "es-US": "es", "de-DE": "de"}
-MIN_HELD = 150
-STRICT_FLOOR = REQUIRED_SHARE - 0.05
+LANGUAGES = sorted(set(LOCALES.values()))
+MIN_PART = 150
+# The issue's target for the held parts is REQUIRED_SHARE (95%), and it is not met yet: the
+# blind held parts were last measured at 94.4% (es) and 92.7% (de) (docs/languages.md). Until
+# it is, each is held at a floor a little under its measured share, so it cannot slide back.
+HELD_FLOOR = {"es": 0.93, "de": 0.91}
+# The blind out-of-domain lines that were not already in the tuning part.
+MIN_OUT_OF_DOMAIN = 25
 SPEAKERS = {"older", "pain", "second-language", "newcomer", "plain"}
 # Lowercase words of the language's own letters, initials written "i. s. g.": no digits, no
 # punctuation (no "¿" or "¡").
@@ -25,14 +53,50 @@ _WORD = r"(?:[a-zäöüßáéíóúñ]+|[a-z]\.)"
 RECOGNISED_SPEECH = re.compile(rf"{_WORD}(?: {_WORD})*")
 
 
-@pytest.mark.parametrize("language", ["es", "de"])
-def test_the_held_set_is_large_in_many_voices_and_in_speech_form(language: str) -> None:
-    held = load_part("held", language)
-    assert len(held) >= MIN_HELD
-    assert len({item.utterance for item in held}) == len(held)
-    assert {item.speaker for item in held} == SPEAKERS
-    for item in held:
+@cache
+def part(language: str, name: str) -> tuple[LabelledUtterance, ...]:
+    return tuple(load_part(name, language))
+
+
+# Trained once per locale (and cached under .cache/nlu by the model's hash), shared by the tests.
+@cache
+def statistical(locale: str) -> InteractionModel:
+    model = statistical_model(model_file(locale))
+    model.prepare()
+    return model
+
+
+@cache
+def strict(locale: str) -> InteractionModel:
+    return strict_model(model_file(locale))
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("name", PARTS)
+def test_each_part_is_large_in_many_voices_and_in_speech_form(language: str, name: str) -> None:
+    items = part(language, name)
+    assert len(items) >= MIN_PART
+    assert len({item.utterance for item in items}) == len(items)
+    assert {item.speaker for item in items} == SPEAKERS
+    for item in items:
         assert RECOGNISED_SPEECH.fullmatch(item.utterance), item.where
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_out_of_domain_part_is_fallback_speech_and_no_phrasing_is_in_two_parts(
+    language: str,
+) -> None:
+    out_of_domain = part(language, OUT_OF_DOMAIN)
+    assert len(out_of_domain) >= MIN_OUT_OF_DOMAIN
+    assert {item.intent for item in out_of_domain} == {"AMAZON.FallbackIntent"}
+    assert {item.speaker for item in out_of_domain} <= SPEAKERS
+    for item in out_of_domain:
+        assert RECOGNISED_SPEECH.fullmatch(item.utterance), item.where
+    said = {name: {item.utterance for item in part(language, name)} for name in PARTS}
+    said[OUT_OF_DOMAIN] = {item.utterance for item in out_of_domain}
+    assert len({utterance for utterances in said.values() for utterance in utterances}) == sum(
+        len(utterances) for utterances in said.values()
+    )
 
 
 @pytest.mark.parametrize(("locale", "language"), LOCALES.items())
@@ -45,27 +109,177 @@ def test_labels_are_intents_and_slot_ids_of_the_model(locale: str, language: str
     }
     ids = {t["name"]: {v["id"] for v in t["values"]} for t in language_model["types"]}
     intents_used = set()
-    for item in load_part("held", language):
+    # Every intent is heard in some part: a blind phrasing that was already in the tuning
+    # part stayed only there, which left a few intents without a held one.
+    for item in (item for name in PARTS for item in part(language, name)):
         assert item.intent in slot_types, item.where
         intents_used.add(item.intent)
         for slot_name, value_id in item.slot_ids.items():
+            assert slot_name in slot_types[item.intent], item.where
             slot_type = slot_types[item.intent][slot_name]
             if not slot_type.startswith("AMAZON."):
                 assert value_id in ids[slot_type], item.where
     unheard = (
         set(slot_types) - intents_used - {"AMAZON.FallbackIntent", "AMAZON.NavigateHomeIntent"}
     )
-    assert not unheard, f"no held phrasing for {sorted(unheard)}"
+    assert not unheard, f"no phrasing for {sorted(unheard)}"
+
+
+@pytest.mark.parametrize("name", PARTS)
+@pytest.mark.parametrize(("locale", "language"), LOCALES.items())
+def test_share_understood_statistically(
+    locale: str, language: str, name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    items = part(language, name)
+    model = statistical(locale)
+    missed = [item for item in items if not is_understood(model, item)]
+    share = 1 - len(missed) / len(items)
+    strictly = share_understood(strict(locale), items)
+    with capsys.disabled():
+        print(
+            f"\n  {name}: {share:.1%} of {len(items)} utterances understood statistically, "
+            f"{strictly:.1%} strictly ({locale})"
+        )
+    listed = (
+        [f"{item.utterance!r} -> {model.resolve(item.utterance).describe()}" for item in missed]
+        if name == "tuning"
+        else [f"{len(missed)} held utterances (not listed: widen general coverage instead)"]
+    )
+    assert share >= (HELD_FLOOR[language] if name == "held" else REQUIRED_SHARE), listed
 
 
 @pytest.mark.parametrize(("locale", "language"), LOCALES.items())
-def test_share_understood_strictly(
+def test_out_of_domain_speech_reaches_the_fallback(
     locale: str, language: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    held = load_part("held", language)
-    model = strict_model(model_file(locale))
-    share = sum(is_understood(model, item) for item in held) / len(held)
+    items = part(language, OUT_OF_DOMAIN)
+    model = statistical(locale)
+    missed = [item for item in items if not is_understood(model, item)]
+    share = 1 - len(missed) / len(items)
     with capsys.disabled():
-        print(f"\n  held: {share:.1%} of {len(held)} utterances understood (strict, {locale})")
-    # Strict matching is a floor: Alexa's statistical NLU is what must reach REQUIRED_SHARE.
-    assert share >= STRICT_FLOOR
+        print(f"\n  out of domain: {share:.1%} of {len(items)} sent to the fallback ({locale})")
+    assert share >= REQUIRED_FALLBACK_SHARE, [
+        f"{item.utterance!r} -> {model.resolve(item.utterance).describe()}" for item in missed
+    ]
+
+
+# A phrasing each language's model understands, and its labels.
+RIGHT = {
+    "es-ES": ("cómo se hace el puente", "HowToIntent", "bridge"),
+    "de-DE": ("wie geht die brücke", "HowToIntent", "bridge"),
+}
+
+
+@pytest.mark.parametrize("locale", sorted(RIGHT))
+def test_a_wrong_label_counts_as_not_understood(locale: str) -> None:
+    utterance, intent, exercise = RIGHT[locale]
+    model = statistical(locale)
+    right = LabelledUtterance(utterance, intent, {"exercise": exercise}, "", "")
+    assert is_understood(model, right)
+    for wrong_intent, wrong_slots in (
+        ("GoToExerciseIntent", {"exercise": exercise}),
+        (intent, {"exercise": "clamshell"}),
+        (intent, {}),
+    ):
+        wrong = LabelledUtterance(utterance, wrong_intent, wrong_slots, "", "")
+        assert not is_understood(model, wrong)
+
+
+@pytest.mark.parametrize(
+    ("words", "value"),
+    [
+        ("ocho", "08:00"),
+        ("siete de la tarde", "19:00"),
+        ("ocho y media", "08:30"),
+        ("ocho menos cuarto", "07:45"),
+        ("por la noche", "NI"),
+        ("acht uhr", "08:00"),
+        ("sieben uhr abends", "19:00"),
+        ("halb acht", "07:30"),
+        ("viertel nach acht", "08:15"),
+        ("neunzehn uhr", "19:00"),
+        ("am abend", "EV"),
+    ],
+)
+def test_spanish_and_german_times_carry_alexas_value(words: str, value: str) -> None:
+    heard = SpokenTime().resolve(tuple(words.split()))
+    assert heard is not None and heard.value_id == value
+
+
+@pytest.mark.parametrize(
+    ("words", "value"),
+    [
+        ("diez", "10"),
+        ("veinticinco", "25"),
+        ("treinta y cinco", "35"),
+        ("zehn", "10"),
+        ("fünfundzwanzig", "25"),
+        ("zwanzig", "20"),
+    ],
+)
+def test_spanish_and_german_numbers_carry_their_digits(words: str, value: str) -> None:
+    heard = SpokenNumber().resolve(tuple(words.split()))
+    assert heard is not None and heard.value_id == value
+    assert SpokenNumber().resolve(("una",)) is None  # an article, not a number
+
+
+@pytest.mark.parametrize(
+    ("locale", "line", "time"),
+    [
+        ("es-ES", "recuérdamelo a la una", "01:00"),
+        ("es-ES", "una rutina corta", None),
+        ("es-ES", "hazme una versión rápida", None),
+        ("de-DE", "erinnere mich um acht", "08:00"),
+        ("de-DE", "wie mache ich ein knie zur brust", None),
+    ],
+)
+def test_a_bare_hour_word_is_a_time_only_where_a_time_is_said(
+    locale: str, line: str, time: str | None
+) -> None:
+    model = statistical(locale)
+    spans = model.tag(model.words(line))[1]
+    times = [span.value.value_id for span in spans if span.slot_type == SpokenTime.name]
+    assert times == ([time] if time else [])
+
+
+@pytest.mark.parametrize(
+    ("locale", "line", "intent"),
+    [
+        ("es-MX", "simón", "AMAZON.YesIntent"),
+        ("es-ES", "olvídalo", "AMAZON.CancelIntent"),
+        ("es-US", "cállate", "AMAZON.StopIntent"),
+        ("de-DE", "nö", "AMAZON.NoIntent"),
+        ("de-DE", "vergiss es", "AMAZON.CancelIntent"),
+    ],
+)
+def test_built_in_intents_answer_the_languages_own_short_phrases(
+    locale: str, line: str, intent: str
+) -> None:
+    assert statistical(locale).resolve(line).intent_name == intent
+
+
+# Fillers said before a request (or a please after it), and requests: each line must be heard
+# as the request alone.
+FILLED = [
+    *(
+        ("es-ES", f"{filler} {line}", line)
+        for filler in ("oye", "a ver", "bueno", "mira", "y")
+        for line in ("siguiente", "cómo se hace el puente", "quiero hacer la rutina completa")
+    ),
+    *(
+        ("de-DE", f"{filler} {line}", line)
+        for filler in ("ähm", "na ja", "sag mal", "also", "und")
+        for line in ("weiter", "wie geht die brücke", "ich will das ganze programm machen")
+    ),
+    ("es-MX", "dime los ejercicios por favor", "dime los ejercicios"),
+    ("es-US", "por favor dime los ejercicios", "dime los ejercicios"),
+    ("de-DE", "was kommt danach bitte", "was kommt danach"),
+]
+
+
+@pytest.mark.parametrize(("locale", "said", "line"), FILLED)
+def test_a_filler_before_a_request_does_not_change_it(locale: str, said: str, line: str) -> None:
+    model = statistical(locale)
+    alone, with_filler = model.resolve(line), model.resolve(said)
+    assert with_filler.intent_name == alone.intent_name != "AMAZON.FallbackIntent"
+    assert resolved_slot_ids(with_filler) == resolved_slot_ids(alone)
