@@ -6,11 +6,12 @@ Each language has three parts, as English has: `held.tsv`, written first from th
 before any model sample was looked at, never used to choose samples; `tuning.tsv`, which may
 guide them; and `out_of_domain.tsv`, speech the skill must leave to AMAZON.FallbackIntent. Per
 locale, the tuning part must be understood at least REQUIRED_SHARE of the time, and so must the
-held part (not met yet: see HELD_FLOOR), and REQUIRED_FALLBACK_SHARE of the out-of-domain part must reach the fallback. Misses of the
-held part are not listed: it measures how the model generalises, and must not steer which
-samples it gets. The held and out-of-domain parts were written blind (intents and slot ids
-only) and committed before the models were measured on them; the parts written before them
-were opened to tune the models and are now part of the tuning part (docs/languages.md).
+held part (not met yet: see HELD_FLOOR), and REQUIRED_FALLBACK_SHARE of the out-of-domain part
+must reach the fallback. Misses of the held part are not listed: it measures how the model
+generalises, and must not steer which samples it gets. The held and out-of-domain parts were
+written blind (intents and slot ids only) and committed before the models were measured on them;
+the parts written before them were opened to tune the models and are now part of the tuning part
+(docs/languages.md).
 """
 
 from __future__ import annotations
