@@ -115,7 +115,10 @@ BUILT_IN_PHRASES_OF_LANGUAGE: Mapping[str, Mapping[str, tuple[str, ...]]] = {
             "olvida eso",
         ),
         "AMAZON.HelpIntent": ("ayuda", "ayúdame", "qué puedo decir", "necesito ayuda"),
-        "AMAZON.NavigateHomeIntent": ("inicio", "ve al inicio"),
+        "AMAZON.NavigateHomeIntent": (
+            *("inicio", "ve al inicio", "vuelve al inicio", "menú principal", "pantalla principal"),
+            "pantalla de inicio",
+        ),
         "AMAZON.NextIntent": ("siguiente", "el siguiente", "el que sigue", "próximo", "salta"),
         "AMAZON.PreviousIntent": ("anterior", "atrás", "el anterior", "vuelve atrás", "regrésate"),
         "AMAZON.RepeatIntent": (
