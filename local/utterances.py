@@ -105,7 +105,10 @@ BUILT_IN_PHRASES_OF_LANGUAGE: Mapping[str, Mapping[str, tuple[str, ...]]] = {
             *("sí", "sí por favor", "claro", "claro que sí", "vale", "va", "sale", "simón"),
             *("órale", "de acuerdo", "okey", "ok", "por supuesto", "correcto", "ajá", "eso es"),
         ),
-        "AMAZON.NoIntent": ("no", "no gracias", "nel", "nop", "para nada", "no quiero", "nada"),
+        "AMAZON.NoIntent": (
+            *("no", "no gracias", "nel", "nop", "para nada", "no quiero", "nada"),
+            *("no hace falta", "no es necesario"),
+        ),
         "AMAZON.StopIntent": (
             *("para", "detente", "alto", "apágate", "cállate", "basta", "ya basta", "termina"),
             *("salir", "sal"),
