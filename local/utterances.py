@@ -376,6 +376,19 @@ class SpokenTime:
         ("nachts",): "NI",
         ("in", "der", "nacht"): "NI",
     }
+    # Words between a part of the day said first and its hour ("abends um acht"), and how
+    # that part of the day is said after the hour, to read the two the same.
+    _AFTER_A_PERIOD: tuple[tuple[str, ...], ...] = (
+        *(("so", "um"), ("so", "gegen"), ("um",), ("gegen",)),
+        *(("a", "las"), ("a", "la")),
+    )
+    _SAID_AFTER: Mapping[str, tuple[str, ...]] = {
+        "MO": ("morgens",),
+        "AF": ("nachmittags",),
+        "EV": ("abends",),
+        "NI": ("nachts",),
+    }
+    _PERIOD_WORDS = frozenset(word for words in _PERIODS for word in words[-1:]) | {"am", "pm"}
     _NOON = frozenset({("noon",), ("midday",), ("mediodía",), ("mittag",), ("mittags",)})
     _MIDNIGHT = frozenset({("midnight",), ("medianoche",), ("mitternacht",)})
     _AFTER_NOON = frozenset({"AF", "EV", "NI"})
@@ -419,6 +432,20 @@ class SpokenTime:
             return "00:00"
         if words in self._PERIODS:
             return self._PERIODS[words]
+        # The part of the day said first: "abends um acht" (20:00), "morgens um sechs",
+        # "por la tarde a las siete" (19:00).
+        for start, code in self._PERIODS.items():
+            if words[: len(start)] == start:
+                rest = words[len(start) :]
+                lead = next(
+                    (lead for lead in self._AFTER_A_PERIOD if rest[: len(lead)] == lead), ()
+                )
+                rest = rest[len(lead) :]
+                if rest and rest[-1] not in self._PERIOD_WORDS:
+                    said = rest if rest[0] in self._DAY_HOURS else (*rest, *self._SAID_AFTER[code])
+                    value = self._value(said)  # "abends um zwanzig uhr" as "zwanzig uhr"
+                    if value is not None and ":" in value:
+                        return value
         period = None
         for ending, code in [*self._PERIODS.items(), (("pm",), "AF"), (("p", "m"), "AF")]:
             if len(words) > len(ending) and words[-len(ending) :] == ending:
@@ -453,6 +480,12 @@ class SpokenTime:
         if len(words) == 2 and words[0] == "halb":  # "halb acht": half an hour before eight
             hour = hour_of(words[1])
             return (None if hour is None else (hour - 2) % 12 + 1), 30
+        # "viertel acht" (7:15) and "dreiviertel acht" (7:45), as the south and east of
+        # Germany and Austria say them: quarters of the hour leading to eight.
+        quarters = {("viertel",): 15, ("dreiviertel",): 45, ("drei", "viertel"): 45}
+        if len(words) in (2, 3) and words[:-1] in quarters:
+            hour = hour_of(words[-1])
+            return (None if hour is None else (hour - 2) % 12 + 1), quarters[words[:-1]]
         if len(words) == 3 and words[:2] in {("viertel", "vor"), ("viertel", "nach")}:
             hour = hour_of(words[2])
             if hour is None:
