@@ -129,22 +129,37 @@ BUILT_IN_PHRASES_OF_LANGUAGE: Mapping[str, Mapping[str, tuple[str, ...]]] = {
         "AMAZON.YesIntent": (
             *("ja", "ja bitte", "jawohl", "jo", "jup", "klar", "na klar", "sicher", "gerne"),
             *("okay", "ok", "passt", "genau", "richtig", "einverstanden", "in ordnung"),
+            *("safe", "logo", "logisch", "aber sicher", "sicher doch", "gerne doch", "jawoll"),
+            *("jep", "yes", "ja eh", "eh klar", "passt scho", "selbstverständlich", "ja gern"),
         ),
-        "AMAZON.NoIntent": ("nein", "nein danke", "nö", "ne", "nee", "lieber nicht"),
+        "AMAZON.NoIntent": (
+            *("nein", "nein danke", "nö", "ne", "nee", "lieber nicht"),
+            # Bavarian and Austrian "na", Swiss "nei", Swabian "noi"; "lass mal" declines
+            *("na", "naa", "na danke", "nei", "noi", "nei danke", "noi danke", "nein merci"),
+            *("nee danke", "nö danke", "lass mal", "nee lass mal", "nein lass mal", "ha nein"),
+        ),
         "AMAZON.StopIntent": (
             *("stopp", "stop", "halt", "hör auf", "aufhören", "sei still", "ruhe", "beenden"),
             *("schluss", "aus"),
         ),
         "AMAZON.CancelIntent": (
             *("abbrechen", "vergiss es", "lass es", "lass gut sein", "schon gut", "egal"),
+            *("ach doch nicht", "dann doch nicht", "na doch nicht"),
         ),
         "AMAZON.HelpIntent": ("hilfe", "hilf mir", "was kann ich sagen"),
-        "AMAZON.NavigateHomeIntent": ("startseite", "zum startbildschirm"),
-        "AMAZON.NextIntent": ("weiter", "nächste", "die nächste", "überspringen"),
+        "AMAZON.NavigateHomeIntent": (
+            *("startseite", "zum startbildschirm", "startbildschirm", "hauptmenü", "menü"),
+            *("zum menü", "zurück zum menü", "zurück zum hauptmenü", "geh zum hauptmenü"),
+            *("zur startseite", "zurück zur startseite", "geh zur startseite", "home"),
+            *("geh zum startbildschirm", "bring mich zum hauptmenü", "bring mich zum menü"),
+        ),
+        # "überspringen" is the skill's own SkipExerciseIntent (the exercise), not Next's.
+        "AMAZON.NextIntent": ("weiter", "nächste", "die nächste", "weida", "witer"),
         "AMAZON.PreviousIntent": ("zurück", "vorherige", "die vorherige", "geh zurück"),
         "AMAZON.RepeatIntent": (
             *("wiederholen", "wiederhole das", "noch mal", "nochmal", "wie bitte"),
             *("was war das", "was hast du gesagt"),
+            *("hä", "häh", "hä was", "wie meinen", "nochmals", "wie war das nochmal", "nomal"),
         ),
         "AMAZON.StartOverIntent": ("von vorne", "neu starten", "noch mal von vorne"),
         "AMAZON.PauseIntent": ("pause", "warte", "moment", "einen moment", "pausieren"),
