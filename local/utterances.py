@@ -135,22 +135,37 @@ BUILT_IN_PHRASES_OF_LANGUAGE: Mapping[str, Mapping[str, tuple[str, ...]]] = {
         "AMAZON.YesIntent": (
             *("ja", "ja bitte", "jawohl", "jo", "jup", "klar", "na klar", "sicher", "gerne"),
             *("okay", "ok", "passt", "genau", "richtig", "einverstanden", "in ordnung"),
+            *("safe", "logo", "logisch", "aber sicher", "sicher doch", "gerne doch", "jawoll"),
+            *("jep", "yes", "ja eh", "eh klar", "passt scho", "selbstverständlich", "ja gern"),
         ),
-        "AMAZON.NoIntent": ("nein", "nein danke", "nö", "ne", "nee", "lieber nicht"),
+        "AMAZON.NoIntent": (
+            *("nein", "nein danke", "nö", "ne", "nee", "lieber nicht"),
+            # Bavarian and Austrian "na", Swiss "nei", Swabian "noi"; "lass mal" declines
+            *("na", "naa", "na danke", "nei", "noi", "nei danke", "noi danke", "nein merci"),
+            *("nee danke", "nö danke", "lass mal", "nee lass mal", "nein lass mal", "ha nein"),
+        ),
         "AMAZON.StopIntent": (
             *("stopp", "stop", "halt", "hör auf", "aufhören", "sei still", "ruhe", "beenden"),
             *("schluss", "aus"),
         ),
         "AMAZON.CancelIntent": (
             *("abbrechen", "vergiss es", "lass es", "lass gut sein", "schon gut", "egal"),
+            *("ach doch nicht", "dann doch nicht", "na doch nicht"),
         ),
         "AMAZON.HelpIntent": ("hilfe", "hilf mir", "was kann ich sagen"),
-        "AMAZON.NavigateHomeIntent": ("startseite", "zum startbildschirm"),
-        "AMAZON.NextIntent": ("weiter", "nächste", "die nächste", "überspringen"),
+        "AMAZON.NavigateHomeIntent": (
+            *("startseite", "zum startbildschirm", "startbildschirm", "hauptmenü", "menü"),
+            *("zum menü", "zurück zum menü", "zurück zum hauptmenü", "geh zum hauptmenü"),
+            *("zur startseite", "zurück zur startseite", "geh zur startseite", "home"),
+            *("geh zum startbildschirm", "bring mich zum hauptmenü", "bring mich zum menü"),
+        ),
+        # "überspringen" is the skill's own SkipExerciseIntent (the exercise), not Next's.
+        "AMAZON.NextIntent": ("weiter", "nächste", "die nächste", "weida", "witer"),
         "AMAZON.PreviousIntent": ("zurück", "vorherige", "die vorherige", "geh zurück"),
         "AMAZON.RepeatIntent": (
             *("wiederholen", "wiederhole das", "noch mal", "nochmal", "wie bitte"),
             *("was war das", "was hast du gesagt"),
+            *("hä", "häh", "hä was", "wie meinen", "nochmals", "wie war das nochmal", "nomal"),
         ),
         "AMAZON.StartOverIntent": ("von vorne", "neu starten", "noch mal von vorne"),
         "AMAZON.PauseIntent": ("pause", "warte", "moment", "einen moment", "pausieren"),
@@ -382,6 +397,19 @@ class SpokenTime:
         ("nachts",): "NI",
         ("in", "der", "nacht"): "NI",
     }
+    # Words between a part of the day said first and its hour ("abends um acht"), and how
+    # that part of the day is said after the hour, to read the two the same.
+    _AFTER_A_PERIOD: tuple[tuple[str, ...], ...] = (
+        *(("so", "um"), ("so", "gegen"), ("um",), ("gegen",)),
+        *(("a", "las"), ("a", "la")),
+    )
+    _SAID_AFTER: Mapping[str, tuple[str, ...]] = {
+        "MO": ("morgens",),
+        "AF": ("nachmittags",),
+        "EV": ("abends",),
+        "NI": ("nachts",),
+    }
+    _PERIOD_WORDS = frozenset(word for words in _PERIODS for word in words[-1:]) | {"am", "pm"}
     _NOON = frozenset({("noon",), ("midday",), ("mediodía",), ("mittag",), ("mittags",)})
     _MIDNIGHT = frozenset({("midnight",), ("medianoche",), ("mitternacht",)})
     _AFTER_NOON = frozenset({"AF", "EV", "NI"})
@@ -425,6 +453,20 @@ class SpokenTime:
             return "00:00"
         if words in self._PERIODS:
             return self._PERIODS[words]
+        # The part of the day said first: "abends um acht" (20:00), "morgens um sechs",
+        # "por la tarde a las siete" (19:00).
+        for start, code in self._PERIODS.items():
+            if words[: len(start)] == start:
+                rest = words[len(start) :]
+                lead = next(
+                    (lead for lead in self._AFTER_A_PERIOD if rest[: len(lead)] == lead), ()
+                )
+                rest = rest[len(lead) :]
+                if rest and rest[-1] not in self._PERIOD_WORDS:
+                    said = rest if rest[0] in self._DAY_HOURS else (*rest, *self._SAID_AFTER[code])
+                    value = self._value(said)  # "abends um zwanzig uhr" as "zwanzig uhr"
+                    if value is not None and ":" in value:
+                        return value
         period = None
         for ending, code in [*self._PERIODS.items(), (("pm",), "AF"), (("p", "m"), "AF")]:
             if len(words) > len(ending) and words[-len(ending) :] == ending:
@@ -459,6 +501,12 @@ class SpokenTime:
         if len(words) == 2 and words[0] == "halb":  # "halb acht": half an hour before eight
             hour = hour_of(words[1])
             return (None if hour is None else (hour - 2) % 12 + 1), 30
+        # "viertel acht" (7:15) and "dreiviertel acht" (7:45), as the south and east of
+        # Germany and Austria say them: quarters of the hour leading to eight.
+        quarters = {("viertel",): 15, ("dreiviertel",): 45, ("drei", "viertel"): 45}
+        if len(words) in (2, 3) and words[:-1] in quarters:
+            hour = hour_of(words[-1])
+            return (None if hour is None else (hour - 2) % 12 + 1), quarters[words[:-1]]
         if len(words) == 3 and words[:2] in {("viertel", "vor"), ("viertel", "nach")}:
             hour = hour_of(words[2])
             if hour is None:

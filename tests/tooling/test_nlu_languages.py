@@ -200,6 +200,15 @@ def test_a_wrong_label_counts_as_not_understood(locale: str) -> None:
         ("viertel nach acht", "08:15"),
         ("neunzehn uhr", "19:00"),
         ("am abend", "EV"),
+        # The part of the day said first, and the south's and Austria's quarters
+        ("abends um acht", "20:00"),
+        ("morgens um sechs", "06:00"),
+        ("abends um halb acht", "19:30"),
+        ("abends um zwanzig uhr", "20:00"),
+        ("por la tarde a las siete", "19:00"),
+        ("dreiviertel acht", "07:45"),
+        ("viertel acht", "07:15"),
+        ("dreiviertel acht abends", "19:45"),
     ],
 )
 def test_spanish_and_german_times_carry_alexas_value(words: str, value: str) -> None:
@@ -231,6 +240,8 @@ def test_spanish_and_german_numbers_carry_their_digits(words: str, value: str) -
         ("es-ES", "una rutina corta", None),
         ("es-ES", "hazme una versión rápida", None),
         ("de-DE", "erinnere mich um acht", "08:00"),
+        ("de-DE", "erinnere mich abends um acht", "20:00"),
+        ("de-DE", "erinnere mich morgens um sechs an die übungen", "06:00"),
         ("de-DE", "wie mache ich ein knie zur brust", None),
     ],
 )
