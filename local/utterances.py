@@ -356,6 +356,8 @@ class SpokenTime:
         ("menos", "diez"): 50,
         ("menos", "veinte"): 40,
     }
+    # German minutes said past or to the hour: "zehn nach sieben", "viertel vor acht".
+    _PAST_OR_TO: Mapping[str, int] = {"fünf": 5, "zehn": 10, "viertel": 15, "zwanzig": 20}
     # German says the afternoon's hours on the 24-hour clock: "um neunzehn uhr".
     _DAY_HOURS: Mapping[str, int] = {
         word: number
@@ -507,11 +509,12 @@ class SpokenTime:
         if len(words) in (2, 3) and words[:-1] in quarters:
             hour = hour_of(words[-1])
             return (None if hour is None else (hour - 2) % 12 + 1), quarters[words[:-1]]
-        if len(words) == 3 and words[:2] in {("viertel", "vor"), ("viertel", "nach")}:
-            hour = hour_of(words[2])
+        # "zehn nach sieben" (7:10), "viertel vor acht" (7:45), "zwanzig vor acht" (7:40).
+        if len(words) == 3 and words[0] in self._PAST_OR_TO and words[1] in ("vor", "nach"):
+            hour, minutes = hour_of(words[2]), self._PAST_OR_TO[words[0]]
             if hour is None:
                 return None, None
-            return ((hour - 2) % 12 + 1, 45) if words[1] == "vor" else (hour, 15)
+            return ((hour - 2) % 12 + 1, 60 - minutes) if words[1] == "vor" else (hour, minutes)
         hour = hour_of(words[0])
         if hour is not None and words[1:] in self._BEFORE_THE_HOUR:
             return (hour - 2) % 12 + 1, self._BEFORE_THE_HOUR[words[1:]]
