@@ -194,6 +194,21 @@ TRAILING_FILLERS_OF_LANGUAGE: Mapping[str, tuple[str, ...]] = {
     "de": ("bitte", "bitte schön", "bitteschön"),
 }
 
+# Words that join a request to its reason or to what is going on around it ("sáltate esa que
+# me truena la espalda", "mach mal pause weil es klingelt"). A Spanish or German line the
+# classifier would send to the fallback is read as the request before the first of them that
+# leaves one, as a device's NLU hears the request and passes over the rest; a line whose
+# request is out of the domain ("pon música que me aburro") stays there.
+REASONS_OF_LANGUAGE: Mapping[str, tuple[str, ...]] = {
+    "es": (
+        *("que", "porque", "pues", "ya que", "antes que", "antes de que", "mientras"),
+        *("cuando", "pa que", "para que", "así que"),
+    ),
+    "de": ("weil", "denn", "da", "bevor", "während", "sonst", "wenn", "damit", "dass"),
+}
+# A request is at least this many words: "ya que ..." is no request with a reason.
+REQUEST_BEFORE_A_REASON_WORDS = 2
+
 # Ways to open a skill by name; "open" or "launch" alone stand for "open <this skill>" here,
 # since the console talks to one skill only.
 # Spanish ("abre", "pide a ... que") and German ("öffne", "frage ... nach") ways are here too:
@@ -832,6 +847,9 @@ class InteractionModel:
             )
             for table in (FILLERS_OF_LANGUAGE, TRAILING_FILLERS_OF_LANGUAGE)
         )
+        self.reasons = frozenset(
+            self.words(reason) for reason in REASONS_OF_LANGUAGE.get(language or "en", ())
+        )
         self.built_in_phrases: dict[tuple[str, ...], str] = {}
         own = BUILT_IN_PHRASES_OF_LANGUAGE.get(language or "en", {})
         for table in () if strict else (own, BUILT_IN_PHRASES):
@@ -909,7 +927,20 @@ class InteractionModel:
             resolution = self._intent_for(rest)
             if resolution.intent_name != FALLBACK_INTENT:
                 return resolution
-        return self._statistical_intent(words)
+        heard = self._statistical_intent(words)
+        if heard.intent_name == FALLBACK_INTENT:
+            return self._request_before_its_reason(words) or heard
+        return heard
+
+    def _request_before_its_reason(self, words: tuple[str, ...]) -> Resolution | None:
+        """The request a line starts with, before the words that give its reason ("déjelo
+        ya por hoy que viene mi hija": "déjelo ya por hoy"), if that is the skill's speech."""
+        for end in range(REQUEST_BEFORE_A_REASON_WORDS, len(words) - 1):
+            if any(words[end : end + len(reason)] == reason for reason in self.reasons):
+                resolution = self._intent_for(words[:end])
+                if resolution.intent_name != FALLBACK_INTENT:
+                    return resolution
+        return None
 
     def _without_filler(self, words: tuple[str, ...]) -> tuple[str, ...]:
         """The line without the filler it starts with ("a ver qué sigue": "qué sigue") or the

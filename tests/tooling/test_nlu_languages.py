@@ -299,3 +299,38 @@ def test_a_filler_before_a_request_does_not_change_it(locale: str, said: str, li
     alone, with_filler = model.resolve(line), model.resolve(said)
     assert with_filler.intent_name == alone.intent_name != "AMAZON.FallbackIntent"
     assert resolved_slot_ids(with_filler) == resolved_slot_ids(alone)
+
+
+# A request followed by its reason, or by what is going on around the speaker: heard as the
+# request. Each whole line is one the classifier alone sends to the fallback (checked). The
+# same reason after an out-of-domain request leaves it out of the domain.
+WITH_A_REASON = [
+    ("es-ES", "para un momento", "que se me cayó el teléfono debajo del sofá"),
+    ("es-MX", "repite eso", "que mi nieto estaba gritando en el pasillo"),
+    ("es-US", "vamos a empezar", "antes de que lleguen los niños del colegio"),
+    ("de-DE", "wiederhol das", "weil der staubsauger so laut war"),
+    ("de-DE", "lass uns anfangen", "bevor die kinder aus der schule kommen"),
+]
+
+
+@pytest.mark.parametrize(("locale", "request_", "reason"), WITH_A_REASON)
+def test_a_request_with_its_reason_is_heard_as_the_request(
+    locale: str, request_: str, reason: str
+) -> None:
+    model = statistical(locale)
+    line = f"{request_} {reason}"
+    assert model._statistical_intent(model.words(line)).intent_name == "AMAZON.FallbackIntent"
+    alone, with_reason = model.resolve(request_), model.resolve(line)
+    assert with_reason.intent_name == alone.intent_name != "AMAZON.FallbackIntent"
+    assert resolved_slot_ids(with_reason) == resolved_slot_ids(alone)
+
+
+@pytest.mark.parametrize(
+    ("locale", "line"),
+    [
+        ("es-ES", "pon música de los ochenta que me aburro un montón"),
+        ("de-DE", "spiel radio bayern drei weil mir langweilig ist"),
+    ],
+)
+def test_a_reason_does_not_bring_an_out_of_domain_request_in(locale: str, line: str) -> None:
+    assert statistical(locale).resolve(line).intent_name == "AMAZON.FallbackIntent"
