@@ -111,7 +111,7 @@ BUILT_IN_PHRASES_OF_LANGUAGE: Mapping[str, Mapping[str, tuple[str, ...]]] = {
         ),
         "AMAZON.StopIntent": (
             *("para", "detente", "alto", "apágate", "cállate", "basta", "ya basta", "termina"),
-            *("salir", "sal"),
+            *("salir", "sal", "terminar"),
         ),
         "AMAZON.CancelIntent": (
             *("cancela", "cancelar", "olvídalo", "déjalo", "déjalo así", "no importa"),
@@ -180,7 +180,7 @@ BUILT_IN_PHRASES_OF_LANGUAGE: Mapping[str, Mapping[str, tuple[str, ...]]] = {
 # "so", "well", "please"), so it has no list here.
 FILLERS_OF_LANGUAGE: Mapping[str, tuple[str, ...]] = {
     "es": (
-        *("oye", "oiga", "a ver", "mira", "mire", "bueno", "pues", "eh", "ey", "che"),
+        *("oye", "oiga", "a ver", "mira", "mire", "mirá", "bueno", "pues", "eh", "ey", "che"),
         *("ok", "okey", "por favor", "porfa", "ahora", "y", "entonces"),
     ),
     "de": (
@@ -188,9 +188,10 @@ FILLERS_OF_LANGUAGE: Mapping[str, tuple[str, ...]] = {
         *("okay", "ok", "bitte", "jetzt", "und", "dann"),
     ),
 }
-# The same after a request: a please ("dime los ejercicios por favor", "weiter bitte").
+# The same after a request: a please ("dime los ejercicios por favor", "weiter bitte"), or
+# Mexico's "nomás" and a "pues" ("siguiente nomás", "dale pues").
 TRAILING_FILLERS_OF_LANGUAGE: Mapping[str, tuple[str, ...]] = {
-    "es": ("por favor", "porfa", "porfis"),
+    "es": ("por favor", "porfa", "porfis", "nomás", "pues"),
     "de": ("bitte", "bitte schön", "bitteschön"),
 }
 
@@ -205,6 +206,14 @@ REASONS_OF_LANGUAGE: Mapping[str, tuple[str, ...]] = {
         *("cuando", "pa que", "para que", "así que"),
     ),
     "de": ("weil", "denn", "da", "bevor", "während", "sonst", "wenn", "damit", "dass"),
+}
+# Words that take back a name just said ("vamos a la aducción no perdón la abducción", "die
+# muschel nee ich meine die brücke"): of two values of one slot type with one of these between
+# them, the slot takes the later.
+CORRECTIONS_OF_LANGUAGE: Mapping[str, tuple[str, ...]] = {
+    "en": ("no", "sorry", "i mean", "i meant", "actually", "rather"),
+    "es": ("no", "perdón", "digo", "quiero decir", "mejor dicho", "mejor"),
+    "de": ("nein", "nee", "ne", "sorry", "ich meine", "äh", "quatsch", "lieber", "doch"),
 }
 # A request is at least this many words: "ya que ..." is no request with a reason.
 REQUEST_BEFORE_A_REASON_WORDS = 2
@@ -847,6 +856,9 @@ class InteractionModel:
             )
             for table in (FILLERS_OF_LANGUAGE, TRAILING_FILLERS_OF_LANGUAGE)
         )
+        self.corrections = tuple(
+            self.words(marker) for marker in CORRECTIONS_OF_LANGUAGE.get(language or "en", ())
+        )
         self.reasons = frozenset(
             self.words(reason) for reason in REASONS_OF_LANGUAGE.get(language or "en", ())
         )
@@ -1094,13 +1106,33 @@ class InteractionModel:
         if intent.slot_types:
             # Slots are filled for the intent heard, from the spans its own slot types know.
             wanted = frozenset(intent.slot_types.values())
-            spans = self.tag(words, only=wanted)[1]
+            tokens, spans = self.tag(words, only=wanted)
         fills = []
         for slot_name, slot_type in intent.slot_types.items():
-            span = next((span for span in spans if span.slot_type == slot_type), None)
+            span = self._meant_span(tokens, spans, slot_type)
             if span is not None:
                 fills.append(SlotFill(slot_name, slot_type, " ".join(span.words), span.value))
         return self._resolution(intent, tuple(fills))
+
+    def _meant_span(
+        self, tokens: tuple[str, ...], spans: tuple[TaggedSpan, ...], slot_type: str
+    ) -> TaggedSpan | None:
+        """The span of this slot type the speaker means: the first one named, or the one
+        named after a correction ("la almeja no perdón el puente", "die muschel nein ich
+        meine die brücke")."""
+        token = slot_token(slot_type)
+        where = [index for index, said in enumerate(tokens) if said == token]
+        of_type = [span for span in spans if span.slot_type == slot_type]
+        meant = 0
+        for number in range(1, len(where)):
+            between = tokens[where[number - 1] + 1 : where[number]]
+            if any(
+                between[start : start + len(marker)] == marker
+                for marker in self.corrections
+                for start in range(len(between))
+            ):
+                meant = number
+        return of_type[meant] if of_type else None
 
     def _slot_led_guess(self, tokens: tuple[str, ...]) -> IntentGuess | None:
         """An unsure line that names a custom slot's value ("ándale ponme el puente"), read

@@ -334,3 +334,19 @@ def test_a_request_with_its_reason_is_heard_as_the_request(
 )
 def test_a_reason_does_not_bring_an_out_of_domain_request_in(locale: str, line: str) -> None:
     assert statistical(locale).resolve(line).intent_name == "AMAZON.FallbackIntent"
+
+
+# A name taken back and another said ("no perdón", "nee ich meine"): the slot takes the later.
+CORRECTED = [
+    ("es-ES", "vamos a la almeja no perdón al puente", "bridge"),
+    ("es-MX", "cómo se hace la aducción no la abducción quiero decir", "hip_abduction"),
+    ("de-DE", "geh zur muschel nee ich meine zur brücke", "bridge"),
+    ("en-US", "how do i do the clamshell no sorry the bridge", "bridge"),
+]
+
+
+@pytest.mark.parametrize(("locale", "line", "exercise"), CORRECTED)
+def test_a_name_taken_back_gives_way_to_the_one_said_after(
+    locale: str, line: str, exercise: str
+) -> None:
+    assert resolved_slot_ids(statistical(locale).resolve(line)) == {"exercise": exercise}
