@@ -137,6 +137,8 @@ BUILT_IN_PHRASES_OF_LANGUAGE: Mapping[str, Mapping[str, tuple[str, ...]]] = {
             *("okay", "ok", "passt", "genau", "richtig", "einverstanden", "in ordnung"),
             *("safe", "logo", "logisch", "aber sicher", "sicher doch", "gerne doch", "jawoll"),
             *("jep", "yes", "ja eh", "eh klar", "passt scho", "selbstverständlich", "ja gern"),
+            # Turkish "tamam" (okay), as German speakers of Turkish descent say it; "basst"
+            *("tamam", "tamam abi", "basst", "basst scho", "geht klar"),
         ),
         "AMAZON.NoIntent": (
             *("nein", "nein danke", "nö", "ne", "nee", "lieber nicht"),
@@ -161,7 +163,11 @@ BUILT_IN_PHRASES_OF_LANGUAGE: Mapping[str, Mapping[str, tuple[str, ...]]] = {
         ),
         # "überspringen" is the skill's own SkipExerciseIntent (the exercise), not Next's.
         "AMAZON.NextIntent": ("weiter", "nächste", "die nächste", "weida", "witer"),
-        "AMAZON.PreviousIntent": ("zurück", "vorherige", "die vorherige", "geh zurück"),
+        # Swabian and Swiss "zrück", "zruck"
+        "AMAZON.PreviousIntent": (
+            *("zurück", "vorherige", "die vorherige", "geh zurück", "zrück", "zruck"),
+            *("gang zrück", "geh zruck"),
+        ),
         "AMAZON.RepeatIntent": (
             *("wiederholen", "wiederhole das", "noch mal", "nochmal", "wie bitte"),
             *("was war das", "was hast du gesagt"),
@@ -186,12 +192,14 @@ FILLERS_OF_LANGUAGE: Mapping[str, tuple[str, ...]] = {
     "de": (
         *("ähm", "äh", "öhm", "hm", "na ja", "naja", "also", "sag mal", "hey", "so"),
         *("okay", "ok", "bitte", "jetzt", "und", "dann"),
+        # Ruhr and northern "hömma", "sach ma"; "digga" and "alter" as young people say them
+        *("hömma", "hör mal", "sach ma", "sag ma", "schau mal", "guck mal", "digga", "alter"),
     ),
 }
 # The same after a request: a please ("dime los ejercicios por favor", "weiter bitte").
 TRAILING_FILLERS_OF_LANGUAGE: Mapping[str, tuple[str, ...]] = {
     "es": ("por favor", "porfa", "porfis"),
-    "de": ("bitte", "bitte schön", "bitteschön"),
+    "de": ("bitte", "bitte schön", "bitteschön", "digga", "alter"),
 }
 
 # Words that join a request to its reason or to what is going on around it ("sáltate esa que
@@ -342,6 +350,17 @@ class SpokenTime:
             for number, word in enumerate(words, 0 if words[0] in ("cero", "null") else 7)
         }
         | {"eins": 1}
+        # The south's and Austria's hours with an -e: "um sechse", "halb siebene".
+        | {
+            word: number
+            for number, word in enumerate(
+                (
+                    *("zweie", "dreie", "viere", "fünfe", "sechse", "siebene", "achte"),
+                    *("neune", "zehne", "elfe", "zwölfe"),
+                ),
+                2,
+            )
+        }
     )
     _MINUTES: Mapping[tuple[str, ...], int] = {
         ("oclock",): 0,
@@ -406,11 +425,13 @@ class SpokenTime:
         ("vormittags",): "MO",
         ("am", "morgen"): "MO",
         ("am", "vormittag"): "MO",
+        ("in", "der", "früh"): "MO",
         ("früh",): "MO",
         ("nachmittags",): "AF",
         ("am", "nachmittag"): "AF",
         ("abends",): "EV",
         ("am", "abend"): "EV",
+        ("abend",): "EV",  # "um sieben uhr abend", as a learner says "abends"
         ("nachts",): "NI",
         ("in", "der", "nacht"): "NI",
     }
@@ -1094,10 +1115,10 @@ class InteractionModel:
         if intent.slot_types:
             # Slots are filled for the intent heard, from the spans its own slot types know.
             wanted = frozenset(intent.slot_types.values())
-            spans = self.tag(words, only=wanted)[1]
+            tokens, spans = self.tag(words, only=wanted)
         fills = []
         for slot_name, slot_type in intent.slot_types.items():
-            span = next((span for span in spans if span.slot_type == slot_type), None)
+            span = _span_meant(tokens, spans, slot_type)
             if span is not None:
                 fills.append(SlotFill(slot_name, slot_type, " ".join(span.words), span.value))
         return self._resolution(intent, tuple(fills))
@@ -1249,6 +1270,37 @@ class InteractionModel:
             else:
                 parts.extend(self.words(piece))
         return tuple(parts)
+
+
+# Words that set aside the value said right after them (or after its article) when the line
+# names another: a correction ("nicht die brücke die muschel") or a swap ("statt dem ball ein
+# kissen").
+SETTING_ASIDE_WORDS = frozenset({"not", "no", "nicht", "statt", "anstatt", "anstelle"})
+
+
+def _span_meant(
+    tokens: tuple[str, ...], spans: tuple[TaggedSpan, ...], slot_type: str
+) -> TaggedSpan | None:
+    """The span of ``slot_type`` a line means: its first, unless the line sets one aside ("nee
+    nicht die brücke die muschel", "not the bridge the clamshell", "statt dem ball ein
+    kissen"): a value said right after "nicht", "not" or "statt" (or one word after it, its
+    article) gives way to another."""
+
+    def set_aside(index: int) -> bool:
+        before = tokens[max(0, index - 2) : index]
+        return bool(before) and (
+            before[-1] in SETTING_ASIDE_WORDS
+            or (len(before) == 2 and before[0] in SETTING_ASIDE_WORDS and before[1][:1] != "<")
+        )
+
+    at = [index for index, token in enumerate(tokens) if token.startswith("<")]
+    of_type = [
+        (index, span) for index, span in zip(at, spans, strict=True) if span.slot_type == slot_type
+    ]
+    meant = [span for index, span in of_type if not set_aside(index)]
+    if meant and len(meant) < len(of_type):
+        return meant[0]
+    return of_type[0][1] if of_type else None
 
 
 _SampleEnd = tuple[int, "IntentSamples", Pattern]
