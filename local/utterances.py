@@ -56,6 +56,7 @@ import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, Literal
 
@@ -137,6 +138,8 @@ BUILT_IN_PHRASES_OF_LANGUAGE: Mapping[str, Mapping[str, tuple[str, ...]]] = {
             *("okay", "ok", "passt", "genau", "richtig", "einverstanden", "in ordnung"),
             *("safe", "logo", "logisch", "aber sicher", "sicher doch", "gerne doch", "jawoll"),
             *("jep", "yes", "ja eh", "eh klar", "passt scho", "selbstverständlich", "ja gern"),
+            # Turkish "tamam" (okay), as German speakers of Turkish descent say it; "basst"
+            *("tamam", "tamam abi", "basst", "basst scho", "geht klar"),
         ),
         "AMAZON.NoIntent": (
             *("nein", "nein danke", "nö", "ne", "nee", "lieber nicht"),
@@ -161,7 +164,11 @@ BUILT_IN_PHRASES_OF_LANGUAGE: Mapping[str, Mapping[str, tuple[str, ...]]] = {
         ),
         # "überspringen" is the skill's own SkipExerciseIntent (the exercise), not Next's.
         "AMAZON.NextIntent": ("weiter", "nächste", "die nächste", "weida", "witer"),
-        "AMAZON.PreviousIntent": ("zurück", "vorherige", "die vorherige", "geh zurück"),
+        # Swabian and Swiss "zrück", "zruck"
+        "AMAZON.PreviousIntent": (
+            *("zurück", "vorherige", "die vorherige", "geh zurück", "zrück", "zruck"),
+            *("gang zrück", "geh zruck"),
+        ),
         "AMAZON.RepeatIntent": (
             *("wiederholen", "wiederhole das", "noch mal", "nochmal", "wie bitte"),
             *("was war das", "was hast du gesagt"),
@@ -186,13 +193,15 @@ FILLERS_OF_LANGUAGE: Mapping[str, tuple[str, ...]] = {
     "de": (
         *("ähm", "äh", "öhm", "hm", "na ja", "naja", "also", "sag mal", "hey", "so"),
         *("okay", "ok", "bitte", "jetzt", "und", "dann"),
+        # Ruhr and northern "hömma", "sach ma"; "digga" and "alter" as young people say them
+        *("hömma", "hör mal", "sach ma", "sag ma", "schau mal", "guck mal", "digga", "alter"),
     ),
 }
 # The same after a request: a please ("dime los ejercicios por favor", "weiter bitte"), or
 # Mexico's "nomás" and a "pues" ("siguiente nomás", "dale pues").
 TRAILING_FILLERS_OF_LANGUAGE: Mapping[str, tuple[str, ...]] = {
     "es": ("por favor", "porfa", "porfis", "nomás", "pues"),
-    "de": ("bitte", "bitte schön", "bitteschön"),
+    "de": ("bitte", "bitte schön", "bitteschön", "digga", "alter"),
 }
 
 # Words that join a request to its reason or to what is going on around it ("sáltate esa que
@@ -351,6 +360,17 @@ class SpokenTime:
             for number, word in enumerate(words, 0 if words[0] in ("cero", "null") else 7)
         }
         | {"eins": 1}
+        # The south's and Austria's hours with an -e: "um sechse", "halb siebene".
+        | {
+            word: number
+            for number, word in enumerate(
+                (
+                    *("zweie", "dreie", "viere", "fünfe", "sechse", "siebene", "achte"),
+                    *("neune", "zehne", "elfe", "zwölfe"),
+                ),
+                2,
+            )
+        }
     )
     _MINUTES: Mapping[tuple[str, ...], int] = {
         ("oclock",): 0,
@@ -415,11 +435,13 @@ class SpokenTime:
         ("vormittags",): "MO",
         ("am", "morgen"): "MO",
         ("am", "vormittag"): "MO",
+        ("in", "der", "früh"): "MO",
         ("früh",): "MO",
         ("nachmittags",): "AF",
         ("am", "nachmittag"): "AF",
         ("abends",): "EV",
         ("am", "abend"): "EV",
+        ("abend",): "EV",  # "um sieben uhr abend", as a learner says "abends"
         ("nachts",): "NI",
         ("in", "der", "nacht"): "NI",
     }
@@ -1117,22 +1139,30 @@ class InteractionModel:
     def _meant_span(
         self, tokens: tuple[str, ...], spans: tuple[TaggedSpan, ...], slot_type: str
     ) -> TaggedSpan | None:
-        """The span of this slot type the speaker means: the first one named, or the one
-        named after a correction ("la almeja no perdón el puente", "die muschel nein ich
-        meine die brücke")."""
-        token = slot_token(slot_type)
-        where = [index for index, said in enumerate(tokens) if said == token]
-        of_type = [span for span in spans if span.slot_type == slot_type]
-        meant = 0
-        for number in range(1, len(where)):
-            between = tokens[where[number - 1] + 1 : where[number]]
+        """The span of this slot type the speaker means: the first one named, unless the line
+        sets one aside ("nicht die brücke die muschel", "statt dem ball ein kissen", "en vez
+        de la pelota") or takes one back ("la almeja no perdón el puente", "die muschel nee
+        ich meine die brücke"): then the one the speaker turned to."""
+        at = [index for index, token in enumerate(tokens) if token.startswith("<")]
+        of_type = [
+            (index, span)
+            for index, span in zip(at, spans, strict=True)
+            if span.slot_type == slot_type
+        ]
+        if not of_type:
+            return None
+        kept = [(index, span) for index, span in of_type if not _set_aside(tokens, index)]
+        kept = kept or of_type
+        meant = kept[0][1]
+        for (before, _), (after, span) in pairwise(kept):
+            between = tokens[before + 1 : after]
             if any(
                 between[start : start + len(marker)] == marker
                 for marker in self.corrections
                 for start in range(len(between))
             ):
-                meant = number
-        return of_type[meant] if of_type else None
+                meant = span
+        return meant
 
     def _slot_led_guess(self, tokens: tuple[str, ...]) -> IntentGuess | None:
         """An unsure line that names a custom slot's value ("ándale ponme el puente"), read
@@ -1281,6 +1311,29 @@ class InteractionModel:
             else:
                 parts.extend(self.words(piece))
         return tuple(parts)
+
+
+# Words that set aside the value said right after them (or after its article) when the line
+# names another: a correction ("nicht die brücke die muschel", "not the bridge the clamshell")
+# or a swap ("statt dem ball ein kissen", "en vez de la pelota", "instead of the ball").
+SETTING_ASIDE: tuple[tuple[str, ...], ...] = (
+    *(("not",), ("instead", "of"), ("nicht",), ("statt",), ("anstatt",), ("anstelle",)),
+    *(("en", "vez", "de"), ("en", "lugar", "de")),
+)
+
+
+def _set_aside(tokens: tuple[str, ...], index: int) -> bool:
+    """Whether the value at ``index`` is said right after a word that sets it aside, or one
+    word (its article) after it."""
+    for skip in (0, 1):
+        end = index - skip
+        if skip and (end < 1 or tokens[end].startswith("<")):
+            continue
+        if any(
+            end >= len(words) and tokens[end - len(words) : end] == words for words in SETTING_ASIDE
+        ):
+            return True
+    return False
 
 
 _SampleEnd = tuple[int, "IntentSamples", Pattern]

@@ -336,17 +336,26 @@ def test_a_reason_does_not_bring_an_out_of_domain_request_in(locale: str, line: 
     assert statistical(locale).resolve(line).intent_name == "AMAZON.FallbackIntent"
 
 
-# A name taken back and another said ("no perdón", "nee ich meine"): the slot takes the later.
+# A name taken back and another said ("no perdón", "nee ich meine"), or one set aside ("nicht
+# die ...", "statt dem ...", "en vez de ..."): the slot takes the one the speaker turned to.
 CORRECTED = [
-    ("es-ES", "vamos a la almeja no perdón al puente", "bridge"),
-    ("es-MX", "cómo se hace la aducción no la abducción quiero decir", "hip_abduction"),
-    ("de-DE", "geh zur muschel nee ich meine zur brücke", "bridge"),
-    ("en-US", "how do i do the clamshell no sorry the bridge", "bridge"),
+    ("es-ES", "vamos a la almeja no perdón al puente", {"exercise": "bridge"}),
+    (
+        "es-MX",
+        "cómo se hace la aducción no la abducción quiero decir",
+        {"exercise": "hip_abduction"},
+    ),
+    ("es-US", "puedo usar un cojín en vez de la pelota", {"equipment": "pillow"}),
+    ("de-DE", "geh zur muschel nee ich meine zur brücke", {"exercise": "bridge"}),
+    ("de-DE", "nicht die muschel sondern die brücke", {"exercise": "bridge"}),
+    ("de-DE", "geht statt dem gürtel auch ein kissen", {"equipment": "pillow"}),
+    ("en-US", "how do i do the clamshell no sorry the bridge", {"exercise": "bridge"}),
+    ("en-US", "can i use a pillow instead of the ball", {"equipment": "pillow"}),
 ]
 
 
-@pytest.mark.parametrize(("locale", "line", "exercise"), CORRECTED)
-def test_a_name_taken_back_gives_way_to_the_one_said_after(
-    locale: str, line: str, exercise: str
+@pytest.mark.parametrize(("locale", "line", "slots"), CORRECTED)
+def test_a_name_taken_back_or_set_aside_gives_way_to_the_other(
+    locale: str, line: str, slots: dict[str, str]
 ) -> None:
-    assert resolved_slot_ids(statistical(locale).resolve(line)) == {"exercise": exercise}
+    assert resolved_slot_ids(statistical(locale).resolve(line)) == slots
