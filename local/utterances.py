@@ -121,7 +121,7 @@ BUILT_IN_PHRASES_OF_LANGUAGE: Mapping[str, Mapping[str, tuple[str, ...]]] = {
         "AMAZON.HelpIntent": ("ayuda", "ayúdame", "qué puedo decir", "necesito ayuda"),
         "AMAZON.NavigateHomeIntent": (
             *("inicio", "ve al inicio", "vuelve al inicio", "menú principal", "pantalla principal"),
-            "pantalla de inicio",
+            *("pantalla de inicio", "ir al inicio", "volver al inicio"),
         ),
         "AMAZON.NextIntent": ("siguiente", "el siguiente", "el que sigue", "próximo", "salta"),
         "AMAZON.PreviousIntent": ("anterior", "atrás", "el anterior", "vuelve atrás", "regrésate"),
