@@ -484,14 +484,25 @@ class SpokenTime:
         value = self._value(words)
         return None if value is None else SlotTypeValue(value, value)
 
+    # Words before "früh" that make it "too early", no part of the day: "die erinnerung kommt
+    # zu früh", "viel zu früh", "so früh".
+    _DEGREE_BEFORE_EARLY = frozenset({"zu", "so", "recht", "ziemlich", "etwas"})
+
     def needs_context(self, words: tuple[str, ...]) -> bool:
         """Whether these words are a bare hour ("ocho", "ein", "8"): a time only after a word
-        that leads to one, or said alone."""
-        return len(words) == 1 and (words[0].isdigit() or words[0] in self._HOURS)
+        that leads to one, or said alone; or German "früh", no time after "zu" or "so"."""
+        return len(words) == 1 and (
+            words[0].isdigit() or words[0] in self._HOURS or words[0] == "früh"
+        )
 
-    def in_context(self, before: tuple[str, ...], after: tuple[str, ...]) -> bool:
+    def in_context(
+        self, before: tuple[str, ...], after: tuple[str, ...], words: tuple[str, ...] = ()
+    ) -> bool:
         """Whether a bare hour between ``before`` and ``after`` (the line's other words) is a
-        time: said alone, or after a word that leads to one."""
+        time: said alone, or after a word that leads to one. "früh" is a time unless a word
+        of degree comes before it ("zu früh")."""
+        if words == ("früh",):
+            return not before or before[-1] not in self._DEGREE_BEFORE_EARLY
         return (not before and not after) or (bool(before) and before[-1] in self._TIME_CONTEXT)
 
     def _value(self, words: tuple[str, ...]) -> str | None:
@@ -1088,7 +1099,7 @@ class InteractionModel:
                         and not (
                             isinstance(slot_type, SpokenTime)
                             and slot_type.needs_context(span)
-                            and not slot_type.in_context(words[:start], words[start + 1 :])
+                            and not slot_type.in_context(words[:start], words[start + 1 :], span)
                         )
                     ),
                     None,
