@@ -247,6 +247,9 @@ def test_spanish_and_german_numbers_carry_their_digits(words: str, value: str) -
         ("de-DE", "erinnere mich abends um acht", "20:00"),
         ("de-DE", "erinnere mich morgens um sechs an die übungen", "06:00"),
         ("de-DE", "wie mache ich ein knie zur brust", None),
+        # "früh" is the morning, but "zu früh" is too early
+        ("de-DE", "erinnere mich früh um sieben", "07:00"),
+        ("de-DE", "das ist mir viel zu früh", None),
     ],
 )
 def test_a_bare_hour_word_is_a_time_only_where_a_time_is_said(
