@@ -444,6 +444,15 @@ class SpokenTime:
         ("abend",): "EV",  # "um sieben uhr abend", as a learner says "abends"
         ("nachts",): "NI",
         ("in", "der", "nacht"): "NI",
+        # Every day's part of the day, said before the hour: "jeden abend um acht" (20:00),
+        # "todas las tardes a las cinco" (17:00).
+        ("jeden", "morgen"): "MO",
+        ("jeden", "vormittag"): "MO",
+        ("jeden", "nachmittag"): "AF",
+        ("jeden", "abend"): "EV",
+        ("todas", "las", "mañanas"): "MO",
+        ("todas", "las", "tardes"): "AF",
+        ("todas", "las", "noches"): "NI",
     }
     # Words between a part of the day said first and its hour ("abends um acht"), and how
     # that part of the day is said after the hour, to read the two the same.

@@ -209,6 +209,10 @@ def test_a_wrong_label_counts_as_not_understood(locale: str) -> None:
         ("dreiviertel acht", "07:45"),
         ("viertel acht", "07:15"),
         ("dreiviertel acht abends", "19:45"),
+        # Every day's part of the day before the hour
+        ("jeden abend um acht", "20:00"),
+        ("jeden nachmittag um drei", "15:00"),
+        ("todas las tardes a las cinco", "17:00"),
         # Minutes past or to the hour
         ("zehn nach sieben", "07:10"),
         ("zwanzig vor acht", "07:40"),
