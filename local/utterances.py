@@ -127,9 +127,17 @@ BUILT_IN_PHRASES_OF_LANGUAGE: Mapping[str, Mapping[str, tuple[str, ...]]] = {
         "AMAZON.PreviousIntent": ("anterior", "atrás", "el anterior", "vuelve atrás", "regrésate"),
         "AMAZON.RepeatIntent": (
             *("repite", "repítelo", "otra vez", "mande", "cómo dices", "qué dijiste", "perdón"),
+            *("cómo dijo", "qué dijo", "perdone"),
         ),
         "AMAZON.StartOverIntent": ("empieza de nuevo", "desde el principio", "vuelve a empezar"),
-        "AMAZON.PauseIntent": ("pausa", "espera", "espérame", "un momento", "un momentito"),
+        "AMAZON.PauseIntent": (
+            "pausa",
+            "espera",
+            "esperá",
+            "espérame",
+            "un momento",
+            "un momentito",
+        ),
         "AMAZON.ResumeIntent": ("continúa", "reanuda", "continuar", "reanudar", "sigamos con esto"),
     },
     "de": {
@@ -204,17 +212,21 @@ TRAILING_FILLERS_OF_LANGUAGE: Mapping[str, tuple[str, ...]] = {
     "de": ("bitte", "bitte schön", "bitteschön", "digga", "alter"),
 }
 
-# Words that join a request to its reason or to what is going on around it ("sáltate esa que
-# me truena la espalda", "mach mal pause weil es klingelt"). A Spanish or German line the
+# Words that join a request to its reason, to what is going on around it or to a second request
+# ("sáltate esa que me truena la espalda", "mach mal pause weil es klingelt", "omite este y
+# luego me dices cuánto queda"). A Spanish or German line the
 # classifier would send to the fallback is read as the request before the first of them that
 # leaves one, as a device's NLU hears the request and passes over the rest; a line whose
 # request is out of the domain ("pon música que me aburro") stays there.
 REASONS_OF_LANGUAGE: Mapping[str, tuple[str, ...]] = {
     "es": (
         *("que", "porque", "pues", "ya que", "antes que", "antes de que", "mientras"),
-        *("cuando", "pa que", "para que", "así que"),
+        *("cuando", "pa que", "para que", "así que", "y luego", "y después", "y entonces"),
     ),
-    "de": ("weil", "denn", "da", "bevor", "während", "sonst", "wenn", "damit", "dass"),
+    "de": (
+        *("weil", "denn", "da", "bevor", "während", "sonst", "wenn", "damit", "dass"),
+        *("und dann", "und danach"),
+    ),
 }
 # Words that take back a name just said ("vamos a la aducción no perdón la abducción", "die
 # muschel nee ich meine die brücke"): of two values of one slot type with one of these between

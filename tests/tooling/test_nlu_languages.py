@@ -308,15 +308,18 @@ def test_a_filler_before_a_request_does_not_change_it(locale: str, said: str, li
     assert resolved_slot_ids(with_filler) == resolved_slot_ids(alone)
 
 
-# A request followed by its reason, or by what is going on around the speaker: heard as the
-# request. Each whole line is one the classifier alone sends to the fallback (checked). The
-# same reason after an out-of-domain request leaves it out of the domain.
+# A request followed by its reason, by what is going on around the speaker or by a second
+# request: heard as the (first) request. Each whole line is one the classifier alone sends to
+# the fallback (checked). The same reason after an out-of-domain request leaves it out.
 WITH_A_REASON = [
     ("es-ES", "para un momento", "que se me cayó el teléfono debajo del sofá"),
     ("es-MX", "repite eso", "que mi nieto estaba gritando en el pasillo"),
     ("es-US", "vamos a empezar", "antes de que lleguen los niños del colegio"),
     ("de-DE", "wiederhol das", "weil der staubsauger so laut war"),
     ("de-DE", "lass uns anfangen", "bevor die kinder aus der schule kommen"),
+    # A second request after the first
+    ("es-ES", "dime mi progreso", "y después me pones la música de siempre"),
+    ("de-DE", "sag mir meinen fortschritt", "und danach schauen wir weiter was noch kommt"),
 ]
 
 
