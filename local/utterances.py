@@ -203,6 +203,8 @@ FILLERS_OF_LANGUAGE: Mapping[str, tuple[str, ...]] = {
         *("okay", "ok", "bitte", "jetzt", "und", "dann"),
         # Ruhr and northern "hömma", "sach ma"; "digga" and "alter" as young people say them
         *("hömma", "hör mal", "sach ma", "sag ma", "schau mal", "guck mal", "digga", "alter"),
+        # Austria's "heast" (listen)
+        "heast",
     ),
 }
 # The same after a request: a please ("dime los ejercicios por favor", "weiter bitte"), or
