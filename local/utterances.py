@@ -108,7 +108,7 @@ BUILT_IN_PHRASES_OF_LANGUAGE: Mapping[str, Mapping[str, tuple[str, ...]]] = {
         ),
         "AMAZON.NoIntent": (
             *("no", "no gracias", "nel", "nop", "para nada", "no quiero", "nada"),
-            *("no hace falta", "no es necesario"),
+            *("no hace falta", "no es necesario", "qué va hombre", "qué va para nada"),
         ),
         "AMAZON.StopIntent": (
             *("para", "detente", "alto", "apágate", "cállate", "basta", "ya basta", "termina"),
