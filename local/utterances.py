@@ -238,6 +238,14 @@ CORRECTIONS_OF_LANGUAGE: Mapping[str, tuple[str, ...]] = {
     "es": ("no", "perdón", "digo", "quiero decir", "mejor dicho", "mejor"),
     "de": ("nein", "nee", "ne", "sorry", "ich meine", "äh", "quatsch", "lieber", "doch"),
 }
+# Words after which the request comes, its reason said first ("hoy me duele todo así que solo
+# los estiramientos", "ich hatte schon schmerzen deshalb nur die dehnübungen"): a line the
+# classifier would send to the fallback is read as what follows the first of them that leaves
+# the skill's speech.
+RESULTS_OF_LANGUAGE: Mapping[str, tuple[str, ...]] = {
+    "es": ("así que", "por eso", "entonces", "pues entonces"),
+    "de": ("deshalb", "darum", "daher", "deswegen", "also"),
+}
 # A request is at least this many words: "ya que ..." is no request with a reason.
 REQUEST_BEFORE_A_REASON_WORDS = 2
 
@@ -915,6 +923,9 @@ class InteractionModel:
         self.corrections = tuple(
             self.words(marker) for marker in CORRECTIONS_OF_LANGUAGE.get(language or "en", ())
         )
+        self.results = frozenset(
+            self.words(result) for result in RESULTS_OF_LANGUAGE.get(language or "en", ())
+        )
         self.reasons = frozenset(
             self.words(reason) for reason in REASONS_OF_LANGUAGE.get(language or "en", ())
         )
@@ -1002,12 +1013,22 @@ class InteractionModel:
 
     def _request_before_its_reason(self, words: tuple[str, ...]) -> Resolution | None:
         """The request a line starts with, before the words that give its reason ("déjelo
-        ya por hoy que viene mi hija": "déjelo ya por hoy"), if that is the skill's speech."""
+        ya por hoy que viene mi hija": "déjelo ya por hoy"), or the one it ends with, after
+        its reason ("... así que solo los estiramientos"), if that is the skill's speech."""
         for end in range(REQUEST_BEFORE_A_REASON_WORDS, len(words) - 1):
             if any(words[end : end + len(reason)] == reason for reason in self.reasons):
                 resolution = self._intent_for(words[:end])
                 if resolution.intent_name != FALLBACK_INTENT:
                     return resolution
+        # The reason said first, the request after it.
+        for start in range(1, len(words) - REQUEST_BEFORE_A_REASON_WORDS):
+            for result in self.results:
+                if words[start : start + len(result)] == result:
+                    rest = words[start + len(result) :]
+                    if len(rest) >= REQUEST_BEFORE_A_REASON_WORDS:
+                        resolution = self._intent_for(rest)
+                        if resolution.intent_name != FALLBACK_INTENT:
+                            return resolution
         return None
 
     def _without_filler(self, words: tuple[str, ...]) -> tuple[str, ...]:

@@ -370,3 +370,32 @@ def test_a_name_taken_back_or_set_aside_gives_way_to_the_other(
     locale: str, line: str, slots: dict[str, str]
 ) -> None:
     assert resolved_slot_ids(statistical(locale).resolve(line)) == slots
+
+
+# The reason said first, the request after "así que", "por eso", "deshalb", "darum": heard as
+# the request. Each whole line is one the classifier alone sends to the fallback (checked).
+REASON_FIRST = [
+    (
+        "es-US",
+        "anoche dormí fatal y me levanté con el cuello torcido por eso",
+        "solo estiramientos",
+    ),
+    (
+        "es-ES",
+        "el médico me dijo ayer en la consulta que no forzara así que",
+        "solo los estiramientos",
+    ),
+    ("de-DE", "ich hatte heute morgen schon ziemliche schmerzen deshalb", "nur die dehnübungen"),
+    ("de-DE", "mein rücken war gestern beim gärtnern ganz steif darum", "nur die dehnungen"),
+]
+
+
+@pytest.mark.parametrize(("locale", "reason", "request_"), REASON_FIRST)
+def test_a_request_after_its_reason_is_heard_as_the_request(
+    locale: str, reason: str, request_: str
+) -> None:
+    model = statistical(locale)
+    line = f"{reason} {request_}"
+    assert model._statistical_intent(model.words(line)).intent_name == "AMAZON.FallbackIntent"
+    alone, with_reason = model.resolve(request_), model.resolve(line)
+    assert with_reason.intent_name == alone.intent_name != "AMAZON.FallbackIntent"
