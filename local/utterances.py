@@ -197,6 +197,9 @@ FILLERS_OF_LANGUAGE: Mapping[str, tuple[str, ...]] = {
     "es": (
         *("oye", "oiga", "a ver", "mira", "mire", "mirá", "bueno", "pues", "eh", "ey", "che"),
         *("ok", "okey", "por favor", "porfa", "ahora", "y", "entonces"),
+        # Greetings and polite openings before the request
+        *("hola", "buenos días", "buenas", "disculpa", "disculpe", "perdona", "perdone"),
+        *("si me hace el favor", "si me haces el favor", "si no es mucha molestia", "es que"),
     ),
     "de": (
         *("ähm", "äh", "öhm", "hm", "na ja", "naja", "also", "sag mal", "hey", "so"),
@@ -205,6 +208,9 @@ FILLERS_OF_LANGUAGE: Mapping[str, tuple[str, ...]] = {
         *("hömma", "hör mal", "sach ma", "sag ma", "schau mal", "guck mal", "digga", "alter"),
         # Austria's "heast" (listen)
         "heast",
+        # Greetings and polite openings before the request
+        *("hallo", "servus", "grüß gott", "moin", "entschuldigung", "entschuldigen sie"),
+        *("ich wollte fragen", "ich wollte mal fragen", "ich wollte eigentlich fragen"),
     ),
 }
 # The same after a request: a please ("dime los ejercicios por favor", "weiter bitte"), or
@@ -422,6 +428,11 @@ class SpokenTime:
         ("menos", "diez"): 50,
         ("menos", "veinte"): 40,
     }
+    # Minutes said to the hour in Latin America: "un cuarto para las ocho", "diez para la una".
+    _TO_THE_HOUR: Mapping[str, int] = {
+        **{"cinco": 5, "diez": 10, "quince": 15, "cuarto": 15, "veinte": 20},
+        "veinticinco": 25,
+    }
     # German minutes said past or to the hour: "zehn nach sieben", "viertel vor acht".
     _PAST_OR_TO: Mapping[str, int] = {"fünf": 5, "zehn": 10, "viertel": 15, "zwanzig": 20}
     # German says the afternoon's hours on the 24-hour clock: "um neunzehn uhr".
@@ -603,11 +614,21 @@ class SpokenTime:
             if hour is None:
                 return None, None
             return ((hour - 2) % 12 + 1, 60 - minutes) if words[1] == "vor" else (hour, minutes)
+        # Latin America's "un cuarto para las ocho" (7:45), "diez para las ocho" (7:50).
+        said = words[1:] if words[:1] == ("un",) else words
+        if len(said) == 4 and said[0] in self._TO_THE_HOUR and said[1:3] in _TO_LAS:
+            hour = hour_of(said[3])
+            if hour is None:
+                return None, None
+            return (hour - 2) % 12 + 1, 60 - self._TO_THE_HOUR[said[0]]
         hour = hour_of(words[0])
         if hour is not None and words[1:] in self._BEFORE_THE_HOUR:
             return (hour - 2) % 12 + 1, self._BEFORE_THE_HOUR[words[1:]]
         minute = 0 if len(words) == 1 else self._MINUTES.get(words[1:])
         return hour, minute
+
+
+_TO_LAS = {("para", "las"), ("para", "la")}
 
 
 class SpokenNumber:
@@ -1168,11 +1189,11 @@ class InteractionModel:
         if 2 * known < len(tokens):
             return self._fallback()  # mostly words no sample uses: not this skill's speech
         guess = classifier.guess(tokens)
-        as_numbers = self.tag(words, numbers_first=True)
-        if as_numbers[0] != tokens:
-            number_guess = classifier.guess(as_numbers[0])
-            if number_guess.confidence > guess.confidence:
-                guess, (tokens, spans) = number_guess, as_numbers
+        for reading in (self.tag(words, numbers_first=True), *self._other_readings(words, spans)):
+            if reading[0] != tokens:
+                other_guess = classifier.guess(reading[0])
+                if other_guess.confidence > guess.confidence:
+                    guess, (tokens, spans) = other_guess, reading
         if guess.intent_name == FALLBACK_INTENT and guess.confidence >= CONFIDENCE_FLOOR:
             return self._fallback()
         if guess.confidence < CONFIDENCE_FLOOR:
@@ -1190,6 +1211,38 @@ class InteractionModel:
             if span is not None:
                 fills.append(SlotFill(slot_name, slot_type, " ".join(span.words), span.value))
         return self._resolution(intent, tuple(fills))
+
+    def _other_readings(
+        self, words: tuple[str, ...], spans: tuple[TaggedSpan, ...]
+    ) -> list[tuple[tuple[str, ...], tuple[TaggedSpan, ...]]]:
+        """The line tagged without a slot type one of whose spans another type also knows.
+
+        "la pelota" is an exercise (the ball squeeze) and holds "pelota", the equipment: the
+        longest span wins the first tagging, so "puedo usar la pelota de mi nieto" would ask
+        about an exercise. Read without the exercise type, it asks about a ball; as with a
+        bare number, the likelier reading is kept.
+        """
+        custom = {
+            name: slot_type
+            for name, slot_type in self._taggable_types
+            if isinstance(slot_type, SlotType)
+        }
+        shared = set()
+        for span in spans:
+            if span.slot_type not in custom:
+                continue
+            for type_name, slot_type in custom.items():
+                if type_name == span.slot_type:
+                    continue
+                size = len(span.words)
+                if any(
+                    slot_type.resolve(span.words[start:stop]) is not None
+                    for start in range(size)
+                    for stop in range(start + 1, size + 1)
+                ):
+                    shared.add(span.slot_type)
+        every = frozenset(name for name, _ in self._taggable_types)
+        return [self.tag(words, only=every - {name}) for name in sorted(shared)]
 
     def _meant_span(
         self, tokens: tuple[str, ...], spans: tuple[TaggedSpan, ...], slot_type: str

@@ -218,6 +218,11 @@ def test_a_wrong_label_counts_as_not_understood(locale: str) -> None:
         ("zehn nach sieben", "07:10"),
         ("zwanzig vor acht", "07:40"),
         ("viertel vor acht", "07:45"),
+        # Latin America's minutes to the hour
+        ("un cuarto para las ocho", "07:45"),
+        ("diez para las nueve de la noche", "20:50"),
+        ("veinte para la una", "12:40"),
+        ("cuarto para las", None),
     ],
 )
 def test_spanish_and_german_times_carry_alexas_value(words: str, value: str | None) -> None:
@@ -294,6 +299,17 @@ FILLED = [
         ("de-DE", f"{filler} {line}", line)
         for filler in ("ähm", "na ja", "sag mal", "also", "und")
         for line in ("weiter", "wie geht die brücke", "ich will das ganze programm machen")
+    ),
+    *(
+        (locale, f"{filler} {line}", line)
+        for locale, filler, line in (
+            ("es-ES", "si me hace el favor", "dime los ejercicios"),
+            ("es-MX", "disculpe", "cómo se hace el puente"),
+            ("es-US", "hola", "quiero hacer la rutina completa"),
+            ("de-DE", "entschuldigung", "wie geht die brücke"),
+            ("de-DE", "ich wollte fragen", "was kommt danach"),
+            ("de-DE", "servus", "ich will das ganze programm machen"),
+        )
     ),
     ("es-MX", "dime los ejercicios por favor", "dime los ejercicios"),
     ("es-US", "por favor dime los ejercicios", "dime los ejercicios"),
@@ -399,3 +415,22 @@ def test_a_request_after_its_reason_is_heard_as_the_request(
     assert model._statistical_intent(model.words(line)).intent_name == "AMAZON.FallbackIntent"
     alone, with_reason = model.resolve(request_), model.resolve(line)
     assert with_reason.intent_name == alone.intent_name != "AMAZON.FallbackIntent"
+
+
+# A span two slot types know ("la pelota" is the ball squeeze and holds the ball) is read both
+# ways, and the likelier reading kept: asking to use the ball is about the equipment, leaving
+# the ball out is about the exercise.
+@pytest.mark.parametrize(
+    ("locale", "line", "intent", "slots"),
+    [
+        ("es-MX", "puedo usar la pelota de mi nieta", "CanIUseIntent", {"equipment": "ball"}),
+        ("es-ES", "quita la pelota de la rutina", "LeaveOutIntent", {"exercise": "hip_adduction"}),
+        ("es-US", "cómo se hace la pelota", "HowToIntent", {"exercise": "hip_adduction"}),
+    ],
+)
+def test_a_span_two_slot_types_know_is_read_both_ways(
+    locale: str, line: str, intent: str, slots: dict[str, str]
+) -> None:
+    heard = statistical(locale).resolve(line)
+    assert heard.intent_name == intent
+    assert resolved_slot_ids(heard) == slots
