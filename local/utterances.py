@@ -206,17 +206,17 @@ FILLERS_OF_LANGUAGE: Mapping[str, tuple[str, ...]] = {
         *("okay", "ok", "bitte", "jetzt", "und", "dann"),
         # Ruhr and northern "hömma", "sach ma"; "digga" and "alter" as young people say them
         *("hömma", "hör mal", "sach ma", "sag ma", "schau mal", "guck mal", "digga", "alter"),
-        # Austria's "heast" (listen)
-        "heast",
+        # Austria's "heast" (listen), and "zack zack" to hurry things along
+        *("heast", "zack zack"),
         # Greetings and polite openings before the request
         *("hallo", "servus", "grüß gott", "moin", "entschuldigung", "entschuldigen sie"),
         *("ich wollte fragen", "ich wollte mal fragen", "ich wollte eigentlich fragen"),
     ),
 }
 # The same after a request: a please ("dime los ejercicios por favor", "weiter bitte"), or
-# Mexico's "nomás" and a "pues" ("siguiente nomás", "dale pues").
+# Mexico's "nomás", a "pues" and the River Plate's "che" ("siguiente nomás", "dale pues").
 TRAILING_FILLERS_OF_LANGUAGE: Mapping[str, tuple[str, ...]] = {
-    "es": ("por favor", "porfa", "porfis", "nomás", "pues"),
+    "es": ("por favor", "porfa", "porfis", "nomás", "pues", "che"),
     "de": ("bitte", "bitte schön", "bitteschön", "digga", "alter"),
 }
 
