@@ -28,7 +28,8 @@ How a line is resolved, first rule that applies:
    Unless ``strict``, a line that starts with a filler its language's speakers put before a
    request ("oye", "a ver", "bueno"; "ähm", "na ja", "sag mal"), or ends with a please ("por
    favor", "bitte"), and is no sample as said is resolved without it, from rule 2 on, unless
-   that leaves it out of the skill's domain.
+   that leaves it out of the skill's domain. So is a German question wrapped in a request
+   ("können sie mir sagen wie die brücke geht"), asked directly ("wie geht die brücke").
 5. Unless ``strict``, as Alexa's statistical NLU would: a classifier trained on the model's
    samples (local.nlu) picks the intent, and the slot is the span a slot type knows. Speech
    outside the skill's domain (mostly words that neither a sample nor a slot value uses, a
@@ -39,7 +40,9 @@ How a line is resolved, first rule that applies:
    fallback twice over. Words no value names are taken as a slot ("do the cartwheel") only
    when the classifier is all but certain and the line names no value of that type. Slots are
    then filled from the spans the heard intent's own slot types know ("el cojín" is an
-   exercise's prop and a pillow: "no encuentro el cojín" wants the pillow).
+   exercise's prop and a pillow: "no encuentro el cojín" wants the pillow). A span two slot
+   types know is read both ways before the intent is picked, and the likelier reading kept
+   ("puedo usar la pelota de mi nieto" asks about the ball, not the ball squeeze).
 6. Anything else: AMAZON.FallbackIntent, as a device sends for out-of-domain speech.
    ``nearest_samples`` then shows the samples the line came closest to, so a developer
    can see why it missed.
@@ -200,6 +203,11 @@ FILLERS_OF_LANGUAGE: Mapping[str, tuple[str, ...]] = {
         # Greetings and polite openings before the request
         *("hola", "buenos días", "buenas", "disculpa", "disculpe", "perdona", "perdone"),
         *("si me hace el favor", "si me haces el favor", "si no es mucha molestia", "es que"),
+        # A question asked inside a request keeps its words in Spanish: "me podrías decir
+        # cuánto dura la rutina" asks "cuánto dura la rutina".
+        *("me puedes decir", "me podrías decir", "me puede decir", "me podría decir"),
+        *("sabes", "sabe usted", "quería saber", "quisiera saber", "me gustaría saber"),
+        *("quería saber si", "quisiera saber si", "me gustaría saber si", "quería preguntar si"),
     ),
     "de": (
         *("ähm", "äh", "öhm", "hm", "na ja", "naja", "also", "sag mal", "hey", "so"),
@@ -219,6 +227,27 @@ TRAILING_FILLERS_OF_LANGUAGE: Mapping[str, tuple[str, ...]] = {
     "es": ("por favor", "porfa", "porfis", "nomás", "pues", "che"),
     "de": ("bitte", "bitte schön", "bitteschön", "digga", "alter"),
 }
+
+# Requests that wrap a German question ("können sie mir sagen wie die brücke geht", "weißt du
+# ob ich ein handtuch nehmen kann"): the wrapped question puts its verb last, and is heard as
+# asked directly ("wie geht die brücke", "kann ich ein handtuch nehmen").
+QUESTION_FRAMES_OF_LANGUAGE: Mapping[str, tuple[str, ...]] = {
+    "de": (
+        *("kannst du mir sagen", "können sie mir sagen", "könnten sie mir sagen"),
+        *("könntest du mir sagen", "kannst du mir erklären", "können sie mir erklären"),
+        *("sag mir", "sagen sie mir", "erklär mir", "erklären sie mir", "verrat mir"),
+        *("weißt du", "wissen sie", "ich möchte wissen", "ich will wissen", "ich wollte wissen"),
+        *("ich wüsste gern", "ich wüsste gerne", "ich würde gern wissen", "ich würde gerne wissen"),
+        *("ich frage mich", "mich würde interessieren", "darf ich fragen", "ich wollte fragen"),
+        *("ich wollte mal fragen", "ich wollte eigentlich fragen"),
+    ),
+}
+# Words that start a wrapped German question, and those that take the next word with them
+# ("wie lange", "welche übung").
+_GERMAN_QUESTION_WORDS = frozenset(
+    ("wie", "was", "wann", "wo", "wohin", "warum", "wieso", "welche", "welcher", "welches")
+) | {"welchen", "wer", "ob", "wieviel", "wieviele"}
+_TWO_WORD_QUESTIONS = frozenset(("welche", "welcher", "welches", "welchen")) | {"wie"}
 
 # Words that join a request to its reason, to what is going on around it or to a second request
 # ("sáltate esa que me truena la espalda", "mach mal pause weil es klingelt", "omite este y
@@ -950,6 +979,13 @@ class InteractionModel:
         self.reasons = frozenset(
             self.words(reason) for reason in REASONS_OF_LANGUAGE.get(language or "en", ())
         )
+        self.question_frames = tuple(
+            sorted(
+                (self.words(f) for f in QUESTION_FRAMES_OF_LANGUAGE.get(language or "en", ())),
+                key=len,
+                reverse=True,
+            )
+        )
         self.built_in_phrases: dict[tuple[str, ...], str] = {}
         own = BUILT_IN_PHRASES_OF_LANGUAGE.get(language or "en", {})
         for table in () if strict else (own, BUILT_IN_PHRASES):
@@ -1021,12 +1057,13 @@ class InteractionModel:
         # the chosen samples leave out would otherwise be taken for the slot's value).
         if literal is not None and all(fill.value for fill in literal[1]):
             return self._resolution(*literal)
-        rest = self._without_filler(words)
-        if rest:
-            # Heard without the filler, unless only the whole line is the skill's speech.
-            resolution = self._intent_for(rest)
-            if resolution.intent_name != FALLBACK_INTENT:
-                return resolution
+        for rest in (self._without_filler(words), self._asked_directly(words)):
+            if rest:
+                # Heard without the filler (or the request around a question), unless only
+                # the whole line is the skill's speech.
+                resolution = self._intent_for(rest)
+                if resolution.intent_name != FALLBACK_INTENT:
+                    return resolution
         heard = self._statistical_intent(words)
         if heard.intent_name == FALLBACK_INTENT:
             return self._request_before_its_reason(words) or heard
@@ -1051,6 +1088,23 @@ class InteractionModel:
                         if resolution.intent_name != FALLBACK_INTENT:
                             return resolution
         return None
+
+    def _asked_directly(self, words: tuple[str, ...]) -> tuple[str, ...]:
+        """The question a German request wraps, as asked directly, or nothing: "können sie
+        mir sagen wie lange ich halten muss" as "wie lange muss ich halten", "weißt du ob ich
+        ein kissen nehmen kann" as "kann ich ein kissen nehmen"."""
+        frame = next((f for f in self.question_frames if words[: len(f)] == f), None)
+        if frame is None:
+            return ()
+        clause = words[len(frame) :]
+        if len(clause) < 3 or clause[0] not in _GERMAN_QUESTION_WORDS:
+            return ()
+        if clause[0] == "ob":  # a yes-or-no question: its verb comes first
+            return (clause[-1], *clause[1:-1])
+        lead = 2 if clause[0] in _TWO_WORD_QUESTIONS and len(clause) > 3 else 1
+        if clause[0] == "wie" and clause[1] not in ("lange", "lang", "viele", "viel", "oft"):
+            lead = 1
+        return (*clause[:lead], clause[-1], *clause[lead:-1])
 
     def _without_filler(self, words: tuple[str, ...]) -> tuple[str, ...]:
         """The line without the filler it starts with ("a ver qué sigue": "qué sigue") or the

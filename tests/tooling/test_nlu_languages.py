@@ -309,6 +309,10 @@ FILLED = [
             ("de-DE", "entschuldigung", "wie geht die brücke"),
             ("de-DE", "ich wollte fragen", "was kommt danach"),
             ("de-DE", "servus", "ich will das ganze programm machen"),
+            # A Spanish question asked inside a request keeps its words
+            ("es-ES", "me podrías decir", "cuánto dura la rutina"),
+            ("es-MX", "quería saber si", "puedo usar una toalla"),
+            ("es-US", "sabes", "qué ejercicio sigue"),
         )
     ),
     ("es-MX", "dime los ejercicios por favor", "dime los ejercicios"),
@@ -434,3 +438,28 @@ def test_a_span_two_slot_types_know_is_read_both_ways(
     heard = statistical(locale).resolve(line)
     assert heard.intent_name == intent
     assert resolved_slot_ids(heard) == slots
+
+
+# A German question wrapped in a request puts its verb last; it is heard as asked directly.
+@pytest.mark.parametrize(
+    ("wrapped", "direct"),
+    [
+        ("können sie mir sagen wie die brücke funktioniert", "wie funktioniert die brücke"),
+        (
+            "kannst du mir sagen wie lange ich die brücke halten muss",
+            "wie lange muss ich die brücke halten",
+        ),
+        ("weißt du ob ich ein handtuch nehmen kann", "kann ich ein handtuch nehmen"),
+        ("ich wüsste gern was als nächstes kommt", "was kommt als nächstes"),
+        ("sag mir welche seite jetzt dran ist", "welche seite ist jetzt dran"),
+    ],
+)
+def test_a_wrapped_german_question_is_heard_as_asked_directly(wrapped: str, direct: str) -> None:
+    model = statistical("de-DE")
+    alone, asked = model.resolve(direct), model.resolve(wrapped)
+    assert asked.intent_name == alone.intent_name != "AMAZON.FallbackIntent"
+    assert resolved_slot_ids(asked) == resolved_slot_ids(alone)
+    # Out of the domain it stays out.
+    assert model.resolve("weißt du wie das wetter morgen wird").intent_name == (
+        "AMAZON.FallbackIntent"
+    )
