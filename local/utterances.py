@@ -116,17 +116,21 @@ BUILT_IN_PHRASES_OF_LANGUAGE: Mapping[str, Mapping[str, tuple[str, ...]]] = {
         "AMAZON.StopIntent": (
             *("para", "detente", "alto", "apágate", "cállate", "basta", "ya basta", "termina"),
             *("salir", "sal", "terminar"),
+            # The River Plate's voseo: "pará"
+            "pará",
         ),
         "AMAZON.CancelIntent": (
             *("cancela", "cancelar", "olvídalo", "déjalo", "déjalo así", "no importa"),
-            "olvida eso",
+            *("olvida eso", "olvidalo", "dejalo"),
         ),
         "AMAZON.HelpIntent": ("ayuda", "ayúdame", "qué puedo decir", "necesito ayuda"),
         "AMAZON.NavigateHomeIntent": (
             *("inicio", "ve al inicio", "vuelve al inicio", "menú principal", "pantalla principal"),
             *("pantalla de inicio", "ir al inicio", "volver al inicio"),
         ),
-        "AMAZON.NextIntent": ("siguiente", "el siguiente", "el que sigue", "próximo", "salta"),
+        "AMAZON.NextIntent": (
+            *("siguiente", "el siguiente", "el que sigue", "próximo", "salta", "avanzá"),
+        ),
         "AMAZON.PreviousIntent": ("anterior", "atrás", "el anterior", "vuelve atrás", "regrésate"),
         "AMAZON.RepeatIntent": (
             *("repite", "repítelo", "otra vez", "mande", "cómo dices", "qué dijiste", "perdón"),
@@ -160,10 +164,11 @@ BUILT_IN_PHRASES_OF_LANGUAGE: Mapping[str, Mapping[str, tuple[str, ...]]] = {
         ),
         "AMAZON.StopIntent": (
             *("stopp", "stop", "halt", "hör auf", "aufhören", "sei still", "ruhe", "beenden"),
-            *("schluss", "aus"),
+            *("schluss", "aus", "feierabend"),
         ),
         "AMAZON.CancelIntent": (
             *("abbrechen", "vergiss es", "lass es", "lass gut sein", "schon gut", "egal"),
+            "lass stecken",
             *("ach doch nicht", "dann doch nicht", "na doch nicht"),
         ),
         "AMAZON.HelpIntent": ("hilfe", "hilf mir", "was kann ich sagen"),
@@ -216,15 +221,18 @@ FILLERS_OF_LANGUAGE: Mapping[str, tuple[str, ...]] = {
         *("hömma", "hör mal", "sach ma", "sag ma", "schau mal", "guck mal", "digga", "alter"),
         # Austria's "heast" (listen), and "zack zack" to hurry things along
         *("heast", "zack zack"),
+        # Saxon "nu", the Ruhr's "kumma" (look), and a sigh before a request
+        *("nu", "kumma", "boah", "puh", "uff", "oh mann"),
         # Greetings and polite openings before the request
         *("hallo", "servus", "grüß gott", "moin", "entschuldigung", "entschuldigen sie"),
         *("ich wollte fragen", "ich wollte mal fragen", "ich wollte eigentlich fragen"),
     ),
 }
 # The same after a request: a please ("dime los ejercicios por favor", "weiter bitte"), or
-# Mexico's "nomás", a "pues" and the River Plate's "che" ("siguiente nomás", "dale pues").
+# Mexico's "nomás", a "pues", the River Plate's "che" and Chile's "al tiro" (right away):
+# "siguiente nomás", "dale pues".
 TRAILING_FILLERS_OF_LANGUAGE: Mapping[str, tuple[str, ...]] = {
-    "es": ("por favor", "porfa", "porfis", "nomás", "pues", "che"),
+    "es": ("por favor", "porfa", "porfis", "nomás", "pues", "che", "al tiro"),
     "de": ("bitte", "bitte schön", "bitteschön", "digga", "alter"),
 }
 

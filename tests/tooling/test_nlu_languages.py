@@ -405,7 +405,11 @@ REASON_FIRST = [
         "el médico me dijo ayer en la consulta que no forzara así que",
         "solo los estiramientos",
     ),
-    ("de-DE", "ich hatte heute morgen schon ziemliche schmerzen deshalb", "nur die dehnübungen"),
+    (
+        "de-DE",
+        "wir waren gestern den ganzen tag wandern in den bergen deshalb",
+        "nur die dehnübungen",
+    ),
     ("de-DE", "mein rücken war gestern beim gärtnern ganz steif darum", "nur die dehnungen"),
 ]
 
