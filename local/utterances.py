@@ -29,7 +29,9 @@ How a line is resolved, first rule that applies:
    request ("oye", "a ver", "bueno"; "ähm", "na ja", "sag mal"), or ends with a please ("por
    favor", "bitte"), and is no sample as said is resolved without it, from rule 2 on, unless
    that leaves it out of the skill's domain. So is a German question wrapped in a request
-   ("können sie mir sagen wie die brücke geht"), asked directly ("wie geht die brücke").
+   ("können sie mir sagen wie die brücke geht"), asked directly ("wie geht die brücke"), and
+   a request said again after the skill misheard it ("nee ich mein pause nicht aufhören"),
+   as said the second time ("pause").
 5. Unless ``strict``, as Alexa's statistical NLU would: a classifier trained on the model's
    samples (local.nlu) picks the intent, and the slot is the span a slot type knows. Speech
    outside the skill's domain (mostly words that neither a sample nor a slot value uses, a
@@ -108,25 +110,27 @@ BUILT_IN_PHRASES_OF_LANGUAGE: Mapping[str, Mapping[str, tuple[str, ...]]] = {
         "AMAZON.YesIntent": (
             *("sí", "sí por favor", "claro", "claro que sí", "vale", "va", "sale", "simón"),
             *("órale", "de acuerdo", "okey", "ok", "por supuesto", "correcto", "ajá", "eso es"),
+            *("obvio", "obvio que sí"),
         ),
         "AMAZON.NoIntent": (
             *("no", "no gracias", "nel", "nop", "para nada", "no quiero", "nada"),
-            *("no hace falta", "no es necesario", "qué va hombre", "qué va para nada"),
+            *("no hace falta", "no es necesario", "qué va hombre", "qué va para nada", "qué va"),
+            *("ni de broma", "ni hablar"),
         ),
         "AMAZON.StopIntent": (
             *("para", "detente", "alto", "apágate", "cállate", "basta", "ya basta", "termina"),
             *("salir", "sal", "terminar"),
-            # The River Plate's voseo: "pará"
-            "pará",
+            # The River Plate's voseo: "pará"; "se acabó"
+            *("pará", "se acabó"),
         ),
         "AMAZON.CancelIntent": (
             *("cancela", "cancelar", "olvídalo", "déjalo", "déjalo así", "no importa"),
-            *("olvida eso", "olvidalo", "dejalo"),
+            *("olvida eso", "olvidalo", "dejalo", "olvídelo", "déjelo"),
         ),
         "AMAZON.HelpIntent": ("ayuda", "ayúdame", "qué puedo decir", "necesito ayuda"),
         "AMAZON.NavigateHomeIntent": (
             *("inicio", "ve al inicio", "vuelve al inicio", "menú principal", "pantalla principal"),
-            *("pantalla de inicio", "ir al inicio", "volver al inicio"),
+            *("pantalla de inicio", "ir al inicio", "volver al inicio", "ve al menú", "al menú"),
         ),
         "AMAZON.NextIntent": (
             *("siguiente", "el siguiente", "el que sigue", "próximo", "salta", "avanzá"),
@@ -168,7 +172,7 @@ BUILT_IN_PHRASES_OF_LANGUAGE: Mapping[str, Mapping[str, tuple[str, ...]]] = {
         ),
         "AMAZON.CancelIntent": (
             *("abbrechen", "vergiss es", "lass es", "lass gut sein", "schon gut", "egal"),
-            "lass stecken",
+            *("lass stecken", "lassen sie das", "lassen sie es", "vergessen sie es"),
             *("ach doch nicht", "dann doch nicht", "na doch nicht"),
         ),
         "AMAZON.HelpIntent": ("hilfe", "hilf mir", "was kann ich sagen"),
@@ -179,7 +183,16 @@ BUILT_IN_PHRASES_OF_LANGUAGE: Mapping[str, Mapping[str, tuple[str, ...]]] = {
             *("geh zum startbildschirm", "bring mich zum hauptmenü", "bring mich zum menü"),
         ),
         # "überspringen" is the skill's own SkipExerciseIntent (the exercise), not Next's.
-        "AMAZON.NextIntent": ("weiter", "nächste", "die nächste", "weida", "witer"),
+        # English "done" and "ready", as young German speakers say them
+        "AMAZON.NextIntent": (
+            "weiter",
+            "nächste",
+            "die nächste",
+            "weida",
+            "witer",
+            "done",
+            "ready",
+        ),
         # Swabian and Swiss "zrück", "zruck"
         "AMAZON.PreviousIntent": (
             *("zurück", "vorherige", "die vorherige", "geh zurück", "zrück", "zruck"),
@@ -213,6 +226,7 @@ FILLERS_OF_LANGUAGE: Mapping[str, tuple[str, ...]] = {
         *("me puedes decir", "me podrías decir", "me puede decir", "me podría decir"),
         *("sabes", "sabe usted", "quería saber", "quisiera saber", "me gustaría saber"),
         *("quería saber si", "quisiera saber si", "me gustaría saber si", "quería preguntar si"),
+        "pero",
     ),
     "de": (
         *("ähm", "äh", "öhm", "hm", "na ja", "naja", "also", "sag mal", "hey", "so"),
@@ -223,6 +237,8 @@ FILLERS_OF_LANGUAGE: Mapping[str, tuple[str, ...]] = {
         *("heast", "zack zack"),
         # Saxon "nu", the Ruhr's "kumma" (look), and a sigh before a request
         *("nu", "kumma", "boah", "puh", "uff", "oh mann"),
+        # A "but" that carries on ("aber wie geht das"), and young speakers' English
+        *("aber", "sorry", "cool", "okay cool"),
         # Greetings and polite openings before the request
         *("hallo", "servus", "grüß gott", "moin", "entschuldigung", "entschuldigen sie"),
         *("ich wollte fragen", "ich wollte mal fragen", "ich wollte eigentlich fragen"),
@@ -256,6 +272,25 @@ _GERMAN_QUESTION_WORDS = frozenset(
     ("wie", "was", "wann", "wo", "wohin", "warum", "wieso", "welche", "welcher", "welches")
 ) | {"welchen", "wer", "ob", "wieviel", "wieviele"}
 _TWO_WORD_QUESTIONS = frozenset(("welche", "welcher", "welches", "welchen")) | {"wie"}
+
+# Words that say a request is being said again, after the skill misheard it ("nee ich mein
+# pause nicht aufhören", "no te pregunto cuánto dura te pregunto qué ejercicios hay", "que no
+# pares he dicho siguiente"): the request is what follows the last of them (or precedes it, if
+# it ends the line), without the part it turns down ("nicht aufhören", "no la repetición").
+REPHRASINGS_OF_LANGUAGE: Mapping[str, tuple[str, ...]] = {
+    "es": (
+        *("no te he dicho", "te he dicho", "he dicho", "te digo que", "no te pregunto"),
+        "te pregunto",
+    ),
+    "de": (
+        *("nein ich hab gesagt", "nein ich habe gesagt", "ich hab gesagt", "ich habe gesagt"),
+        *("nee ich mein", "nee ich meine", "nein ich mein", "nein ich meine", "ne ich mein"),
+        *("ich meinte", "hab ich gesagt"),
+    ),
+}
+# Words that turn down what follows them, and words that turn to what is wanted instead.
+_TURNED_DOWN = frozenset(("no", "nicht", "kein", "keine", "keinen"))
+_INSTEAD = frozenset(("sino", "sondern"))
 
 # Words that join a request to its reason, to what is going on around it or to a second request
 # ("sáltate esa que me truena la espalda", "mach mal pause weil es klingelt", "omite este y
@@ -987,6 +1022,13 @@ class InteractionModel:
         self.reasons = frozenset(
             self.words(reason) for reason in REASONS_OF_LANGUAGE.get(language or "en", ())
         )
+        self.rephrasings = tuple(
+            sorted(
+                (self.words(r) for r in REPHRASINGS_OF_LANGUAGE.get(language or "en", ())),
+                key=len,
+                reverse=True,
+            )
+        )
         self.question_frames = tuple(
             sorted(
                 (self.words(f) for f in QUESTION_FRAMES_OF_LANGUAGE.get(language or "en", ())),
@@ -1065,7 +1107,11 @@ class InteractionModel:
         # the chosen samples leave out would otherwise be taken for the slot's value).
         if literal is not None and all(fill.value for fill in literal[1]):
             return self._resolution(*literal)
-        for rest in (self._without_filler(words), self._asked_directly(words)):
+        for rest in (
+            self._without_filler(words),
+            self._asked_directly(words),
+            self._said_again(words),
+        ):
             if rest:
                 # Heard without the filler (or the request around a question), unless only
                 # the whole line is the skill's speech.
@@ -1097,6 +1143,37 @@ class InteractionModel:
                             return resolution
         return None
 
+    def _said_again(self, words: tuple[str, ...]) -> tuple[str, ...]:
+        """The request a line says again after words that mark it so, or nothing: "nee ich
+        mein pause nicht aufhören" as "pause", "no te he dicho una alarma te he dicho un
+        recordatorio diario" as "un recordatorio diario" (see REPHRASINGS_OF_LANGUAGE)."""
+        marks = []  # (start, end) of each marking phrase, left to right
+        start = 0
+        while start < len(words):
+            found = next((r for r in self.rephrasings if words[start : start + len(r)] == r), None)
+            if found is None:
+                start += 1
+            else:
+                marks.append((start, start + len(found)))
+                start += len(found)
+        if not marks:
+            return ()
+        segment = words[marks[-1][1] :]
+        if not segment:
+            before = marks[-2][1] if len(marks) > 1 and marks[-2][1] == marks[-1][0] else 0
+            segment = words[before : marks[-1][0]]
+            while segment and any(segment[: e - s] == words[s:e] for s, e in marks):
+                segment = segment[next(e - s for s, e in marks if segment[: e - s] == words[s:e]) :]
+        instead = next((i for i, word in enumerate(segment) if word in _INSTEAD), None)
+        if instead is not None:
+            segment = segment[instead + 1 :]
+        elif segment and segment[0] in _TURNED_DOWN:
+            return ()
+        else:
+            down = next((i for i, word in enumerate(segment) if word in _TURNED_DOWN), None)
+            segment = segment if down is None else segment[:down]
+        return segment if segment != words else ()
+
     def _asked_directly(self, words: tuple[str, ...]) -> tuple[str, ...]:
         """The question a German request wraps, as asked directly, or nothing: "können sie
         mir sagen wie lange ich halten muss" as "wie lange muss ich halten", "weißt du ob ich
@@ -1105,6 +1182,8 @@ class InteractionModel:
         if frame is None:
             return ()
         clause = words[len(frame) :]
+        while clause[:1] and clause[0] in ("bitte", "mal", "doch", "denn"):
+            clause = clause[1:]
         if len(clause) < 3 or clause[0] not in _GERMAN_QUESTION_WORDS:
             return ()
         if clause[0] == "ob":  # a yes-or-no question: its verb comes first

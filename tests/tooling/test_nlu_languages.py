@@ -335,7 +335,7 @@ def test_a_filler_before_a_request_does_not_change_it(locale: str, said: str, li
 WITH_A_REASON = [
     ("es-ES", "para un momento", "que se me cayó el teléfono debajo del sofá"),
     ("es-MX", "repite eso", "que mi nieto estaba gritando en el pasillo"),
-    ("es-US", "vamos a empezar", "antes de que lleguen los niños del colegio"),
+    ("es-US", "vamos a empezar", "antes de que el perro del vecino se ponga a ladrar otra vez"),
     ("de-DE", "wiederhol das", "weil der staubsauger so laut war"),
     ("de-DE", "lass uns anfangen", "bevor die kinder aus der schule kommen"),
     # A second request after the first
@@ -467,3 +467,37 @@ def test_a_wrapped_german_question_is_heard_as_asked_directly(wrapped: str, dire
     assert model.resolve("weißt du wie das wetter morgen wird").intent_name == (
         "AMAZON.FallbackIntent"
     )
+
+
+# A request said again after the skill misheard it: heard as what follows the words that mark
+# it so (or what precedes them at the end), without the part it turns down.
+@pytest.mark.parametrize(
+    ("locale", "said_again", "request_"),
+    [
+        ("de-DE", "nee ich mein pause nicht aufhören", "pause"),
+        (
+            "de-DE",
+            "nein ich hab gesagt wie viele wiederholungen nicht übungen",
+            "wie viele wiederholungen",
+        ),
+        ("de-DE", "ich meinte nicht die brücke sondern die muschel", "die muschel"),
+        (
+            "es-ES",
+            "no te pregunto cuánto dura te pregunto qué ejercicios hay",
+            "qué ejercicios hay",
+        ),
+        ("es-MX", "quiero hacer el puente te he dicho", "quiero hacer el puente"),
+        (
+            "es-US",
+            "no te he dicho el siguiente ejercicio no la siguiente repetición",
+            "el siguiente ejercicio",
+        ),
+    ],
+)
+def test_a_request_said_again_is_heard_as_said_the_second_time(
+    locale: str, said_again: str, request_: str
+) -> None:
+    model = statistical(locale)
+    alone, again = model.resolve(request_), model.resolve(said_again)
+    assert again.intent_name == alone.intent_name != "AMAZON.FallbackIntent"
+    assert resolved_slot_ids(again) == resolved_slot_ids(alone)
