@@ -121,7 +121,7 @@ BUILT_IN_PHRASES_OF_LANGUAGE: Mapping[str, Mapping[str, tuple[str, ...]]] = {
             *("para", "detente", "alto", "apágate", "cállate", "basta", "ya basta", "termina"),
             *("salir", "sal", "terminar"),
             # The River Plate's voseo: "pará"; "se acabó"
-            *("pará", "se acabó"),
+            *("pará", "se acabó", "pare", "pare ya"),
         ),
         "AMAZON.CancelIntent": (
             *("cancela", "cancelar", "olvídalo", "déjalo", "déjalo así", "no importa"),
@@ -133,7 +133,7 @@ BUILT_IN_PHRASES_OF_LANGUAGE: Mapping[str, Mapping[str, tuple[str, ...]]] = {
             *("pantalla de inicio", "ir al inicio", "volver al inicio", "ve al menú", "al menú"),
         ),
         "AMAZON.NextIntent": (
-            *("siguiente", "el siguiente", "el que sigue", "próximo", "salta", "avanzá"),
+            *("siguiente", "el siguiente", "el que sigue", "próximo", "salta", "avanza", "avanzá"),
         ),
         "AMAZON.PreviousIntent": ("anterior", "atrás", "el anterior", "vuelve atrás", "regrésate"),
         "AMAZON.RepeatIntent": (
@@ -157,6 +157,7 @@ BUILT_IN_PHRASES_OF_LANGUAGE: Mapping[str, Mapping[str, tuple[str, ...]]] = {
             *("okay", "ok", "passt", "genau", "richtig", "einverstanden", "in ordnung"),
             *("safe", "logo", "logisch", "aber sicher", "sicher doch", "gerne doch", "jawoll"),
             *("jep", "yes", "ja eh", "eh klar", "passt scho", "selbstverständlich", "ja gern"),
+            *("klingt gut", "hört sich gut an", "das wäre mir recht"),
             # Turkish "tamam" (okay), as German speakers of Turkish descent say it; "basst"
             *("tamam", "tamam abi", "basst", "basst scho", "geht klar"),
         ),
@@ -226,7 +227,9 @@ FILLERS_OF_LANGUAGE: Mapping[str, tuple[str, ...]] = {
         *("me puedes decir", "me podrías decir", "me puede decir", "me podría decir"),
         *("sabes", "sabe usted", "quería saber", "quisiera saber", "me gustaría saber"),
         *("quería saber si", "quisiera saber si", "me gustaría saber si", "quería preguntar si"),
-        "pero",
+        *("pero", "quiero saber"),
+        # Someone spoken to by name or endearment: "hija", "mi niño", "cariño"
+        *("hija", "hijo", "mija", "mijo", "mi niño", "mi niña", "cariño"),
     ),
     "de": (
         *("ähm", "äh", "öhm", "hm", "na ja", "naja", "also", "sag mal", "hey", "so"),
@@ -248,7 +251,10 @@ FILLERS_OF_LANGUAGE: Mapping[str, tuple[str, ...]] = {
 # Mexico's "nomás", a "pues", the River Plate's "che" and Chile's "al tiro" (right away):
 # "siguiente nomás", "dale pues".
 TRAILING_FILLERS_OF_LANGUAGE: Mapping[str, tuple[str, ...]] = {
-    "es": ("por favor", "porfa", "porfis", "nomás", "pues", "che", "al tiro"),
+    "es": (
+        *("por favor", "porfa", "porfis", "nomás", "pues", "che", "al tiro"),
+        *("hija", "hijo", "mija", "mijo", "mi niño", "mi niña", "cariño"),
+    ),
     "de": ("bitte", "bitte schön", "bitteschön", "digga", "alter"),
 }
 
@@ -544,6 +550,12 @@ class SpokenTime:
         ("früh",): "MO",
         ("nachmittags",): "AF",
         ("am", "nachmittag"): "AF",
+        ("nachmittag",): "AF",  # "um fünf uhr nachmittag", as "abend" below
+        ("mittags",): "AF",
+        ("am", "mittag"): "AF",
+        ("por", "las", "mañanas"): "MO",
+        ("por", "las", "tardes"): "AF",
+        ("por", "las", "noches"): "NI",
         ("abends",): "EV",
         ("am", "abend"): "EV",
         ("abend",): "EV",  # "um sieben uhr abend", as a learner says "abends"
@@ -563,7 +575,7 @@ class SpokenTime:
     # that part of the day is said after the hour, to read the two the same.
     _AFTER_A_PERIOD: tuple[tuple[str, ...], ...] = (
         *(("so", "um"), ("so", "gegen"), ("um",), ("gegen",)),
-        *(("a", "las"), ("a", "la")),
+        *(("a", "las"), ("a", "la"), ("a", "eso", "de", "las"), ("sobre", "las")),
     )
     _SAID_AFTER: Mapping[str, tuple[str, ...]] = {
         "MO": ("morgens",),
@@ -680,8 +692,9 @@ class SpokenTime:
         if len(words) in (2, 3) and words[:-1] in quarters:
             hour = hour_of(words[-1])
             return (None if hour is None else (hour - 2) % 12 + 1), quarters[words[:-1]]
-        # "zehn nach sieben" (7:10), "viertel vor acht" (7:45), "zwanzig vor acht" (7:40).
-        if len(words) == 3 and words[0] in self._PAST_OR_TO and words[1] in ("vor", "nach"):
+        # "zehn nach sieben" (7:10), "viertel vor acht" (7:45), "zwanzig vor acht" (7:40);
+        # Switzerland's "viertel ab sieben" (7:15).
+        if len(words) == 3 and words[0] in self._PAST_OR_TO and words[1] in ("vor", "nach", "ab"):
             hour, minutes = hour_of(words[2]), self._PAST_OR_TO[words[0]]
             if hour is None:
                 return None, None
@@ -1162,8 +1175,8 @@ class InteractionModel:
         if not segment:
             before = marks[-2][1] if len(marks) > 1 and marks[-2][1] == marks[-1][0] else 0
             segment = words[before : marks[-1][0]]
-            while segment and any(segment[: e - s] == words[s:e] for s, e in marks):
-                segment = segment[next(e - s for s, e in marks if segment[: e - s] == words[s:e]) :]
+            while segment[:1] and segment[0] in ("no", "que", "nein", "nee", "ne"):
+                segment = segment[1:]  # "no que quiero hacer el puente te he dicho"
         instead = next((i for i, word in enumerate(segment) if word in _INSTEAD), None)
         if instead is not None:
             segment = segment[instead + 1 :]
@@ -1402,6 +1415,10 @@ class InteractionModel:
             return None
         kept = [(index, span) for index, span in of_type if not _set_aside(tokens, index)]
         kept = kept or of_type
+        # A clock time is what a time slot wants; a part of the day said beside one ("trabajo
+        # por las mañanas ... a las siete de la tarde") only sets the scene.
+        clock = [(index, span) for index, span in kept if ":" in (span.value.value_id or "")]
+        kept = clock or kept
         meant = kept[0][1]
         for (before, _), (after, span) in pairwise(kept):
             between = tokens[before + 1 : after]

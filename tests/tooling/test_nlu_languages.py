@@ -223,6 +223,12 @@ def test_a_wrong_label_counts_as_not_understood(locale: str) -> None:
         ("diez para las nueve de la noche", "20:50"),
         ("veinte para la una", "12:40"),
         ("cuarto para las", None),
+        # Switzerland's "ab", noon and the afternoon said as a noun, a plural part of the day
+        ("viertel ab sieben am abend", "19:15"),
+        ("zwölf am mittag", "12:00"),
+        ("fünf uhr nachmittag", "17:00"),
+        ("por las tardes a las seis", "18:00"),
+        ("por las mañanas a eso de las diez", "10:00"),
     ],
 )
 def test_spanish_and_german_times_carry_alexas_value(words: str, value: str | None) -> None:
@@ -501,3 +507,10 @@ def test_a_request_said_again_is_heard_as_said_the_second_time(
     alone, again = model.resolve(request_), model.resolve(said_again)
     assert again.intent_name == alone.intent_name != "AMAZON.FallbackIntent"
     assert resolved_slot_ids(again) == resolved_slot_ids(alone)
+
+
+def test_a_clock_time_is_the_time_meant_beside_a_part_of_the_day() -> None:
+    line = "ahora trabajo por las mañanas así que mueve el aviso a las siete y media de la tarde"
+    heard = statistical("es-ES").resolve(line)
+    assert heard.intent_name == "ChangeReminderIntent"
+    assert resolved_slot_ids(heard) == {"time": "19:30"}
