@@ -110,12 +110,12 @@ BUILT_IN_PHRASES_OF_LANGUAGE: Mapping[str, Mapping[str, tuple[str, ...]]] = {
         "AMAZON.YesIntent": (
             *("sí", "sí por favor", "claro", "claro que sí", "vale", "va", "sale", "simón"),
             *("órale", "de acuerdo", "okey", "ok", "por supuesto", "correcto", "ajá", "eso es"),
-            *("obvio", "obvio que sí"),
+            *("obvio", "obvio que sí", "ándale", "ándale pues"),
         ),
         "AMAZON.NoIntent": (
             *("no", "no gracias", "nel", "nop", "para nada", "no quiero", "nada"),
             *("no hace falta", "no es necesario", "qué va hombre", "qué va para nada", "qué va"),
-            *("ni de broma", "ni hablar"),
+            *("ni de broma", "ni hablar", "de ninguna manera"),
         ),
         "AMAZON.StopIntent": (
             *("para", "detente", "alto", "apágate", "cállate", "basta", "ya basta", "termina"),
@@ -269,7 +269,7 @@ QUESTION_FRAMES_OF_LANGUAGE: Mapping[str, tuple[str, ...]] = {
         *("weißt du", "wissen sie", "ich möchte wissen", "ich will wissen", "ich wollte wissen"),
         *("ich wüsste gern", "ich wüsste gerne", "ich würde gern wissen", "ich würde gerne wissen"),
         *("ich frage mich", "mich würde interessieren", "darf ich fragen", "ich wollte fragen"),
-        *("ich wollte mal fragen", "ich wollte eigentlich fragen"),
+        *("ich wollte mal fragen", "ich wollte eigentlich fragen", "sag mal", "sagen sie mal"),
     ),
 }
 # Words that start a wrapped German question, and those that take the next word with them
@@ -1164,6 +1164,10 @@ class InteractionModel:
         start = 0
         while start < len(words):
             found = next((r for r in self.rephrasings if words[start : start + len(r)] == r), None)
+            # "olvida lo que te he dicho", "vergiss was ich gesagt habe": what was said, not
+            # a request said again
+            if found is not None and words[max(0, start - 2) : start] in (("lo", "que"),):
+                found = None
             if found is None:
                 start += 1
             else:
