@@ -323,12 +323,13 @@ CORRECTIONS_OF_LANGUAGE: Mapping[str, tuple[str, ...]] = {
     "de": ("nein", "nee", "ne", "sorry", "ich meine", "äh", "quatsch", "lieber", "doch"),
 }
 # Words after which the request comes, its reason said first ("hoy me duele todo así que solo
-# los estiramientos", "ich hatte schon schmerzen deshalb nur die dehnübungen"): a line the
+# los estiramientos", "ich hatte schon schmerzen deshalb nur die dehnübungen", "mein kreuz ist
+# schlecht aber lass uns anfangen"): a line the
 # classifier would send to the fallback is read as what follows the first of them that leaves
 # the skill's speech.
 RESULTS_OF_LANGUAGE: Mapping[str, tuple[str, ...]] = {
-    "es": ("así que", "por eso", "entonces", "pues entonces"),
-    "de": ("deshalb", "darum", "daher", "deswegen", "also"),
+    "es": ("así que", "por eso", "entonces", "pues entonces", "pero", "aun así"),
+    "de": ("deshalb", "darum", "daher", "deswegen", "also", "aber", "trotzdem"),
 }
 # A request is at least this many words: "ya que ..." is no request with a reason.
 REQUEST_BEFORE_A_REASON_WORDS = 2
